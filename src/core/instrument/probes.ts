@@ -1,0 +1,63 @@
+// Probes re-run a loss closure outside the gradient call, with the layers' modes forced, to get the loss the
+// same weights and input give in inference mode. Every probe: no tape, inside tidy, BatchNormalization
+// moving statistics snapshotted and restored exactly when a layer runs in training mode, its own seeded
+// random stream and a silent console (probeEnvironment.ts). The user's training sees none of it.
+import { isolated, withTapeOff } from './probeEnvironment.ts';
+import { isBatchNormalization } from './layerStats.ts';
+import { layerClassName } from './layerRegistry.ts';
+import type { Layer, Tensor } from './tfjsModules.ts';
+
+/** Decides the mode of each layer during a probe: true for training. */
+export type ModeOverride = (layer: Layer) => boolean;
+
+export const ALL_INFERENCE: ModeOverride = () => false;
+
+export interface ProbeState {
+  /** Set while a probe runs; the layer tap applies it instead of recording. */
+  override: ModeOverride | null;
+}
+
+const PROBE_SEED = 0x7f4a7c15;
+
+export class Prober {
+  constructor(private readonly core: any, private readonly state: ProbeState) {}
+
+  get active(): boolean {
+    return this.state.override !== null;
+  }
+
+  /**
+   * Runs closure once with the given modes and returns the loss as a kept one-element tensor (the caller
+   * owns it), or throws what the closure threw. `trainingLayers` are the layers the override may put in
+   * training mode; their state is restored afterwards.
+   */
+  run(closure: () => unknown, override: ModeOverride, trainingLayers: Layer[] = []): Tensor {
+    const core = this.core;
+    const engine = core.engine();
+    const snapshots = trainingLayers.filter((l) => isBatchNormalization(layerClassName(l))).flatMap((l) =>
+      [l.movingMean, l.movingVariance].filter(Boolean).map((lv: any) => ({ variable: lv.read(), copy: core.keep(core.clone(lv.read())) })),
+    );
+    this.state.override = override;
+    try {
+      return isolated(PROBE_SEED, () => {
+        // The tape is only on when this probe runs inside someone else's gradient call (higher order).
+        const run = () => core.tidy(() => core.keep(scalarLoss(core, closure())));
+        return engine.state.gradientDepth > 0 ? withTapeOff(engine, run) : run();
+      });
+    } finally {
+      this.state.override = null;
+      for (const s of snapshots) {
+        if (s.variable.dataId !== s.copy.dataId) s.variable.assign(s.copy);
+        s.copy.dispose();
+      }
+    }
+  }
+}
+
+function scalarLoss(core: any, value: unknown): Tensor {
+  if (!(value instanceof core.Tensor)) {
+    throw new Error(`the loss closure returned ${value === null ? 'null' : typeof value}, not a tensor`);
+  }
+  const t = value as Tensor;
+  return t.size === 1 ? core.reshape(t, [1]) : core.reshape(core.sum(t), [1]);
+}

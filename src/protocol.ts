@@ -1,0 +1,193 @@
+// Every message type between the runner, the host (CLI or extension) and the webview, in one place.
+// The JSON report (schema version 1) is built from the same types.
+
+export type Mode = 'training' | 'inference' | 'mixed';
+export type Severity = 'error' | 'warning' | 'info';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'timed-out' | 'cancelled';
+export type TfjsSource = 'workspace' | 'bundled';
+
+/** The gradient API the user called. Internal calls are labelled by the outermost public API. */
+export type GradientApi =
+  | 'grad' | 'grads' | 'valueAndGrad' | 'valueAndGrads' | 'variableGrads'
+  | 'optimizer.minimize' | 'optimizer.computeGradients'
+  | 'fit' | 'fitDataset' | 'trainOnBatch' | 'gradients';
+
+export interface SourceLocation {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
+
+export interface TfjsInfo {
+  version: string;
+  backend: string;
+  source: TfjsSource;
+  /** Folder of the tfjs-core package that ran. */
+  path: string;
+}
+
+export interface LayerInfo {
+  id: number;
+  name: string;
+  className: string;
+  trainable: boolean;
+  source: SourceLocation | null;
+  /** Layer ids of the models (containers) this layer was called through. */
+  parents: number[];
+  isContainer: boolean;
+  /** Calls outside any gradient call (predict, evaluate, a bare apply), by the mode they used. */
+  outsideCalls: { training: number; inference: number };
+}
+
+export interface TensorStats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  nanCount: number;
+  infCount: number;
+}
+
+/** Per-channel BatchNormalization statistics around one gradient call. Momentum uses tfjs's (Keras) convention:
+ *  moving = moving - (moving - batch) * (1 - momentum), so 0.99 means the moving statistics move 1% per step. */
+export interface BatchNormStats {
+  movingMeanBefore: number[];
+  movingMeanAfter: number[];
+  movingVarianceBefore: number[];
+  movingVarianceAfter: number[];
+  batchMean: number[];
+  batchVariance: number[];
+  momentum: number;
+  epsilon: number;
+}
+
+export interface LayerCallRecord {
+  layer: number;
+  mode: Mode;
+  /** How many times the layer ran inside the gradient call. */
+  calls: number;
+  /** Whether the layer was trainable during the call. */
+  trainable: boolean;
+  /** Statistics of the layer's output, from its first call in the gradient call. Probed calls only. */
+  output: TensorStats | null;
+  /** NaN and Inf values in the layer's outputs, every call. */
+  nonFinite: number;
+  batchNorm: BatchNormStats | null;
+  /** L2 norm over the layer's trainable weights' gradients; null when none of them got a gradient. */
+  gradNorm: number | null;
+}
+
+export interface WeightGradNorm {
+  name: string;
+  layer: number | null;
+  norm: number | null;
+}
+
+export interface AttributionEntry {
+  layer: number;
+  deltaLoss: number;
+  share: number;
+}
+
+export interface GradientCallRecord {
+  /** Counts every gradient call from 1, recorded or not. */
+  index: number;
+  api: GradientApi;
+  source: SourceLocation | null;
+  /** Loss closure re-run with every layer in inference mode, before the call. Null when not probed. */
+  lossBefore: number | null;
+  /** The value the gradient call computed (summed when the closure returned a non-scalar). */
+  lossDuring: number | null;
+  /** Same as lossBefore, after the call returned: weights unchanged, moving statistics maybe moved. */
+  lossAfter: number | null;
+  /** Same as lossBefore, after an optimizer applied the gradients. */
+  lossAfterStep: number | null;
+  probed: boolean;
+  /** Why a probe could not run, when it could not. */
+  probeError: string | null;
+  layers: LayerCallRecord[];
+  weights: WeightGradNorm[];
+  attribution: AttributionEntry[] | null;
+  unexplained: number | null;
+  /** Live tensors right after the call returned (debugger's own tensors excluded). */
+  numTensors: number;
+  /** Wall time of the gradient call itself, in ms. */
+  durationMs: number;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  layer: number | null;
+  gradientCall: number | null;
+  source: SourceLocation | null;
+  message: string;
+  fix: string;
+}
+
+export interface RunError {
+  message: string;
+  file: string | null;
+  line: number | null;
+  column?: number | null;
+  stack?: string;
+}
+
+export interface RunOptions {
+  /** Probes run on every call up to this one, then every probeEvery-th. */
+  probeAllFirst: number;
+  probeEvery: number;
+  /** Full per-call records kept: the first `historyHead`, and the last `historySize - historyHead`. */
+  historySize: number;
+  lossGapTolerance: number;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  probeAllFirst: 50,
+  probeEvery: 10,
+  historySize: 1000,
+  lossGapTolerance: 1e-4,
+};
+
+/** Events the runner streams to its host, in order. */
+export type RunnerEvent =
+  | { type: 'run-start'; target: string; args: string[]; cwd: string; tfjs: TfjsInfo; options: RunOptions; pid: number; startedAt: string }
+  | { type: 'layers'; layers: LayerInfo[] }
+  | { type: 'gradient-call'; call: GradientCallRecord }
+  | { type: 'finding'; finding: Finding }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
+  | { type: 'error'; error: RunError };
+
+export interface MemoryInfo {
+  tensorsAtStart: number;
+  tensorsAtEnd: number;
+}
+
+export type RunnerEventType = RunnerEvent['type'];
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** The JSON report, schema version 1. */
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  target: string;
+  args: string[];
+  status: RunStatus;
+  error: RunError | null;
+  tfjs: TfjsInfo | null;
+  options: RunOptions;
+  startedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  layers: LayerInfo[];
+  gradientCallCount: number;
+  /** Gradient calls dropped from `gradientCalls` to keep the history bounded. */
+  gradientCallsDropped: number;
+  gradientCalls: GradientCallRecord[];
+  findings: Finding[];
+  memory: MemoryInfo | null;
+  logs: string[];
+}

@@ -1,0 +1,156 @@
+// The runner: a child process that runs the user's training script unchanged, with tfjs instrumented, and
+// streams RunnerEvents to its parent over the IPC channel. Usage (by launchRunner only):
+//   node runner.js <options-json> <script> [script args...]
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import Module, { createRequire, register } from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultIsInternal } from '../core/instrument/callSites.ts';
+import { instrument, type Instrumentation } from '../core/instrument/instrument.ts';
+import type { RunError, RunOptions, RunnerEvent } from '../protocol.ts';
+import { toRunError } from './errors.ts';
+import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
+import { installTypeScriptRequireHook } from './tsRequireHook.ts';
+
+export interface RunnerArgs {
+  options: RunOptions;
+}
+
+const debuggerRoot = path.resolve(__dirname, '..');
+const isInternal = (file: string) => defaultIsInternal(file) || file.startsWith(debuggerRoot + path.sep + 'dist') ||
+  file.includes(`${path.sep}node_modules${path.sep}sucrase${path.sep}`);
+
+function send(event: RunnerEvent): void {
+  process.send?.(event);
+}
+
+/** ESM or CommonJS, the way Node decides it for .js, plus the TypeScript extensions. */
+function isEsm(script: string): boolean {
+  if (script.endsWith('.mjs') || script.endsWith('.mts')) return true;
+  if (script.endsWith('.cjs') || script.endsWith('.cts')) return false;
+  for (let dir = path.dirname(script); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return JSON.parse(readFileSync(pkg, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+function checkScript(script: string): void {
+  if (!existsSync(script)) throw new UsageError(`${script}: no such file. Check the path.`);
+  const stat = statSync(script);
+  if (stat.isDirectory()) throw new UsageError(`${script} is a directory. Give the training script's file (.js, .mjs, .cjs or .ts).`);
+  if (!/\.(c|m)?(j|t)s$/.test(script)) throw new UsageError(`${script}: not a .js, .mjs, .cjs or .ts file.`);
+  if (stat.size === 0 || readFileSync(script, 'utf8').trim() === '') throw new UsageError(`${script} is empty: there is nothing to run.`);
+}
+
+class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  const [optionsJson, scriptArg, ...scriptArgs] = process.argv.slice(2);
+  const { options } = JSON.parse(optionsJson) as RunnerArgs;
+  const script = path.resolve(scriptArg);
+  let instrumentation: Instrumentation | null = null;
+  let core: any = null;
+  let ended = false;
+  let tensorsAtStart = 0;
+
+  const end = (status: 'completed' | 'failed', exitCode: number | null, error: RunError | null) => {
+    if (ended) return;
+    ended = true;
+    try {
+      instrumentation?.flush();
+    } catch (e) {
+      send({ type: 'log', level: 'warn', message: `could not flush the last gradient call: ${String(e)}` });
+    }
+    if (error) send({ type: 'error', error });
+    send({
+      type: 'run-end', status, exitCode, error,
+      memory: { tensorsAtStart, tensorsAtEnd: core ? liveTensors(core) : 0 },
+      gradientCallCount: instrumentation?.gradientCallCount ?? 0,
+      backend: core ? safeBackend(core) : null,
+    });
+  };
+  const fail = (error: unknown, exitCode: number) => {
+    end('failed', exitCode, toRunError(error, isInternal, script));
+    realExit(exitCode);
+  };
+  onFatal = (e) => fail(e, 1);
+
+  const realExit = process.exit.bind(process);
+  process.on('uncaughtException', (e) => fail(e, 1));
+  process.on('unhandledRejection', (e) => fail(e, 1));
+  process.on('beforeExit', () => end('completed', process.exitCode == null ? 0 : Number(process.exitCode), null));
+  process.exit = ((code?: number | string | null) => {
+    const n = code == null ? Number(process.exitCode ?? 0) : Number(code);
+    if (n === 0) end('completed', 0, null);
+    else {
+      const err = toRunError(new Error(`the script called process.exit(${n})`), isInternal, script);
+      end('failed', n, err);
+    }
+    return realExit(n);
+  }) as typeof process.exit;
+
+  try {
+    checkScript(script);
+    const tfjs = resolveTfjs(path.dirname(script), debuggerRoot);
+    let esmParentURL: string | null = null;
+    if (tfjs.source === 'bundled') esmParentURL = installBundledFallback(debuggerRoot).esmParentURL;
+    installTypeScriptRequireHook();
+    register(pathToFileURL(path.join(__dirname, 'esm-hooks.mjs')).href, { data: { bundledParentURL: esmParentURL } });
+
+    const load = createRequire(script);
+    if (tfjs.entryPath) load(tfjs.entryPath);
+    core = load(tfjs.corePath);
+    const layers = tfjs.layersPath ? load(tfjs.layersPath) : null;
+    // Source maps on only now: the user's TypeScript lines get mapped, tfjs's own (large) maps are not loaded.
+    process.setSourceMapsEnabled(true);
+    tensorsAtStart = liveTensors(core);
+    send({
+      type: 'run-start', target: script, args: scriptArgs, cwd: process.cwd(), pid: process.pid,
+      startedAt: new Date().toISOString(), options,
+      tfjs: { version: tfjs.version, backend: safeBackend(core) ?? 'unknown', source: tfjs.source, path: path.dirname(tfjs.corePath) },
+    });
+    instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal });
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TfjsResolutionError) {
+      end('failed', 2, { message: e.message, file: script, line: null });
+      realExit(2);
+      return;
+    }
+    throw e;
+  }
+
+  process.argv = [process.argv[0], script, ...scriptArgs];
+  if (isEsm(script)) {
+    await import(pathToFileURL(script).href);
+  } else {
+    // runMain sets require.main, so `if (require.main === module)` scripts run as they would under node.
+    (Module as any).runMain(script);
+  }
+}
+
+/** Live tensors, read without initialising a backend (tf.memory() would). */
+function liveTensors(core: any): number {
+  return Number(core.engine().state.numTensors);
+}
+
+function safeBackend(core: any): string | null {
+  try {
+    return core.getBackend() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+let onFatal: (error: unknown) => void = (error) => {
+  console.error(error);
+  process.exit(1);
+};
+
+main().catch((e) => onFatal(e));
