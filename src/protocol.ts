@@ -128,6 +128,9 @@ export interface Finding {
 }
 
 export interface RunError {
+  /** usage: the input could not be run (missing file, unsupported tfjs); script: the user's script failed;
+   *  internal: the debugger itself failed. */
+  kind?: 'usage' | 'script' | 'internal';
   message: string;
   file: string | null;
   line: number | null;

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     });
   };
   const fail = (error: unknown, exitCode: number) => {
-    end('failed', exitCode, toRunError(error, isInternal, script));
+    end('failed', exitCode, { kind: 'script', ...toRunError(error, isInternal, script) });
     realExit(exitCode);
   };
   onFatal = (e) => fail(e, 1);
@@ -90,8 +90,8 @@ async function main(): Promise<void> {
     const n = code == null ? Number(process.exitCode ?? 0) : Number(code);
     if (n === 0) end('completed', 0, null);
     else {
-      const err = toRunError(new Error(`the script called process.exit(${n})`), isInternal, script);
-      end('failed', n, err);
+      const err = toRunError(new Error(`The script called process.exit(${n}).`), isInternal, script);
+      end('failed', n, { kind: 'script', ...err });
     }
     return realExit(n);
   }) as typeof process.exit;
@@ -119,11 +119,14 @@ async function main(): Promise<void> {
     instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal });
   } catch (e) {
     if (e instanceof UsageError || e instanceof TfjsResolutionError) {
-      end('failed', 2, { message: e.message, file: script, line: null });
+      end('failed', 2, { kind: 'usage', message: e.message, file: script, line: null });
       realExit(2);
       return;
     }
-    throw e;
+    const err = toRunError(e, () => false, null);
+    end('failed', 1, { ...err, kind: 'internal', message: `The debugger could not instrument tfjs: ${err.message}` });
+    realExit(1);
+    return;
   }
 
   process.argv = [process.argv[0], script, ...scriptArgs];

@@ -1,0 +1,96 @@
+// Command-line arguments of tfjs-debug.
+import { parseArgs } from 'node:util';
+import type { Severity } from '../protocol.ts';
+
+export const USAGE = `Usage:
+  tfjs-debug run <script> [options] [-- script args]
+
+Runs a TensorFlow.js training script unchanged and reports, for every gradient call, the loss before it
+(inference mode), during it (the value it computed) and after it, which layer ran in which mode, and
+BatchNormalization statistics.
+
+Options:
+  --json FILE             write the JSON report (schema version 1) to FILE
+  --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)
+  --timeout SECONDS       stop the script after SECONDS (default: no limit)
+  --fail-on LEVEL         exit with code 3 when a finding of LEVEL or worse exists (warning|error)
+  --history N             gradient calls kept in full in the report (default 1000)
+  --tolerance X           relative loss gap reported as loss-gap (default 1e-4)
+  --quiet                 no progress line on stderr
+  -h, --help              this help
+  -v, --version           the version
+
+Exit codes: 0 done, 1 the script failed, 2 bad usage or unreadable input, 3 --fail-on met, 4 timed out.`;
+
+export interface CliRun {
+  command: 'run';
+  script: string;
+  scriptArgs: string[];
+  json: string | null;
+  probeEvery: number;
+  timeoutSeconds: number;
+  failOn: Severity | null;
+  history: number;
+  tolerance: number;
+  quiet: boolean;
+}
+
+export type CliCommand = CliRun | { command: 'help' } | { command: 'version' };
+
+export class UsageError extends Error {}
+
+function number(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} takes a number of at least ${min}, not "${value}".`);
+  return n;
+}
+
+export function parseCli(argv: string[]): CliCommand {
+  const dashdash = argv.indexOf('--');
+  const own = dashdash >= 0 ? argv.slice(0, dashdash) : argv;
+  const passthrough = dashdash >= 0 ? argv.slice(dashdash + 1) : [];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: own,
+      allowPositionals: true,
+      options: {
+        json: { type: 'string' },
+        'probe-every': { type: 'string' },
+        timeout: { type: 'string' },
+        'fail-on': { type: 'string' },
+        history: { type: 'string' },
+        tolerance: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see tfjs-debug --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  const [command, script, ...rest] = positionals;
+  if (!command) throw new UsageError('Name a command: tfjs-debug run <script> (see tfjs-debug --help).');
+  if (command !== 'run') throw new UsageError(`Unknown command "${command}". Use: tfjs-debug run <script>.`);
+  if (!script) throw new UsageError('Name the training script to run: tfjs-debug run <script>.');
+  const failOn = values['fail-on'];
+  if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
+    throw new UsageError(`--fail-on takes warning or error, not "${failOn}".`);
+  }
+  return {
+    command: 'run',
+    script,
+    scriptArgs: [...rest, ...passthrough],
+    json: values.json ?? null,
+    probeEvery: number('probe-every', values['probe-every'], 10, 0),
+    timeoutSeconds: number('timeout', values.timeout, 0, 0),
+    failOn: (failOn as Severity | undefined) ?? null,
+    history: number('history', values.history, 1000, 10),
+    tolerance: number('tolerance', values.tolerance, 1e-4, 0),
+    quiet: Boolean(values.quiet),
+  };
+}

@@ -1,0 +1,88 @@
+// Folds the runner's event stream into a RunReport (JSON schema version 1). Used by the CLI and the
+// extension host alike; pure, so it runs anywhere.
+import {
+  DEFAULT_RUN_OPTIONS, REPORT_SCHEMA_VERSION,
+  type LayerInfo, type RunError, type RunOptions, type RunReport, type RunStatus, type RunnerEvent,
+} from '../../protocol.ts';
+import { diagnose } from '../diagnose/index.ts';
+import { BoundedHistory } from './history.ts';
+
+const MAX_LOGS = 200;
+
+export class ReportBuilder {
+  private readonly layers = new Map<number, LayerInfo>();
+  private readonly history: BoundedHistory<RunReport['gradientCalls'][number]>;
+  private readonly base: RunReport;
+
+  constructor(target: string, args: string[], options: RunOptions = DEFAULT_RUN_OPTIONS) {
+    this.history = BoundedHistory.forSize(options.historySize);
+    this.base = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      target, args, status: 'running', error: null, tfjs: null, options,
+      startedAt: null, durationMs: null, exitCode: null,
+      layers: [], gradientCallCount: 0, gradientCallsDropped: 0, gradientCalls: [], findings: [], memory: null, logs: [],
+    };
+  }
+
+  apply(event: RunnerEvent): void {
+    const r = this.base;
+    switch (event.type) {
+      case 'run-start':
+        r.target = event.target;
+        r.args = event.args;
+        r.tfjs = event.tfjs;
+        r.options = event.options;
+        r.startedAt = event.startedAt;
+        break;
+      case 'layers':
+        for (const layer of event.layers) this.layers.set(layer.id, layer);
+        break;
+      case 'gradient-call':
+        this.history.push(event.call);
+        r.gradientCallCount = Math.max(r.gradientCallCount, event.call.index);
+        break;
+      case 'log':
+        if (r.logs.length < MAX_LOGS) r.logs.push(`${event.level}: ${event.message}`);
+        break;
+      case 'error':
+        r.error = event.error;
+        break;
+      case 'run-end':
+        r.status = event.status;
+        r.exitCode = event.exitCode;
+        r.error = event.error ?? r.error;
+        r.memory = event.memory;
+        r.gradientCallCount = Math.max(r.gradientCallCount, event.gradientCallCount);
+        if (r.tfjs && event.backend) r.tfjs = { ...r.tfjs, backend: event.backend };
+        break;
+      case 'finding':
+        break;
+    }
+  }
+
+  /** Ends the run from the host's side (timeout, cancel, a runner that died without saying why). */
+  end(status: Exclude<RunStatus, 'running'>, error: RunError | null, exitCode: number | null): void {
+    if (this.base.status !== 'running') return;
+    this.base.status = status;
+    this.base.error = error ?? this.base.error;
+    this.base.exitCode = exitCode;
+  }
+
+  get status(): RunStatus {
+    return this.base.status;
+  }
+
+  /** A snapshot of the report, with findings from the diagnosis rules. */
+  report(durationMs: number | null = null): RunReport {
+    const report: RunReport = {
+      ...this.base,
+      durationMs: durationMs ?? this.base.durationMs,
+      layers: [...this.layers.values()].sort((a, b) => a.id - b.id),
+      gradientCalls: this.history.items(),
+      gradientCallsDropped: this.history.dropped,
+      logs: [...this.base.logs],
+    };
+    report.findings = diagnose(report);
+    return report;
+  }
+}
