@@ -1,6 +1,7 @@
 // tfjs-debug: the command-line front end on the same engine and runner as the extension.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import packageJson from '../../package.json';
 import type { RunReport, RunnerEvent, Severity } from '../protocol.ts';
 import { launchRunner } from '../runner/launch.ts';
 import { parseCli, USAGE, UsageError, type CliRun } from './args.ts';
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (cli.command === 'version') {
-      process.stdout.write(`${require('../package.json').version}\n`);
+      process.stdout.write(`${packageJson.version}\n`);
       return EXIT.ok;
     }
     return await run(cli);

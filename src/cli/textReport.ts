@@ -93,7 +93,7 @@ function layerSection(report: RunReport): string[] {
     at(report, l.source),
   ]);
   return [
-    'Layers: mode inside gradient calls and outside them (* behaves differently per mode)',
+    'Layers: mode inside gradient calls and outside them (*: mode-dependent)',
     ...table(['id', 'layer', 'class', 'in grad', 'outside', '|grad|', 'line'], rows, [3, 24, 11, 9, 12, 7, 8], ['r', 'l', 'l', 'l', 'l', 'r', 'l']),
   ];
 }
@@ -139,7 +139,7 @@ function batchNormSection(report: RunReport): string[] {
     `BatchNorm statistics, last recorded call (momentum ${momentum}, tfjs/Keras convention:`,
     `moving ← moving − (moving − batch)·(1 − momentum))`,
     ...table(['layer', 'ch', 'moving mean', 'batch mean', 'moving var', 'batch var', 'drift'], rows,
-      [17, 3, 15, 10, 15, 10, 6], ['l', 'r', 'l', 'r', 'l', 'r', 'r']),
+      [15, 3, 15, 10, 15, 10, 6], ['l', 'r', 'l', 'r', 'l', 'r', 'r']),
   ];
 }
 
@@ -167,7 +167,7 @@ function lossSection(report: RunReport): string[] {
       fmt(c.lossBefore, 6), fmt(c.lossDuring, 6), fmt(c.lossAfter, 6), fmt(c.lossAfterStep, 6)]);
   const notes = calls.filter((c) => c.probeError).slice(0, 3).map((c) => `  call ${c.index}: ${c.probeError}`);
   return [
-    'Loss per probed gradient call (before and after: inference mode; during: what the call computed)',
+    'Loss per probed gradient call (before, after: inference; during: the call)',
     ...table(['#', 'api', 'at', 'before', 'during', 'after', 'after step'], rows, [5, 18, 10, 10, 10, 10, 10], ['r', 'l', 'l', 'r', 'r', 'r', 'r']),
     ...(calls.length < report.gradientCallCount
       ? [`  ${report.gradientCallCount} gradient calls in all; ${calls.length} probed and kept (--probe-every sets the interval).`]
@@ -177,9 +177,9 @@ function lossSection(report: RunReport): string[] {
 }
 
 function findingLines(f: Finding, byId: Map<number, LayerInfo>): string[] {
-  const where = [f.layer != null ? byId.get(f.layer)?.name : null, f.source ? `${f.source.file}:${f.source.line}:${f.source.column}` : null]
+  const where = [f.layer != null ? byId.get(f.layer)?.name : null, f.source ? `${basename(f.source.file)}:${f.source.line}:${f.source.column}` : null]
     .filter(Boolean).join(' · ');
-  return [`${f.severity} ${f.rule}${where ? ' · ' + where : ''}`, ...wrap(f.message, '  '), ...wrap(`Fix: ${f.fix}`, '  ')];
+  return [fit(`${f.severity} ${f.rule}${where ? ' · ' + where : ''}`, WIDTH), ...wrap(f.message, '  '), ...wrap(`Fix: ${f.fix}`, '  ')];
 }
 
 export function formatTextReport(report: RunReport): string {
@@ -193,8 +193,9 @@ export function formatTextReport(report: RunReport): string {
   }
   if (report.error) {
     out.push('');
-    const at = report.error.file ? ` (${report.error.file}${report.error.line ? `:${report.error.line}` : ''})` : '';
-    out.push(...wrap(`Error${at}: ${report.error.message}`, ''));
+    const { file, line, message } = report.error;
+    const where = file && !message.includes(file) ? ` (${file}${line ? `:${line}` : ''})` : '';
+    out.push(...wrap(`Error${where}: ${message}`, ''));
     const frames = (report.error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:internal|[\\/]dist[\\/]runner\.js/.test(l)).slice(0, 6);
     out.push(...frames);
   }

@@ -71,7 +71,12 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     if (!target || typeof target[name] !== 'function') return;
     const original = target[name];
     const own = Object.prototype.hasOwnProperty.call(target, name);
-    target[name] = make(original);
+    try {
+      target[name] = make(original);
+    } catch {
+      emit({ type: 'log', level: 'warn', message: `could not tap ${name} (read-only in this tfjs build); its calls are labelled "gradients"` });
+      return;
+    }
     restores.push(() => {
       if (own) target[name] = original;
       else delete target[name];
@@ -175,11 +180,10 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       }
     }
     patch(layers.LayersModel?.prototype, 'makeTrainFunction', (original) => function (this: any) {
-      const model = this;
       const trainFunction = original.call(this);
       return (data: unknown[]) => {
-        const label = modelLabels.get(model) ?? { api: 'fit' as const, source: null };
-        const stand = fitLossClosure(core, model, data);
+        const label = modelLabels.get(this) ?? { api: 'fit' as const, source: null };
+        const stand = fitLossClosure(core, this, data);
         return withApi(label.api, () => trainFunction(data), { source: label.source, closure: stand.closure, closureError: stand.error });
       };
     });

@@ -2,7 +2,6 @@
 // A probe re-runs the user's loss closure. It must not record on the tape, must not draw from the user's
 // random stream (tfjs-core's random ops seed from Math.random(): tfjs-core/src/ops/rand_util.ts and
 // random_uniform.ts), and must not print the user's own logging twice.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** Runs fn with tape recording off. tfjs records only while kernelDepth is 0 (tfjs-core/src/engine.ts,
  *  isTapeOn); runKernelFunc raises it the same way while a kernel runs. */

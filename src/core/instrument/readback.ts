@@ -29,9 +29,11 @@ export class ReadbackBatch {
       this.values = [];
       return;
     }
-    const flat: Float32Array = core.tidy(() =>
+    const all = core.tidy(() =>
       core.concat(this.parts.map((p) => core.reshape(p.dtype === 'float32' ? p : core.cast(p, 'float32'), [-1]))),
-    ).dataSync();
+    );
+    const flat: Float32Array = all.dataSync();
+    all.dispose();
     this.values = [];
     let offset = 0;
     for (const p of this.parts) {

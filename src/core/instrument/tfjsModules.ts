@@ -1,6 +1,5 @@
 // The tfjs modules the engine instruments. They are the user's own copies (or the bundled ones), loaded by
 // the runner, so they are typed loosely: any tfjs 4.x works, whatever its exact typings.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 export type Tensor = any;
 export type Layer = any;

@@ -1,0 +1,48 @@
+// Mode capture and labels through every gradient API, in one script.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { layerNamed, lineOf, runCli, SCRIPTS } from '../helpers/cli.ts';
+
+test('every gradient API is recorded, labelled and located, with BatchNorm in training mode', () => {
+  const script = path.join(SCRIPTS, 'every-api.js');
+  const { code, stdout, report } = runCli(['run', script]);
+  assert.equal(code, 0, stdout);
+  assert.ok(report);
+  const apis = report.gradientCalls.map((c) => c.api);
+  assert.deepEqual(apis, ['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'optimizer.minimize', 'fit', 'fitDataset', 'trainOnBatch']);
+  const needles = ['tf.grad(', 'tf.grads(', 'tf.valueAndGrad(', 'tf.valueAndGrads(', 'tf.variableGrads(', '.minimize(', 'model.fit(', 'model.fitDataset(', 'model.trainOnBatch('];
+  report.gradientCalls.forEach((c, i) => assert.equal(c.source?.line, lineOf(script, needles[i]), `${c.api} call site`));
+
+  const bn = layerNamed(report, 'batch_normalization');
+  for (const call of report.gradientCalls) {
+    assert.equal(call.layers.find((l) => l.layer === bn.id)?.mode, 'training', `${call.api}: mode`);
+    assert.ok(call.lossBefore != null && call.lossDuring != null && call.lossAfter != null, `${call.api}: three losses`);
+    assert.equal(call.probeError, null);
+  }
+  // predict runs it in inference mode, outside any gradient call
+  assert.deepEqual(bn.outsideCalls, { training: 0, inference: 1 });
+  // Only an optimizer step gives a loss after the step.
+  const stepped = report.gradientCalls.filter((c) => c.lossAfterStep != null).map((c) => c.api);
+  assert.deepEqual(stepped, ['optimizer.minimize', 'fit', 'fitDataset', 'trainOnBatch']);
+  for (const c of report.gradientCalls.filter((c) => c.lossAfterStep != null)) {
+    assert.ok((c.lossAfterStep as number) < (c.lossAfter as number), `${c.api}: a step down the gradient lowers the loss`);
+  }
+  // Gradient norms per trainable weight, attached to their layers.
+  const fit = report.gradientCalls.find((c) => c.api === 'fit');
+  assert.ok(fit);
+  assert.equal(fit.weights.length, 6);
+  assert.ok(fit.weights.every((w) => w.layer != null && (w.norm as number) > 0));
+  assert.ok((fit.layers.find((l) => l.layer === bn.id)?.gradNorm ?? 0) > 0);
+});
+
+test('fit probes use a side-effect-free loss: fit still returns its own metrics', () => {
+  const { code, stdout, report } = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js')]);
+  assert.equal(code, 0, stdout);
+  assert.ok(report);
+  assert.equal(report.gradientCallCount, 12);
+  assert.match(stdout, /final fit loss \d/);
+  const dropout = layerNamed(report, 'dropout');
+  assert.ok(report.gradientCalls.every((c) => c.layers.find((l) => l.layer === dropout.id)?.mode === 'training'));
+  assert.ok(report.gradientCalls.every((c) => c.probeError === null && c.lossBefore != null && c.lossAfterStep != null));
+});

@@ -1,0 +1,37 @@
+// The debugger must not change training: final weights and the user's random stream are bit-identical
+// with and without it, at every probe setting.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runCli, SCRIPTS } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-weights-'));
+
+function plainWeights(script: string): Buffer {
+  const out = path.join(dir, `${path.basename(script)}.plain`);
+  const r = spawnSync(process.execPath, [script], { env: { ...process.env, WEIGHTS_OUT: out }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return readFileSync(out);
+}
+
+function debuggedWeights(script: string, probeEvery: string): Buffer {
+  const out = path.join(dir, `${path.basename(script)}.${probeEvery}`);
+  const r = runCli(['run', script, '--probe-every', probeEvery], { env: { WEIGHTS_OUT: out } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.ok((r.report?.gradientCallCount ?? 0) > 0);
+  return readFileSync(out);
+}
+
+for (const name of ['bn-minimize.js', 'dropout-fit.js', 'nested-shared.js']) {
+  test(`${name}: weights and random stream bit-identical with and without the debugger`, () => {
+    const script = path.join(SCRIPTS, name);
+    const plain = plainWeights(script);
+    assert.ok(plain.length > 8);
+    for (const probeEvery of ['1', '10', '0']) {
+      assert.ok(debuggedWeights(script, probeEvery).equals(plain), `${name} with --probe-every ${probeEvery}`);
+    }
+  });
+}

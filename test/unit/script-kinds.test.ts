@@ -1,0 +1,94 @@
+// TypeScript and ES module scripts, and which tfjs runs: the project's own copy or the bundled one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { layerNamed, lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
+
+test('a TypeScript script runs, and its layers point at the original .ts lines and columns', () => {
+  const script = path.join(SCRIPTS, 'typed.ts');
+  const { code, stdout, report } = runCli(['run', script]);
+  assert.equal(code, 0, stdout);
+  assert.ok(report);
+  assert.match(stdout, /phase 1 loss \d/);
+  const bn = layerNamed(report, 'batch_normalization');
+  const line = lineOf(script, 'batchNormalization(');
+  // V8 places a method call at the method's name.
+  const column = readFileSync(script, 'utf8').split('\n')[line - 1].indexOf('batchNormalization(') + 1;
+  assert.deepEqual(bn.source, { file: script, line, column });
+  assert.equal(report.gradientCalls[0].source?.line, lineOf(script, 'tf.variableGrads('));
+  assert.equal(report.gradientCalls[0].layers.find((l) => l.layer === bn.id)?.batchNorm?.momentum, 0.9);
+});
+
+test('an ES module script with top-level await runs, fit included', () => {
+  const script = path.join(SCRIPTS, 'module.mjs');
+  const { code, stdout, report } = runCli(['run', script]);
+  assert.equal(code, 0, stdout);
+  assert.ok(report);
+  assert.match(stdout, /epochs 2/);
+  assert.equal(report.gradientCallCount, 2);
+  assert.equal(layerNamed(report, 'dropout').source?.line, lineOf(script, 'tf.layers.dropout('));
+  assert.deepEqual(report.gradientCalls.map((c) => c.api), ['fit', 'fit']);
+});
+
+test('a TypeScript error in a .ts script names the file and line', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-ts-'));
+  const script = path.join(dir, 'broken.ts');
+  writeFileSync(script, "import * as tf from '@tensorflow/tfjs';\nconst x: number = ;\n");
+  const { code, report } = runCli(['run', script]);
+  assert.equal(code, 1);
+  assert.equal(report?.error?.file, script);
+  assert.equal(report?.error?.line, 2);
+  rmSync(dir, { recursive: true });
+});
+
+test('with no tfjs in the project, the bundled tfjs runs the script', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-bundled-'));
+  const script = path.join(dir, 'train.js');
+  copyFileSync(path.join(ROOT, 'examples', 'batchnorm-mismatch.js'), script);
+  const plain = spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' });
+  assert.match(plain.stderr, /Cannot find module '@tensorflow\/tfjs'/, 'plain node cannot run it');
+  const { code, stdout, report } = runCli(['run', script], { cwd: dir });
+  assert.equal(code, 0, stdout);
+  assert.equal(report?.tfjs?.source, 'bundled');
+  assert.equal(report?.tfjs?.path, path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-core', 'dist'));
+  assert.equal(report?.gradientCalls.length, 1);
+  rmSync(dir, { recursive: true });
+});
+
+test("with tfjs in the project, the project's own copy runs, not the bundled one", () => {
+  // A project inside the repository, so that tfjs's own dependencies (long, seedrandom) resolve upwards,
+  // with its own copy of tfjs-core, -layers and -backend-cpu marked with a version of its own.
+  const project = mkdtempSync(path.join(ROOT, 'test', '.tmp-workspace-'));
+  try {
+    for (const pkg of ['tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu']) {
+      const from = path.join(ROOT, 'node_modules', '@tensorflow', pkg);
+      const to = path.join(project, 'node_modules', '@tensorflow', pkg);
+      const manifest = JSON.parse(readFileSync(path.join(from, 'package.json'), 'utf8'));
+      mkdirSync(path.join(to, path.dirname(manifest.main)), { recursive: true });
+      copyFileSync(path.join(from, manifest.main), path.join(to, manifest.main));
+      writeFileSync(path.join(to, 'package.json'), JSON.stringify({ ...manifest, version: '4.22.0-workspace' }));
+    }
+    const script = path.join(project, 'train.js');
+    writeFileSync(script, [
+      "const tf = require('@tensorflow/tfjs-core');",
+      "const tfl = require('@tensorflow/tfjs-layers');",
+      "require('@tensorflow/tfjs-backend-cpu');",
+      "console.log('core at', require.resolve('@tensorflow/tfjs-core'));",
+      "const m = tfl.sequential({ layers: [tfl.layers.batchNormalization({ inputShape: [2] })] });",
+      "tf.variableGrads(() => m.apply(tf.ones([3, 2]), { training: true }).sum());",
+    ].join('\n'));
+    const { code, stdout, report } = runCli(['run', script], { cwd: project });
+    assert.equal(code, 0, stdout);
+    const resolved = /core at (\S+)/.exec(stdout)?.[1];
+    assert.ok(resolved?.startsWith(project));
+    assert.equal(report?.tfjs?.source, 'workspace');
+    assert.equal(report?.tfjs?.version, '4.22.0-workspace');
+    assert.equal(report?.tfjs?.path, path.dirname(resolved as string));
+    assert.equal(report?.gradientCalls[0]?.layers[0]?.mode, 'training');
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
