@@ -1,17 +1,35 @@
-// Builds the bundles: the runner (child process), its ESM loader hooks, and the CLI.
+// Builds the bundles:
+//  - dist/runner.js, dist/esm-hooks.mjs: the child process that runs the user's script (node)
+//  - dist/cli.js: tfjs-debug (node)
+//  - dist/extension.js: the VS Code extension host side (node, `vscode` external)
+//  - dist/webview.js, dist/webview.css: the panel, also embedded in the HTML report (browser)
 // tfjs stays external: the runner loads the user's own copy, or ours from node_modules, at run time.
+// Entries whose source does not exist yet are skipped.
+import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
-const common = {
+const production = process.argv.includes('--production');
+const node = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',
   external: ['@tensorflow/*', 'vscode'],
+  minify: production,
 };
+const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 
-await Promise.all([
-  esbuild.build({ ...common, format: 'cjs', entryPoints: { runner: 'src/runner/main.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' }),
-  esbuild.build({ ...common, format: 'esm', entryPoints: { 'esm-hooks': 'src/runner/esmHooks.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
-]);
+const builds = [
+  esbuild.build({ ...node, format: 'cjs', entryPoints: present({ runner: 'src/runner/main.ts', cli: 'src/cli/main.ts', extension: 'src/extension/extension.ts' }), outdir: 'dist' }),
+  esbuild.build({ ...node, format: 'esm', entryPoints: { 'esm-hooks': 'src/runner/esmHooks.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+];
+const webview = present({ webview: 'webview/main.ts' });
+if (Object.keys(webview).length) {
+  builds.push(esbuild.build({
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: production ? false : 'linked',
+    logLevel: 'warning', minify: production, entryPoints: webview, outdir: 'dist',
+    loader: { '.ttf': 'file' },
+  }));
+}
+await Promise.all(builds);

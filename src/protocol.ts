@@ -194,3 +194,50 @@ export interface RunReport {
   memory: MemoryInfo | null;
   logs: string[];
 }
+
+// ---- Host ⇄ webview --------------------------------------------------------------------------------
+
+/** Messages the extension host posts to the webview panel. */
+export type HostToWebview =
+  /** The whole state: sent after `ready`, on restore, and when the shown run changes. */
+  | { type: 'report'; report: RunReport | null }
+  /** Live events of the shown run, batched (at most about 20 messages a second). */
+  | { type: 'events'; events: RunnerEvent[] }
+  /** The run ended from the host's side (timeout, Stop, runner crash): the final report. */
+  | { type: 'run-ended'; report: RunReport }
+  /** Show one layer's detail (from the sidebar, a hover link or CodeLens). */
+  | { type: 'select-layer'; layer: number };
+
+/** Messages the webview posts to the extension host. Validated with isWebviewToHost before use. */
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'reveal-source'; source: SourceLocation }
+  | { type: 'select-layer'; layer: number }
+  | { type: 'command'; command: WebviewCommand };
+
+export const WEBVIEW_COMMANDS = ['rerun', 'stop', 'export-json', 'export-html'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+function isSourceLocation(x: unknown): x is SourceLocation {
+  const s = x as SourceLocation;
+  return typeof s === 'object' && s !== null && typeof s.file === 'string' && s.file.length > 0 && s.file.length < 4096 &&
+    Number.isInteger(s.line) && s.line >= 1 && Number.isInteger(s.column) && s.column >= 1;
+}
+
+/** Checks a message from the webview against the protocol; anything else is to be ignored and logged. */
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return true;
+    case 'reveal-source':
+      return isSourceLocation(m.source);
+    case 'select-layer':
+      return Number.isInteger(m.layer) && (m.layer as number) > 0;
+    case 'command':
+      return (WEBVIEW_COMMANDS as readonly unknown[]).includes(m.command);
+    default:
+      return false;
+  }
+}
