@@ -145,13 +145,19 @@ export interface RunOptions {
   /** Full per-call records kept: the first `historyHead`, and the last `historySize - historyHead`. */
   historySize: number;
   lossGapTolerance: number;
+  /** Per-layer attribution of the loss gap: when the gap is over tolerance (auto), on every probed call
+   *  (always), or never (off). */
+  attribution: AttributionMode;
 }
+
+export type AttributionMode = 'auto' | 'always' | 'off';
 
 export const DEFAULT_RUN_OPTIONS: RunOptions = {
   probeAllFirst: 50,
   probeEvery: 10,
   historySize: 1000,
   lossGapTolerance: 1e-4,
+  attribution: 'auto',
 };
 
 /** Events the runner streams to its host, in order. */

@@ -1,7 +1,8 @@
 // The CLI's text output: summary, per-layer table, BatchNorm statistics, loss table and findings, each
 // readable in an 80-column terminal.
 import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../protocol.ts';
-import { basename, fmt, MODE_DEPENDENT_CLASSES } from '../core/diagnose/context.ts';
+import { basename, fmt } from '../core/diagnose/context.ts';
+import { MODE_DEPENDENT_CLASSES } from '../core/layerClasses.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;

@@ -7,7 +7,12 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunReport, type RunnerEvent 
 import { ReportBuilder } from '../core/report/reportBuilder.ts';
 
 export interface LaunchOptions {
+  /** 'script' runs a training script; 'probe' loads a saved model.json (no user code runs). */
+  kind?: 'script' | 'probe';
+  /** The training script, or the model.json for a probe. */
   script: string;
+  /** For probes: a JSON file {x, y} of nested arrays; without it a seeded synthetic batch is used. */
+  dataFile?: string;
   args?: string[];
   cwd?: string;
   options?: Partial<RunOptions>;
@@ -57,7 +62,8 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
   const distDir = opts.distDir ?? __dirname;
   const started = Date.now();
   const execArgv = [`--max-old-space-size=${opts.memoryLimitMb ?? 4096}`];
-  const child = fork(path.join(distDir, 'runner.js'), [JSON.stringify({ options }), script, ...(opts.args ?? [])], {
+  const runnerArgs = { options, kind: opts.kind ?? 'script', dataFile: opts.dataFile ? path.resolve(opts.cwd ?? process.cwd(), opts.dataFile) : null };
+  const child = fork(path.join(distDir, 'runner.js'), [JSON.stringify(runnerArgs), script, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? process.cwd(),
     execPath: opts.execPath,
     execArgv,

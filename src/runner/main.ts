@@ -14,6 +14,8 @@ import { installTypeScriptRequireHook } from './tsRequireHook.ts';
 
 export interface RunnerArgs {
   options: RunOptions;
+  kind: 'script' | 'probe';
+  dataFile: string | null;
 }
 
 const debuggerRoot = path.resolve(__dirname, '..');

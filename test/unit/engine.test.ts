@@ -67,7 +67,8 @@ test('probes draw nothing from Math.random and print nothing', () => {
   const model = makeModel();
   const x = tf.randomNormal([8, 4]);
   let logged = 0;
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, emit: () => undefined });
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, attribution: 'always', emit: (e) => events.push(e) });
   const draws: number[] = [];
   const random = Math.random;
   Math.random = () => { draws.push(0); return 0.5; };
@@ -81,10 +82,12 @@ test('probes draw nothing from Math.random and print nothing', () => {
     Math.random = random;
     instr.uninstall();
   }
-  // Dropout draws once in the real call; the probes before and after run it in inference mode, and would
-  // draw from their own generator if they did not.
+  // Dropout draws once in the real call. The probes before and after run it in inference mode; its
+  // attribution probe runs it in training mode and replays the draw the call made.
   assert.equal(draws.length, 1);
-  assert.equal(logged, 3, 'the closure ran in the call and in two probes');
+  const call = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0];
+  assert.equal(call.attribution?.length, 2, 'BatchNorm and Dropout attributed');
+  assert.equal(logged, 5, 'the closure ran in the call, in two probes and in two attribution probes');
   tf.dispose([x]);
   model.dispose();
 });

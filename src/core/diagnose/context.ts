@@ -1,10 +1,6 @@
 // Helpers the rules share: layer lookup, formatting of numbers and places.
 import type { GradientCallRecord, LayerInfo, RunReport, SourceLocation } from '../../protocol.ts';
 
-/** Layer classes whose forward pass differs between training and inference in tfjs-layers. */
-export const MODE_DEPENDENT_CLASSES = new Set([
-  'BatchNormalization', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-]);
 
 export function layerById(report: RunReport): Map<number, LayerInfo> {
   return new Map(report.layers.map((l) => [l.id, l]));

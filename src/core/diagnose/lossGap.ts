@@ -1,7 +1,8 @@
 // loss-gap (warning): the loss inside the gradient call differs from the inference-mode loss on the same
 // batch. One finding per run, at the first call where it happens, with how many probed calls show it.
 import type { Finding, RunReport } from '../../protocol.ts';
-import { callLabel, fmt, layerById, lossesDiffer, MODE_DEPENDENT_CLASSES } from './context.ts';
+import { MODE_DEPENDENT_CLASSES } from '../layerClasses.ts';
+import { callLabel, fmt, layerById, lossesDiffer } from './context.ts';
 
 export const RULE = 'loss-gap';
 

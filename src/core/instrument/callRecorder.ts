@@ -2,8 +2,9 @@
 // BatchNormalization statistics, the value and the gradient norms. Keeps tensors only until finish(),
 // which reads them all back at once and frees them.
 import type {
-  BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
+  AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
 } from '../../protocol.ts';
+import { mayDependOnMode } from '../layerClasses.ts';
 import { batchMomentsTensors, isBatchNormalization, movingStatsTensors, nonFiniteTensor, outputStatsTensor } from './layerStats.ts';
 import { withTapeOff } from './probeEnvironment.ts';
 import { ReadbackBatch, type Slot } from './readback.ts';
@@ -25,12 +26,42 @@ interface LayerEntry {
   output: Slot | null;
   nonFinite: Slot[];
   batchNorm: BatchNormSlots | null;
+  draws: number[] | null;
+}
+
+function recordDraws<T>(entry: LayerEntry, run: () => T): T {
+  const random = Math.random;
+  const draws: number[] = [];
+  Math.random = () => {
+    const v = random();
+    draws.push(v);
+    return v;
+  };
+  try {
+    return run();
+  } finally {
+    Math.random = random;
+    if (draws.length) entry.draws = draws;
+  }
 }
 
 export interface ProbeSlots {
   before: Slot | null;
   after: Slot | null;
   error: string | null;
+  /** Loss with only one layer in training mode, per attributed layer. */
+  attribution: { layer: number; slot: Slot }[] | null;
+}
+
+/** A layer that ran inside the gradient call, as attribution needs it. */
+export interface RecordedLayer {
+  info: LayerInfo;
+  layer: Layer;
+  training: boolean;
+  /** Copies of its moving mean and variance from before the call (BatchNormalization only). */
+  movingBefore: [Tensor, Tensor] | null;
+  /** The Math.random() values it drew in the call, in order. */
+  draws: number[] | null;
 }
 
 export class CallRecorder {
@@ -38,7 +69,7 @@ export class CallRecorder {
   private readonly entries = new Map<LayerInfo, LayerEntry>();
   private value: Slot | null = null;
   private weights: { name: string; variable: unknown; slot: Slot | null }[] = [];
-  readonly probes: ProbeSlots = { before: null, after: null, error: null };
+  readonly probes: ProbeSlots = { before: null, after: null, error: null, attribution: null };
   durationMs = 0;
 
   constructor(
@@ -62,7 +93,7 @@ export class CallRecorder {
     if (!entry) {
       entry = {
         info, layer, training: false, inference: false, calls: 0, trainable: Boolean(layer.trainable),
-        output: null, nonFinite: [], batchNorm: null,
+        output: null, nonFinite: [], batchNorm: null, draws: null,
       };
       this.entries.set(info, entry);
     }
@@ -84,7 +115,10 @@ export class CallRecorder {
       });
     }
 
-    const out = run();
+    // Record the random numbers a mode-dependent layer draws in training mode (Dropout seeds its mask from
+    // one Math.random() call: tfjs-core/src/ops/dropout.ts, random_uniform.ts), so attribution can replay
+    // exactly the mask the call used. The draws themselves are untouched.
+    const out = first && training && mayDependOnMode(info.className) ? recordDraws(entry, run) : run();
     const output = firstTensor(core, out);
     if (output && output.size > 0) {
       withTapeOff(this.engine(), () => {
@@ -93,6 +127,30 @@ export class CallRecorder {
       });
     }
     return out;
+  }
+
+  /** The layers that ran, in execution order. */
+  recordedLayers(): RecordedLayer[] {
+    return [...this.entries.values()].map((e) => ({
+      info: e.info,
+      layer: e.layer,
+      training: e.training,
+      movingBefore: e.batchNorm?.movingBefore
+        ? [this.batch.tensor(e.batchNorm.movingBefore[0]), this.batch.tensor(e.batchNorm.movingBefore[1])]
+        : null,
+      draws: e.draws,
+    }));
+  }
+
+  /** lossBefore and lossDuring, read now with one small sync (for attribution's decision). */
+  peekLosses(): [number | null, number | null] {
+    const core = this.core;
+    const slots = [this.probes.before, this.value];
+    if (slots.some((s) => s == null)) return [null, null];
+    const t = core.concat(slots.map((s) => this.batch.tensor(s as Slot)));
+    const v = t.dataSync();
+    t.dispose();
+    return [v[0], v[1]];
   }
 
   /** Called with what the gradient call returned. */
@@ -145,23 +203,38 @@ export class CallRecorder {
       };
     });
 
+    const lossBefore = one(this.probes.before);
+    const lossDuring = one(this.value);
+    const { attribution, unexplained } = this.attribution(lossBefore, lossDuring);
     return {
       index: this.index,
       api: this.api,
       source: this.source,
-      lossBefore: one(this.probes.before),
-      lossDuring: one(this.value),
+      lossBefore,
+      lossDuring,
       lossAfter: one(this.probes.after),
       lossAfterStep: null,
       probed: this.probed,
       probeError: this.probes.error,
       layers,
       weights,
-      attribution: null,
-      unexplained: null,
+      attribution,
+      unexplained,
       numTensors: numTensors(),
       durationMs: this.durationMs,
     };
+  }
+
+  /** Each attributed layer's share of the gap: its loss alone in training mode against lossBefore. */
+  private attribution(before: number | null, during: number | null): Pick<GradientCallRecord, 'attribution' | 'unexplained'> {
+    if (!this.probes.attribution || before == null || during == null) return { attribution: null, unexplained: null };
+    const gap = during - before;
+    const attribution: AttributionEntry[] = this.probes.attribution.map(({ layer, slot }) => {
+      const deltaLoss = this.batch.get(slot)[0] - before;
+      return { layer, deltaLoss, share: gap === 0 ? 0 : deltaLoss / gap };
+    });
+    attribution.sort((a, b) => Math.abs(b.deltaLoss) - Math.abs(a.deltaLoss));
+    return { attribution, unexplained: gap - attribution.reduce((sum, a) => sum + a.deltaLoss, 0) };
   }
 
   private batchNormStats(entry: LayerEntry): BatchNormStats {

@@ -11,9 +11,10 @@
 // - Optimizer step tap: every optimizer's applyGradients, for the loss after the weight update.
 import type { GradientApi, RunOptions, RunnerEvent, SourceLocation } from '../../protocol.ts';
 import { captureUserFrame, defaultIsInternal, type InternalPathTest } from './callSites.ts';
+import { attributeGap } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
 import { LayerRegistry } from './layerRegistry.ts';
-import { ALL_INFERENCE, Prober, type ProbeState } from './probes.ts';
+import { ALL_INFERENCE, Prober, withReplay, type ProbeState } from './probes.ts';
 import { isTensor, layerBaseClass, optimizerClasses, type Layer, type TfjsModules } from './tfjsModules.ts';
 
 export interface InstrumentOptions extends RunOptions {
@@ -58,7 +59,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const emit = options.emit;
   const restores: (() => void)[] = [];
   const registry = new LayerRegistry(layers, isInternal);
-  const probeState: ProbeState = { override: null };
+  const probeState: ProbeState = { override: null, replay: null };
   const prober = new Prober(core, probeState);
   const apiStack: ApiFrame[] = [];
   const modelLabels = new WeakMap<object, ApiFrame>();
@@ -119,7 +120,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       const first = Array.isArray(inputs) ? inputs[0] : inputs;
       if (!isTensor(core, first)) return original.call(this, inputs, kwargs);
       if (probeState.override) {
-        return original.call(this, inputs, { ...(kwargs ?? {}), training: probeState.override(this) });
+        const forced = { ...(kwargs ?? {}), training: probeState.override(this) };
+        return withReplay(probeState, this, () => original.call(this, inputs, forced));
       }
       const info = registry.info(this);
       const training = Boolean(kwargs?.training);
@@ -252,6 +254,9 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     try {
       recorder.recordResult(result.value, xs as any[], result.grads);
       probe('after');
+      if (probed && closure && !recorder.probes.error) {
+        attributeGap({ core, prober, mode: options.attribution, tolerance: options.lossGapTolerance }, recorder, closure);
+      }
       const record = recorder.finish(() => core.memory().numTensors);
       emitChangedLayers();
       if (probed && closure && !recorder.probes.error) {

@@ -15,6 +15,22 @@ export const ALL_INFERENCE: ModeOverride = () => false;
 export interface ProbeState {
   /** Set while a probe runs; the layer tap applies it instead of recording. */
   override: ModeOverride | null;
+  /** Random numbers to replay while a given layer runs in a probe (the ones it drew in the real call). */
+  replay: Map<Layer, number[]> | null;
+}
+
+/** Runs a layer in a probe, replaying the random numbers it drew in the real call, if any. */
+export function withReplay<T>(state: ProbeState, layer: Layer, run: () => T): T {
+  const draws = state.replay?.get(layer);
+  if (!draws) return run();
+  const fallback = Math.random;
+  let i = 0;
+  Math.random = () => (i < draws.length ? draws[i++] : fallback());
+  try {
+    return run();
+  } finally {
+    Math.random = fallback;
+  }
 }
 
 const PROBE_SEED = 0x7f4a7c15;
@@ -31,13 +47,14 @@ export class Prober {
    * owns it), or throws what the closure threw. `trainingLayers` are the layers the override may put in
    * training mode; their state is restored afterwards.
    */
-  run(closure: () => unknown, override: ModeOverride, trainingLayers: Layer[] = []): Tensor {
+  run(closure: () => unknown, override: ModeOverride, trainingLayers: Layer[] = [], replay: Map<Layer, number[]> | null = null): Tensor {
     const core = this.core;
     const engine = core.engine();
     const snapshots = trainingLayers.filter((l) => isBatchNormalization(layerClassName(l))).flatMap((l) =>
       [l.movingMean, l.movingVariance].filter(Boolean).map((lv: any) => ({ variable: lv.read(), copy: core.keep(core.clone(lv.read())) })),
     );
     this.state.override = override;
+    this.state.replay = replay;
     try {
       return isolated(PROBE_SEED, () => {
         // The tape is only on when this probe runs inside someone else's gradient call (higher order).
@@ -46,6 +63,7 @@ export class Prober {
       });
     } finally {
       this.state.override = null;
+      this.state.replay = null;
       for (const s of snapshots) {
         if (s.variable.dataId !== s.copy.dataId) s.variable.assign(s.copy);
         s.copy.dispose();

@@ -18,6 +18,11 @@ export class ReadbackBatch {
     return this.parts.length - 1;
   }
 
+  /** The kept tensor of a slot, before read(). */
+  tensor(slot: Slot): Tensor {
+    return this.parts[slot];
+  }
+
   get size(): number {
     return this.parts.length;
   }
