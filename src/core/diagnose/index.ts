@@ -1,12 +1,23 @@
 // The diagnosis rules. Each is a pure function of the run record, in its own module; rule ids are fixed,
 // since other tools key on them.
 import type { Finding, RunReport } from '../../protocol.ts';
+import { batchnormBatchStatistics } from './batchnormBatchStatistics.ts';
+import { dropoutInGradient } from './dropoutInGradient.ts';
+import { frozenLayerInTrainingMode } from './frozenLayerInTrainingMode.ts';
 import { lossGap } from './lossGap.ts';
+import { nanOrInf } from './nanOrInf.ts';
 import { noGradientCalls } from './noGradientCalls.ts';
+import { runningStatsFrozen } from './runningStatsFrozen.ts';
+import { runningStatsLagging } from './runningStatsLagging.ts';
+import { runningStatsShifted } from './runningStatsShifted.ts';
+import { tensorLeak } from './tensorLeak.ts';
 
 export type Rule = (report: RunReport) => Finding[];
 
-export const RULES: Rule[] = [lossGap, noGradientCalls];
+export const RULES: Rule[] = [
+  nanOrInf, lossGap, batchnormBatchStatistics, runningStatsLagging, runningStatsFrozen, frozenLayerInTrainingMode,
+  tensorLeak, runningStatsShifted, dropoutInGradient, noGradientCalls,
+];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 

@@ -37,6 +37,12 @@ export function lossGap(report: RunReport): Finding[] {
     (named.length
       ? `Layers that behave differently in training mode caused it: ${named.join(', ')}. `
       : 'No layer known to depend on the mode ran in training mode; a custom layer may read kwargs.training. ') +
+    (first.unexplained != null && Math.abs(first.unexplained) > tol * Math.max(1, Math.abs(before))
+      ? `${fmt(first.unexplained, 3)} of the gap comes from layers acting together, not from any one alone. `
+      : '') +
+    (first.lossAfter != null && lossesDiffer(first.lossAfter, before, tol)
+      ? `Separately, updating the moving statistics moved the inference-mode loss to ${fmt(first.lossAfter, 6)} after the call. `
+      : '') +
     `${gapped.length} of ${probed} probed gradient calls show a gap over the tolerance (${tol} relative).`;
 
   const fix = top?.className === 'BatchNormalization'

@@ -5,6 +5,7 @@ import type {
   AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
 } from '../../protocol.ts';
 import { mayDependOnMode } from '../layerClasses.ts';
+import { isTrainable } from './layerRegistry.ts';
 import { batchMomentsTensors, isBatchNormalization, movingStatsTensors, nonFiniteTensor, outputStatsTensor } from './layerStats.ts';
 import { withTapeOff } from './probeEnvironment.ts';
 import { ReadbackBatch, type Slot } from './readback.ts';
@@ -92,7 +93,7 @@ export class CallRecorder {
     const first = !entry;
     if (!entry) {
       entry = {
-        info, layer, training: false, inference: false, calls: 0, trainable: Boolean(layer.trainable),
+        info, layer, training: false, inference: false, calls: 0, trainable: isTrainable(layer),
         output: null, nonFinite: [], batchNorm: null, draws: null,
       };
       this.entries.set(info, entry);

@@ -59,7 +59,7 @@ export class LayerRegistry {
         id: this.all.length + 1,
         name: String(layer.name),
         className: layerClassName(layer),
-        trainable: Boolean(layer.trainable),
+        trainable: isTrainable(layer),
         source: this.sites.get(layer) ?? null,
         parents: [],
         isContainer: this.isContainer(layer),
@@ -88,7 +88,7 @@ export class LayerRegistry {
   /** Layers that are new or changed since the last call, for a `layers` event. */
   takeChanged(): LayerInfo[] {
     for (let i = 0; i < this.all.length; i++) {
-      const trainable = Boolean(this.objects[i].trainable);
+      const trainable = isTrainable(this.objects[i]);
       if (this.all[i].trainable !== trainable) {
         this.all[i].trainable = trainable;
         this.dirty.add(this.all[i]);
@@ -98,6 +98,14 @@ export class LayerRegistry {
     this.dirty.clear();
     return changed;
   }
+}
+
+/** Whether the layer's weights train. Setting trainable = false on a model freezes its layers' weights but
+ *  leaves each layer's own flag alone (tfjs-layers/src/engine/container.ts, set trainable), so both count. */
+export function isTrainable(layer: Layer): boolean {
+  if (!layer.trainable) return false;
+  const weights = layer.weights ?? [];
+  return weights.length === 0 || weights.some((w: any) => w.trainable);
 }
 
 export function layerClassName(layer: Layer): string {
