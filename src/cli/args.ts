@@ -4,13 +4,19 @@ import type { Severity } from '../protocol.ts';
 
 export const USAGE = `Usage:
   tfjs-debug run <script> [options] [-- script args]
+  tfjs-debug probe <model.json> [--data FILE] [options]
 
-Runs a TensorFlow.js training script unchanged and reports, for every gradient call, the loss before it
-(inference mode), during it (the value it computed) and after it, which layer ran in which mode, and
+run: runs a TensorFlow.js training script unchanged and reports, for every gradient call, the loss before
+it (inference mode), during it (the value it computed) and after it, which layer ran in which mode, and
 BatchNormalization statistics.
+probe: loads a saved layers model (model.json and its weight shards) and makes one gradient call on a
+batch: the --data file ({"x": [...], "y": [...]}), or a seeded synthetic batch whose targets are the
+model's own inference outputs. No user code runs.
 
 Options:
   --json FILE             write the JSON report (schema version 1) to FILE
+  --html FILE             write a self-contained HTML report to FILE
+  --data FILE             (probe) the batch to probe with
   --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)
   --timeout SECONDS       stop the script after SECONDS (default: no limit)
   --fail-on LEVEL         exit with code 3 when a finding of LEVEL or worse exists (warning|error)
@@ -23,10 +29,13 @@ Options:
 Exit codes: 0 done, 1 the script failed, 2 bad usage or unreadable input, 3 --fail-on met, 4 timed out.`;
 
 export interface CliRun {
-  command: 'run';
+  command: 'run' | 'probe';
+  /** The training script, or the model.json to probe. */
   script: string;
   scriptArgs: string[];
+  data: string | null;
   json: string | null;
+  html: string | null;
   probeEvery: number;
   timeoutSeconds: number;
   failOn: Severity | null;
@@ -36,6 +45,8 @@ export interface CliRun {
 }
 
 export type CliCommand = CliRun | { command: 'help' } | { command: 'version' };
+
+const COMMANDS = ['run', 'probe'] as const;
 
 export class UsageError extends Error {}
 
@@ -57,6 +68,8 @@ export function parseCli(argv: string[]): CliCommand {
       allowPositionals: true,
       options: {
         json: { type: 'string' },
+        html: { type: 'string' },
+        data: { type: 'string' },
         'probe-every': { type: 'string' },
         timeout: { type: 'string' },
         'fail-on': { type: 'string' },
@@ -74,18 +87,25 @@ export function parseCli(argv: string[]): CliCommand {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   const [command, script, ...rest] = positionals;
-  if (!command) throw new UsageError('Name a command: tfjs-debug run <script> (see tfjs-debug --help).');
-  if (command !== 'run') throw new UsageError(`Unknown command "${command}". Use: tfjs-debug run <script>.`);
-  if (!script) throw new UsageError('Name the training script to run: tfjs-debug run <script>.');
+  if (!command) throw new UsageError('Name a command: tfjs-debug run <script>, or tfjs-debug probe <model.json> (see tfjs-debug --help).');
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`Unknown command "${command}". Use: tfjs-debug run <script>, or tfjs-debug probe <model.json>.`);
+  }
+  const kind = command as CliRun['command'];
+  if (!script) throw new UsageError(kind === 'run' ? 'Name the training script to run: tfjs-debug run <script>.' : 'Name the model to probe: tfjs-debug probe <model.json>.');
+  if (kind === 'probe' && (rest.length || passthrough.length)) throw new UsageError('probe takes one model.json and no script arguments.');
+  if (kind === 'run' && values.data !== undefined) throw new UsageError('--data goes with probe: tfjs-debug probe <model.json> --data FILE.');
   const failOn = values['fail-on'];
   if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
     throw new UsageError(`--fail-on takes warning or error, not "${failOn}".`);
   }
   return {
-    command: 'run',
+    command: kind,
     script,
     scriptArgs: [...rest, ...passthrough],
+    data: values.data ?? null,
     json: values.json ?? null,
+    html: values.html ?? null,
     probeEvery: number('probe-every', values['probe-every'], 10, 0),
     timeoutSeconds: number('timeout', values.timeout, 0, 0),
     failOn: (failOn as Severity | undefined) ?? null,

@@ -29,6 +29,8 @@ export function exitCodeFor(report: RunReport, failOn: Severity | null): number 
 async function run(cli: CliRun): Promise<number> {
   const progress = new ProgressLine(process.stderr, !cli.quiet);
   const handle = launchRunner({
+    kind: cli.command === 'probe' ? 'probe' : 'script',
+    dataFile: cli.data ?? undefined,
     script: cli.script,
     args: cli.scriptArgs,
     options: { probeEvery: cli.probeEvery, historySize: cli.history, lossGapTolerance: cli.tolerance },

@@ -8,7 +8,10 @@ import { pathToFileURL } from 'node:url';
 import { defaultIsInternal } from '../core/instrument/callSites.ts';
 import { instrument, type Instrumentation } from '../core/instrument/instrument.ts';
 import type { RunError, RunOptions, RunnerEvent } from '../protocol.ts';
+import { seededRandom } from '../core/instrument/probeEnvironment.ts';
+import { ModelJsonError } from '../core/savedModel/modelJson.ts';
 import { toRunError } from './errors.ts';
+import { prepareSavedModelProbe, type SavedModelProbe } from './probeModel.ts';
 import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
 import { installTypeScriptRequireHook } from './tsRequireHook.ts';
 
@@ -43,19 +46,21 @@ function isEsm(script: string): boolean {
   }
 }
 
-function checkScript(script: string): void {
-  if (!existsSync(script)) throw new UsageError(`${script}: no such file. Check the path.`);
-  const stat = statSync(script);
-  if (stat.isDirectory()) throw new UsageError(`${script} is a directory. Give the training script's file (.js, .mjs, .cjs or .ts).`);
-  if (!/\.(c|m)?(j|t)s$/.test(script)) throw new UsageError(`${script}: not a .js, .mjs, .cjs or .ts file.`);
-  if (stat.size === 0 || readFileSync(script, 'utf8').trim() === '') throw new UsageError(`${script} is empty: there is nothing to run.`);
+function checkInput(file: string, kind: RunnerArgs['kind']): void {
+  const what = kind === 'probe' ? "the model's model.json" : "the training script's file (.js, .mjs, .cjs or .ts)";
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file. Check the path.`);
+  const stat = statSync(file);
+  if (stat.isDirectory()) throw new UsageError(`${file} is a directory. Give ${what}.`);
+  if (kind === 'script' && !/\.(c|m)?(j|t)s$/.test(file)) throw new UsageError(`${file}: not a .js, .mjs, .cjs or .ts file.`);
+  if (kind === 'probe' && !file.endsWith('.json')) throw new UsageError(`${file}: not a .json file. Give ${what}.`);
+  if (stat.size === 0 || readFileSync(file, 'utf8').trim() === '') throw new UsageError(`${file} is empty: there is nothing to ${kind === 'probe' ? 'probe' : 'run'}.`);
 }
 
 class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const [optionsJson, scriptArg, ...scriptArgs] = process.argv.slice(2);
-  const { options } = JSON.parse(optionsJson) as RunnerArgs;
+  const { options, kind, dataFile } = JSON.parse(optionsJson) as RunnerArgs;
   const script = path.resolve(scriptArg);
   let instrumentation: Instrumentation | null = null;
   let core: any = null;
@@ -98,9 +103,11 @@ async function main(): Promise<void> {
     return realExit(n);
   }) as typeof process.exit;
 
+  let savedModel: SavedModelProbe | null = null;
   try {
-    checkScript(script);
-    const tfjs = resolveTfjs(path.dirname(script), debuggerRoot);
+    checkInput(script, kind);
+    // A saved model runs on the bundled tfjs: no project code is involved.
+    const tfjs = resolveTfjs(kind === 'probe' ? null : path.dirname(script), debuggerRoot);
     let esmParentURL: string | null = null;
     if (tfjs.source === 'bundled') esmParentURL = installBundledFallback(debuggerRoot).esmParentURL;
     installTypeScriptRequireHook();
@@ -118,8 +125,14 @@ async function main(): Promise<void> {
       startedAt: new Date().toISOString(), options,
       tfjs: { version: tfjs.version, backend: safeBackend(core) ?? 'unknown', source: tfjs.source, path: path.dirname(tfjs.corePath) },
     });
-    instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal });
+    if (kind === 'probe') savedModel = prepareSavedModelProbe(core, layers, script, dataFile);
+    instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal, layerSource: savedModel?.layerSource });
   } catch (e) {
+    if (e instanceof ModelJsonError) {
+      end('failed', 2, { kind: 'usage', message: e.message, file: e.file || script, line: e.line });
+      realExit(2);
+      return;
+    }
     if (e instanceof UsageError || e instanceof TfjsResolutionError) {
       end('failed', 2, { kind: 'usage', message: e.message, file: script, line: null });
       realExit(2);
@@ -131,6 +144,17 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (savedModel) {
+    Math.random = seededRandom(1);
+    try {
+      await savedModel.run();
+    } catch (e) {
+      if (!(e instanceof ModelJsonError)) throw e;
+      end('failed', 2, { kind: 'usage', message: e.message, file: e.file || script, line: e.line });
+      realExit(2);
+    }
+    return;
+  }
   process.argv = [process.argv[0], script, ...scriptArgs];
   if (isEsm(script)) {
     await import(pathToFileURL(script).href);

@@ -59,8 +59,9 @@ function resolveWorkspace(scriptDir: string): ResolvedTfjs | null {
   };
 }
 
-export function resolveTfjs(scriptDir: string, debuggerRoot: string): ResolvedTfjs {
-  const resolved = resolveWorkspace(scriptDir) ?? resolveBundled(debuggerRoot);
+/** The user's tfjs when the script's project has one, else the bundled one; `scriptDir` null: bundled. */
+export function resolveTfjs(scriptDir: string | null, debuggerRoot: string): ResolvedTfjs {
+  const resolved = (scriptDir ? resolveWorkspace(scriptDir) : null) ?? resolveBundled(debuggerRoot);
   const major = Number(resolved.version.split('.')[0]);
   if (major !== SUPPORTED_TFJS.major) {
     throw new TfjsResolutionError(

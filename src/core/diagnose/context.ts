@@ -22,7 +22,7 @@ export function place(source: SourceLocation | null): string {
 }
 
 export function callLabel(call: GradientCallRecord): string {
-  return `gradient call ${call.index} (${call.api} at ${place(call.source)})`;
+  return `gradient call ${call.index} (${call.api}${call.source ? ` at ${place(call.source)}` : ''})`;
 }
 
 /** Relative loss gap, tolerance-scaled: |a - b| > tol * max(1, |b|). */

@@ -21,6 +21,8 @@ export interface InstrumentOptions extends RunOptions {
   emit: (event: RunnerEvent) => void;
   isInternal?: InternalPathTest;
   now?: () => number;
+  /** Where a layer was declared when no user frame built it (a saved model's layers: their model.json line). */
+  layerSource?: (layerName: string) => SourceLocation | null;
 }
 
 export interface Instrumentation {
@@ -58,7 +60,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const now = options.now ?? (() => performance.now());
   const emit = options.emit;
   const restores: (() => void)[] = [];
-  const registry = new LayerRegistry(layers, isInternal);
+  const registry = new LayerRegistry(layers, isInternal, options.layerSource);
   const probeState: ProbeState = { override: null, replay: null };
   const prober = new Prober(core, probeState);
   const apiStack: ApiFrame[] = [];

@@ -18,7 +18,11 @@ export class LayerRegistry {
   private readonly dirty = new Set<LayerInfo>();
   private restore: (() => void) | null = null;
 
-  constructor(private readonly layersModule: any, private readonly isInternal: InternalPathTest) {}
+  constructor(
+    private readonly layersModule: any,
+    private readonly isInternal: InternalPathTest,
+    private readonly fallbackSource: (layerName: string) => SourceLocation | null = () => null,
+  ) {}
 
   /** Installs the construction hook on the Layer base class. */
   hookConstruction(layerClass: any): void {
@@ -60,7 +64,7 @@ export class LayerRegistry {
         name: String(layer.name),
         className: layerClassName(layer),
         trainable: isTrainable(layer),
-        source: this.sites.get(layer) ?? null,
+        source: this.sites.get(layer) ?? this.fallbackSource(String(layer.name)),
         parents: [],
         isContainer: this.isContainer(layer),
         outsideCalls: { training: 0, inference: 0 },
