@@ -1,8 +1,9 @@
 // tfjs-debug: the command-line front end on the same engine and runner as the extension.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import packageJson from '../../package.json';
 import type { RunReport, RunnerEvent, Severity } from '../protocol.ts';
+import { writeHtmlReport } from '../core/report/html.ts';
 import { launchRunner } from '../runner/launch.ts';
 import { parseCli, USAGE, UsageError, type CliRun } from './args.ts';
 import { ProgressLine } from './progress.ts';
@@ -54,6 +55,17 @@ async function run(cli: CliRun): Promise<number> {
       process.stdout.write(`JSON report: ${file}\n`);
     } catch (e) {
       process.stderr.write(`tfjs-debug: could not write the JSON report to ${file}: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
+  if (cli.html) {
+    const file = path.resolve(cli.html);
+    try {
+      const assets = { js: readFileSync(path.join(__dirname, 'webview.js'), 'utf8'), css: readFileSync(path.join(__dirname, 'webview.css'), 'utf8') };
+      writeFileSync(file, writeHtmlReport(report, assets));
+      process.stdout.write(`HTML report: ${file}\n`);
+    } catch (e) {
+      process.stderr.write(`tfjs-debug: could not write the HTML report to ${file}: ${(e as Error).message}\n`);
       return EXIT.usage;
     }
   }
