@@ -17,6 +17,7 @@ Options:
   --json FILE             write the JSON report (schema version 1) to FILE
   --html FILE             write a self-contained HTML report to FILE
   --data FILE             (probe) the batch to probe with
+  --backend NAME          auto (default: your tfjs keeps its backend, the bundled one uses wasm), wasm or cpu
   --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)
   --timeout SECONDS       stop the script after SECONDS (default: no limit)
   --fail-on LEVEL         exit with code 3 when a finding of LEVEL or worse exists (warning|error)
@@ -34,6 +35,7 @@ export interface CliRun {
   script: string;
   scriptArgs: string[];
   data: string | null;
+  backend: 'auto' | 'wasm' | 'cpu';
   json: string | null;
   html: string | null;
   probeEvery: number;
@@ -70,6 +72,7 @@ export function parseCli(argv: string[]): CliCommand {
         json: { type: 'string' },
         html: { type: 'string' },
         data: { type: 'string' },
+        backend: { type: 'string' },
         'probe-every': { type: 'string' },
         timeout: { type: 'string' },
         'fail-on': { type: 'string' },
@@ -99,8 +102,11 @@ export function parseCli(argv: string[]): CliCommand {
   if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
     throw new UsageError(`--fail-on takes warning or error, not "${failOn}".`);
   }
+  const backend = values.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend takes auto, wasm or cpu, not "${backend}".`);
   return {
     command: kind,
+    backend,
     script,
     scriptArgs: [...rest, ...passthrough],
     data: values.data ?? null,

@@ -32,6 +32,7 @@ async function run(cli: CliRun): Promise<number> {
   const handle = launchRunner({
     kind: cli.command === 'probe' ? 'probe' : 'script',
     dataFile: cli.data ?? undefined,
+    backend: cli.backend,
     script: cli.script,
     args: cli.scriptArgs,
     options: { probeEvery: cli.probeEvery, historySize: cli.history, lossGapTolerance: cli.tolerance },

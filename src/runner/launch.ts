@@ -13,6 +13,8 @@ export interface LaunchOptions {
   script: string;
   /** For probes: a JSON file {x, y} of nested arrays; without it a seeded synthetic batch is used. */
   dataFile?: string;
+  /** auto: the project's own tfjs keeps its backend, the bundled one trains on wasm. */
+  backend?: 'auto' | 'wasm' | 'cpu';
   args?: string[];
   cwd?: string;
   options?: Partial<RunOptions>;
@@ -62,7 +64,12 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
   const distDir = opts.distDir ?? __dirname;
   const started = Date.now();
   const execArgv = [`--max-old-space-size=${opts.memoryLimitMb ?? 4096}`];
-  const runnerArgs = { options, kind: opts.kind ?? 'script', dataFile: opts.dataFile ? path.resolve(opts.cwd ?? process.cwd(), opts.dataFile) : null };
+  const runnerArgs = {
+    options,
+    kind: opts.kind ?? 'script',
+    dataFile: opts.dataFile ? path.resolve(opts.cwd ?? process.cwd(), opts.dataFile) : null,
+    backend: opts.backend ?? 'auto',
+  };
   const child = fork(path.join(distDir, 'runner.js'), [JSON.stringify(runnerArgs), script, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? process.cwd(),
     execPath: opts.execPath,

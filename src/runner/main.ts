@@ -14,11 +14,13 @@ import { toRunError } from './errors.ts';
 import { prepareSavedModelProbe, type SavedModelProbe } from './probeModel.ts';
 import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
 import { installTypeScriptRequireHook } from './tsRequireHook.ts';
+import { chooseBackend, type BackendChoice } from './backend.ts';
 
 export interface RunnerArgs {
   options: RunOptions;
   kind: 'script' | 'probe';
   dataFile: string | null;
+  backend: BackendChoice;
 }
 
 const debuggerRoot = path.resolve(__dirname, '..');
@@ -60,7 +62,7 @@ class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const [optionsJson, scriptArg, ...scriptArgs] = process.argv.slice(2);
-  const { options, kind, dataFile } = JSON.parse(optionsJson) as RunnerArgs;
+  const { options, kind, dataFile, backend } = JSON.parse(optionsJson) as RunnerArgs;
   const script = path.resolve(scriptArg);
   let instrumentation: Instrumentation | null = null;
   let core: any = null;
@@ -119,12 +121,14 @@ async function main(): Promise<void> {
     const layers = tfjs.layersPath ? load(tfjs.layersPath) : null;
     // Source maps on only now: the user's TypeScript lines get mapped, tfjs's own (large) maps are not loaded.
     process.setSourceMapsEnabled(true);
+    const note = await chooseBackend(core, backend ?? 'auto', tfjs.source, { project: kind === 'probe' ? null : path.dirname(script), debugger: debuggerRoot });
     tensorsAtStart = liveTensors(core);
     send({
       type: 'run-start', target: script, args: scriptArgs, cwd: process.cwd(), pid: process.pid,
       startedAt: new Date().toISOString(), options,
       tfjs: { version: tfjs.version, backend: safeBackend(core) ?? 'unknown', source: tfjs.source, path: path.dirname(tfjs.corePath) },
     });
+    if (note) send({ type: 'log', level: 'info', message: note });
     if (kind === 'probe') savedModel = prepareSavedModelProbe(core, layers, script, dataFile);
     instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal, layerSource: savedModel?.layerSource });
   } catch (e) {

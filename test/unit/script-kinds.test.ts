@@ -53,7 +53,10 @@ test('with no tfjs in the project, the bundled tfjs runs the script', () => {
   const { code, stdout, report } = runCli(['run', script], { cwd: dir });
   assert.equal(code, 0, stdout);
   assert.equal(report?.tfjs?.source, 'bundled');
+  assert.equal(report?.tfjs?.backend, 'wasm', 'the bundled tfjs trains on wasm');
   assert.equal(report?.tfjs?.path, path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-core', 'dist'));
+  // The script's own printout and the debugger agree on wasm too.
+  assert.equal(report?.gradientCalls[0].lossDuring, Number(/loss calculated in gradient: (\S+)/.exec(stdout)?.[1]));
   assert.equal(report?.gradientCalls.length, 1);
   rmSync(dir, { recursive: true });
 });
