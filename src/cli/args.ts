@@ -22,6 +22,7 @@ Options:
   --timeout SECONDS       stop the script after SECONDS (default: no limit)
   --fail-on LEVEL         exit with code 3 when a finding of LEVEL or worse exists (warning|error)
   --history N             gradient calls kept in full in the report (default 1000)
+  --memory MB             heap limit of the process that runs the script (default 4096)
   --tolerance X           relative loss gap reported as loss-gap (default 1e-4)
   --quiet                 no progress line on stderr
   -h, --help              this help
@@ -42,6 +43,7 @@ export interface CliRun {
   timeoutSeconds: number;
   failOn: Severity | null;
   history: number;
+  memoryMb: number;
   tolerance: number;
   quiet: boolean;
 }
@@ -77,6 +79,7 @@ export function parseCli(argv: string[]): CliCommand {
         timeout: { type: 'string' },
         'fail-on': { type: 'string' },
         history: { type: 'string' },
+        memory: { type: 'string' },
         tolerance: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -116,6 +119,7 @@ export function parseCli(argv: string[]): CliCommand {
     timeoutSeconds: number('timeout', values.timeout, 0, 0),
     failOn: (failOn as Severity | undefined) ?? null,
     history: number('history', values.history, 1000, 10),
+    memoryMb: number('memory', values.memory, 4096, 32),
     tolerance: number('tolerance', values.tolerance, 1e-4, 0),
     quiet: Boolean(values.quiet),
   };

@@ -37,6 +37,7 @@ async function run(cli: CliRun): Promise<number> {
     args: cli.scriptArgs,
     options: { probeEvery: cli.probeEvery, historySize: cli.history, lossGapTolerance: cli.tolerance },
     timeoutMs: cli.timeoutSeconds * 1000,
+    memoryLimitMb: cli.memoryMb,
     stdio: 'inherit',
     onEvent: (event: RunnerEvent) => {
       if (event.type === 'gradient-call') progress.update(event.call);

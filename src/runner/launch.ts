@@ -118,9 +118,10 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
       if (spawnError) {
         builder.end('failed', { message: `Could not start the runner: ${spawnError.message}`, file: null, line: null, kind: 'internal' }, null);
       } else if (builder.status === 'running') {
-        const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderrTail) || exitCode === 134;
+        // V8 aborts when the heap limit is reached (stderr is only seen when piped).
+        const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderrTail) || exitCode === 134 || signal === 'SIGABRT';
         const message = outOfMemory
-          ? `The script ran out of memory (runner heap limit ${opts.memoryLimitMb ?? 4096} MB).`
+          ? `The script ran out of memory (the runner's heap limit is ${opts.memoryLimitMb ?? 4096} MB; raise it with --memory or the tfjsDebugger.memoryLimitMb setting if the model needs more).`
           : `The runner stopped without finishing the run (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).`;
         builder.end('failed', { message, file: script, line: null }, exitCode);
       }

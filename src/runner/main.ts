@@ -121,6 +121,8 @@ async function main(): Promise<void> {
     const layers = tfjs.layersPath ? load(tfjs.layersPath) : null;
     // Source maps on only now: the user's TypeScript lines get mapped, tfjs's own (large) maps are not loaded.
     process.setSourceMapsEnabled(true);
+    // Deep enough that an error thrown inside tfjs, below the taps' own frames, still shows the user's line.
+    Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
     const note = await chooseBackend(core, backend ?? 'auto', tfjs.source, { project: kind === 'probe' ? null : path.dirname(script), debugger: debuggerRoot });
     tensorsAtStart = liveTensors(core);
     send({

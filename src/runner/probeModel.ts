@@ -24,24 +24,44 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
   const positions = layerNamePositions(text, modelPath);
   return {
     layerSource: (name) => positions.get(name) ?? null,
-    run: async () => {
-      const weightData = readShards(modelPath, parsed.weightsManifest);
-      let model: any;
-      try {
-        model = await layers.loadLayersModel(core.io.fromMemory({
-          modelTopology: parsed.modelTopology,
-          weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
-          weightData,
-          trainingConfig: parsed.trainingConfig ?? undefined,
-        }));
-      } catch (e) {
-        throw explainLoadError(e, text, modelPath);
-      }
-      const { xs, ys } = dataFile ? readData(core, model, dataFile) : syntheticBatch(core, model);
-      model.compile({ optimizer: core.train.sgd(0), loss: lossOf(parsed.trainingConfig, model) });
-      await model.trainOnBatch(xs, ys ?? model.predict(xs));
+    run: () => {
+      const variablesBefore = new Set(Object.keys(core.engine().registeredVariables));
+      return run().catch((e) => {
+        // A model that failed half-way through loading leaves its weights registered: free them.
+        for (const [name, v] of Object.entries<any>(core.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
+        // The model is the input: whatever fails while probing it is a problem with that input.
+        throw e instanceof ModelJsonError ? e : new ModelJsonError(`${modelPath}: tfjs could not run the model: ${e?.message ?? String(e)}`, modelPath);
+      });
     },
   };
+
+  async function run(): Promise<void> {
+    const weightData = readShards(modelPath, parsed.weightsManifest);
+    let model: any;
+    try {
+      model = await layers.loadLayersModel(core.io.fromMemory({
+        modelTopology: parsed.modelTopology,
+        weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
+        weightData,
+        trainingConfig: parsed.trainingConfig ?? undefined,
+      }));
+    } catch (e) {
+      throw explainLoadError(e, text, modelPath);
+    }
+    let batch: { xs: any; ys: any } | null = null;
+    const optimizer = core.train.sgd(0);
+    try {
+      batch = dataFile ? readData(core, model, dataFile) : syntheticBatch(core, model);
+      model.compile({ optimizer, loss: lossOf(parsed.trainingConfig, model) });
+      const targets = batch.ys ?? model.predict(batch.xs);
+      await model.trainOnBatch(batch.xs, targets);
+      if (!batch.ys) core.dispose(targets);
+    } finally {
+      core.dispose([batch?.xs, batch?.ys].flat().filter(Boolean));
+      optimizer.dispose();
+      model.dispose();
+    }
+  }
 }
 
 function readShards(modelPath: string, manifest: ReturnType<typeof parseModelJson>['weightsManifest']): ArrayBuffer {
@@ -118,7 +138,15 @@ function readData(core: any, model: any, dataFile: string): { xs: any; ys: any }
     if (!Array.isArray(values) || values.length !== specs.length) {
       throw new ModelJsonError(`${dataFile}: the model has ${specs.length} ${what === 'x' ? 'inputs' : 'outputs'}, so ${what} must be a list of ${specs.length} arrays.`, dataFile);
     }
-    return values.map((v: any, i: number) => {
+    const made: any[] = [];
+    try {
+      for (const [i, v] of values.entries()) made.push(toTensor(v, i));
+    } catch (e) {
+      core.dispose(made);
+      throw e;
+    }
+    return made;
+    function toTensor(v: any, i: number): any {
       let t: any;
       try {
         t = core.tensor(v);
@@ -128,16 +156,26 @@ function readData(core: any, model: any, dataFile: string): { xs: any; ys: any }
       const expected: (number | null)[] = specs[i].shape;
       const fits = t.rank === expected.length && expected.every((d, k) => k === 0 || d == null || d === t.shape[k]);
       if (!fits) {
+        t.dispose();
         throw new ModelJsonError(`${dataFile}: ${what} has shape ${JSON.stringify(t.shape)}, but the model's ${what === 'x' ? 'input' : 'output'} ${specs[i].name} has shape ${JSON.stringify(expected)} (null: any size).`, dataFile);
       }
-      if (t.size > MAX_ELEMENTS) throw new ModelJsonError(`${dataFile}: ${what} holds ${t.size} values, more than the probe allocates (${MAX_ELEMENTS}).`, dataFile);
+      if (t.size > MAX_ELEMENTS) {
+        t.dispose();
+        throw new ModelJsonError(`${dataFile}: ${what} holds ${t.size} values, more than the probe allocates (${MAX_ELEMENTS}).`, dataFile);
+      }
       return t;
-    });
+    }
   };
   const xs = toTensors(data.x, model.inputs, 'x');
-  const ys = data.y === undefined ? null : toTensors(data.y, model.outputs, 'y');
-  if (ys && ys[0].shape[0] !== xs[0].shape[0]) {
-    throw new ModelJsonError(`${dataFile}: x has ${xs[0].shape[0]} examples but y has ${ys[0].shape[0]}.`, dataFile);
+  let ys: any[] | null = null;
+  try {
+    ys = data.y === undefined ? null : toTensors(data.y, model.outputs, 'y');
+    if (ys && ys[0].shape[0] !== xs[0].shape[0]) {
+      throw new ModelJsonError(`${dataFile}: x has ${xs[0].shape[0]} examples but y has ${ys[0].shape[0]}.`, dataFile);
+    }
+  } catch (e) {
+    core.dispose([...xs, ...(ys ?? [])]);
+    throw e;
   }
   return { xs: xs.length === 1 ? xs[0] : xs, ys: ys == null ? null : ys.length === 1 ? ys[0] : ys };
 }

@@ -1,0 +1,108 @@
+// A debugger is run on broken programs: each bad script gets its exit code and one clear message naming the
+// file (and line where there is one), and the run after it works. Plus a soak: 10,000 gradient calls with
+// probes, memory flat, nothing lost that was promised. The results are written to docs/RELIABILITY.md.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { launchRunner } from '../../src/runner/launch.ts';
+import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
+import { recordReliability, type ReliabilityRow } from '../helpers/reliability.ts';
+
+interface ScriptCase {
+  name: string;
+  script: string;
+  args?: string[];
+  code: number;
+  message: RegExp;
+  /** Text of the line the error must point at, or null when there is no line. */
+  line: string | null;
+  rule?: string;
+}
+
+const CASES: ScriptCase[] = [
+  { name: 'a syntax error in JS', script: 'syntax-error.js', code: 1, message: /SyntaxError/, line: 'tf.sequential(;' },
+  { name: 'a top-level throw', script: 'throws.js', code: 1, message: /the data file is missing/, line: 'throw new Error' },
+  { name: 'a throw inside a fit callback', script: 'fit-callback-throws.js', code: 1, message: /logger crashed/, line: "throw new Error('logger crashed')" },
+  { name: 'an unhandled rejection in an async function', script: 'rejects.js', code: 1, message: /validation set is empty/, line: "throw new Error('validation set is empty')" },
+  { name: 'process.exit(3) mid-run', script: 'exits.js', code: 1, message: /process\.exit\(3\)/, line: 'process.exit(3)' },
+  { name: 'a synchronous infinite loop (--timeout 2)', script: 'hangs.js', args: ['--timeout', '2'], code: 4, message: /did not finish within 2 s/, line: null },
+  { name: 'an endless async loop (--timeout 2)', script: 'async-hang.js', args: ['--timeout', '2'], code: 4, message: /did not finish within 2 s/, line: null },
+  { name: 'allocation until out of memory (--memory 64)', script: 'oom.js', args: ['--memory', '64'], code: 1, message: /ran out of memory .*64 MB/, line: null },
+  { name: 'a missing npm module', script: 'missing-module.js', code: 1, message: /needs the npm package fast-csv-parser-that-is-not-installed.*npm install/, line: "require('fast-csv" },
+  { name: 'a loss closure that returns a non-scalar', script: 'non-scalar-loss.js', code: 1, message: /must return a scalar/, line: 'tf.variableGrads(' },
+  { name: 'a loss closure that returns a non-tensor', script: 'not-a-tensor.js', code: 1, message: /must be a tensor/, line: 'optimizer.minimize(' },
+  { name: 'a gradient call over no trainable variables', script: 'no-variables.js', code: 1, message: /at least one of the input variables to be trainable/, line: 'tf.variableGrads(' },
+  { name: 'NaN in the input data', script: 'nan-input.js', code: 0, message: /./, line: null, rule: 'nan-or-inf' },
+];
+
+const rows: ReliabilityRow[] = [];
+
+for (const c of CASES) {
+  test(`bad script: ${c.name}`, () => {
+    const file = path.join(SCRIPTS, c.script);
+    const started = Date.now();
+    const r = runCli(['run', file, ...(c.args ?? [])]);
+    assert.equal(r.code, c.code, r.stdout + r.stderr);
+    if (c.rule) {
+      assert.ok(r.report?.findings.some((f) => f.rule === c.rule && f.severity === 'error'), JSON.stringify(r.report?.findings));
+    } else {
+      assert.match(r.report?.error?.message ?? '', c.message);
+      assert.equal(r.report?.error?.file, file);
+      assert.equal(r.report?.error?.line ?? null, c.line ? lineOf(file, c.line) : null);
+      assert.match(r.stdout.replace(/\s+/g, ' '), new RegExp(path.basename(c.script).replace('.', '\\.')));
+    }
+    rows.push({
+      case: c.name, tried: 1,
+      result: `exit ${r.code}${c.rule ? `, ${c.rule} finding` : `, "${r.report?.error?.message.slice(0, 70)}"`}${c.line ? ` at line ${lineOf(file, c.line)}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      lost: r.report && r.report.status !== 'running' ? 'nothing: report written' : 'the report',
+    });
+  });
+}
+
+test('after all of them, the next run works', () => {
+  const r = runCli(['run', path.join(ROOT, 'examples', 'batchnorm-mismatch.js')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.report?.gradientCalls.length, 1);
+});
+
+test('soak: 10,000 gradient calls with probes; runner and host memory flat, every event delivered', async () => {
+  const host0 = process.memoryUsage().heapUsed;
+  let events = 0;
+  let output = '';
+  const handle = launchRunner({
+    script: path.join(SCRIPTS, 'soak.js'), args: ['10000'], stdio: 'pipe', distDir: path.join(ROOT, 'dist'),
+    onOutput: (chunk) => { output += chunk; },
+    onEvent: (e) => { if (e.type === 'gradient-call') events++; },
+  });
+  const started = Date.now();
+  const { report } = await handle.done;
+  const seconds = (Date.now() - started) / 1000;
+  const host1 = process.memoryUsage().heapUsed;
+  const heap = Object.fromEntries([...output.matchAll(/HEAP (\d+) (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  assert.equal(report.status, 'completed', report.error?.message);
+  assert.equal(events, 10_000, 'every gradient call event arrived');
+  assert.equal(report.gradientCallCount, 10_000);
+  assert.equal(report.gradientCalls.length, report.options.historySize, 'history bounded');
+  assert.equal(report.gradientCallsDropped, 10_000 - report.options.historySize);
+  assert.equal(report.gradientCalls[0].index, 1, 'the first calls are kept');
+  assert.equal(report.gradientCalls.at(-1)?.index, 10_000, 'and the most recent');
+  // Probes on every call up to the 50th, then on every 10th.
+  assert.ok(report.gradientCalls.every((c) => c.probed === (c.index <= 50 || c.index % 10 === 0)));
+  const runnerGrowth = heap['10000'] - heap['1000'];
+  assert.ok(runnerGrowth < 5 * 2 ** 20, `runner heap grew ${runnerGrowth} bytes from call 1,000 to 10,000`);
+  assert.ok(host1 - host0 < 64 * 2 ** 20, `host heap grew ${host1 - host0} bytes`);
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+  console.log(`soak: ${seconds.toFixed(1)} s, runner heap ${mb(heap['1000'])} at call 1,000 → ${mb(heap['10000'])} at 10,000; host heap +${mb(host1 - host0)}`);
+  rows.push({
+    case: '10,000 gradient calls (BatchNorm model, optimizer.minimize), default probes',
+    tried: 10_000,
+    result: `${seconds.toFixed(1)} s; runner heap ${mb(heap['1000'])} at call 1,000, ${mb(heap['10000'])} at 10,000; host heap +${mb(host1 - host0)}; ${report.gradientCalls.length} calls kept in full`,
+    lost: `nothing promised: all ${events} events delivered, ${report.gradientCallsDropped} middle calls dropped from the bounded history as designed`,
+  });
+});
+
+after(() => {
+  const soak = rows.filter((r) => r.tried === 10_000);
+  recordReliability('scripts', rows.filter((r) => r.tried !== 10_000));
+  if (soak.length) recordReliability('soak', soak);
+});
