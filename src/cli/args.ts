@@ -1,6 +1,6 @@
 // Command-line arguments of tfjs-debug.
 import { parseArgs } from 'node:util';
-import type { Severity } from '../protocol.ts';
+import type { AttributionMode, Severity } from '../protocol.ts';
 
 export const USAGE = `Usage:
   tfjs-debug run <script> [options] [-- script args]
@@ -24,6 +24,8 @@ Options:
   --history N             gradient calls kept in full in the report (default 1000)
   --memory MB             heap limit of the process that runs the script (default 4096)
   --tolerance X           relative loss gap reported as loss-gap (default 1e-4)
+  --attribution MODE      per-layer attribution of the loss gap: auto (when the gap is over the
+                          tolerance), always (every probed call) or off
   --quiet                 no progress line on stderr
   -h, --help              this help
   -v, --version           the version
@@ -45,6 +47,7 @@ export interface CliRun {
   history: number;
   memoryMb: number;
   tolerance: number;
+  attribution: AttributionMode;
   quiet: boolean;
 }
 
@@ -81,6 +84,7 @@ export function parseCli(argv: string[]): CliCommand {
         history: { type: 'string' },
         memory: { type: 'string' },
         tolerance: { type: 'string' },
+        attribution: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -105,6 +109,10 @@ export function parseCli(argv: string[]): CliCommand {
   if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
     throw new UsageError(`--fail-on takes warning or error, not "${failOn}".`);
   }
+  const attribution = values.attribution ?? 'auto';
+  if (attribution !== 'auto' && attribution !== 'always' && attribution !== 'off') {
+    throw new UsageError(`--attribution takes auto, always or off, not "${attribution}".`);
+  }
   const backend = values.backend ?? 'auto';
   if (backend !== 'auto' && backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend takes auto, wasm or cpu, not "${backend}".`);
   return {
@@ -121,6 +129,7 @@ export function parseCli(argv: string[]): CliCommand {
     history: number('history', values.history, 1000, 10),
     memoryMb: number('memory', values.memory, 4096, 32),
     tolerance: number('tolerance', values.tolerance, 1e-4, 0),
+    attribution,
     quiet: Boolean(values.quiet),
   };
 }

@@ -53,3 +53,30 @@ test('fit probes use a side-effect-free loss: fit still returns its own metrics'
     assert.ok(Math.abs(c.unexplained as number) < 1e-5);
   }
 });
+
+test('nested models and a layer shared between two models', () => {
+  const { code, report } = runCli(['run', path.join(SCRIPTS, 'nested-shared.js')]);
+  assert.equal(code, 0);
+  assert.ok(report);
+  const shared = report.layers.filter((l) => l.name === 'shared_dense');
+  assert.equal(shared.length, 1, 'one layer, whichever model calls it');
+  const inner = layerNamed(report, 'inner');
+  assert.ok(inner.isContainer);
+  const bn = layerNamed(report, 'batch_normalization');
+  assert.ok(bn.parents.includes(inner.id), 'the nested BatchNorm is recorded under its model');
+  // The shared layer runs in training mode in both models' gradient calls.
+  const withShared = report.gradientCalls.filter((c) => c.layers.some((l) => l.layer === shared[0].id && l.mode === 'training'));
+  assert.deepEqual([...new Set(withShared.map((c) => c.api))].sort(), ['fitDataset', 'trainOnBatch']);
+  assert.ok(withShared.length === report.gradientCalls.length);
+});
+
+test('--attribution off and always', () => {
+  const example = path.join(SCRIPTS, '..', '..', '..', 'examples', 'batchnorm-mismatch.js');
+  const off = runCli(['run', example, '--attribution', 'off']).report;
+  assert.equal(off?.gradientCalls[0].attribution, null);
+  const always = runCli(['run', path.join(SCRIPTS, 'healthy-mlp-fit.js'), '--attribution', 'always']).report;
+  // A model with no mode-dependent layer has nothing to attribute, even when asked always.
+  assert.ok(always?.gradientCalls.every((c) => c.attribution === null));
+  const dropout = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js'), '--attribution', 'always']).report;
+  assert.ok(dropout?.gradientCalls.filter((c) => c.probed).every((c) => c.attribution?.length === 1));
+});

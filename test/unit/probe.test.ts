@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { LayerInfo } from '../../src/protocol.ts';
 import { lineOf, ROOT, runCli } from '../helpers/cli.ts';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'models', 'bn-dropout');
@@ -37,10 +38,11 @@ describe('probe on a saved model', () => {
     assert.equal(call.lossBefore, 0);
     assert.ok((call.lossDuring as number) > 0);
     for (const name of ['hidden', 'bn', 'drop', 'out']) {
-      const layer = report.layers.find((l) => l.name === name);
+      const layer: LayerInfo | undefined = report.layers.find((l) => l.name === name);
       assert.ok(layer, name);
+      const id = layer.id;
       assert.deepEqual([layer.source?.file, layer.source?.line], [model, lineOf(model, `"name": "${name}"`)]);
-      assert.equal(call.layers.find((l) => l.layer === layer.id)?.mode, 'training');
+      assert.equal(call.layers.find((l) => l.layer === id)?.mode, 'training');
     }
     const rules = report.findings.map((f) => f.rule);
     assert.ok(rules.includes('loss-gap') && rules.includes('dropout-in-gradient'), rules.join());

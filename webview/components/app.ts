@@ -1,0 +1,121 @@
+// The panel: header, error, findings, loss chart, layer table and the selected layer's detail. Owns the
+// store; forwards user actions to the host (VS Code) and saves the state so hide/reload keeps it.
+import { html, nothing } from 'lit';
+import type { RunReport } from '../../src/protocol.ts';
+import type { Host } from '../host.ts';
+import { layerRows, type LayerRow } from '../model.ts';
+import type { PanelSnapshot, PanelStore } from '../store.ts';
+import { LightElement, PANEL_EVENT, type PanelEvent } from './base.ts';
+import './error-banner.ts';
+import './finding-list.ts';
+import './layer-detail.ts';
+import './layer-table.ts';
+import './loss-chart.ts';
+import './run-header.ts';
+
+// Saving serializes the whole report; while a run streams, the host holds it too, so save rarely.
+const SAVE_INTERVAL_MS = 5000;
+
+export class DebuggerApp extends LightElement {
+  static override properties = { snap: { attribute: false } };
+  declare snap: PanelSnapshot;
+  store!: PanelStore;
+  host!: Host;
+  private unsubscribe: (() => void) | null = null;
+  private rowsFor: RunReport | null = null;
+  private rows: LayerRow[] = [];
+  private saveTimer = 0;
+  private lastSave = 0;
+
+  /** Wires the app to its store and host; call before connecting it. */
+  init(store: PanelStore, host: Host): this {
+    this.store = store;
+    this.host = host;
+    this.snap = store.snapshot;
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.id ||= 'app';
+    this.addEventListener(PANEL_EVENT, this.onAction as EventListener);
+    this.unsubscribe = this.store.subscribe((s) => {
+      this.snap = s;
+      this.save();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener(PANEL_EVENT, this.onAction as EventListener);
+    this.unsubscribe?.();
+  }
+
+  /** Saves the state: now when no run streams, else at most every 5 s. */
+  private save(): void {
+    const write = () => {
+      this.saveTimer = 0;
+      this.lastSave = Date.now();
+      const { report, selectedLayer, sort } = this.store.snapshot;
+      this.host.setState({ v: 1, report, selectedLayer, sort });
+    };
+    if (this.store.snapshot.report?.status !== 'running') {
+      window.clearTimeout(this.saveTimer);
+      write();
+    } else if (!this.saveTimer) {
+      this.saveTimer = window.setTimeout(write, Math.max(0, this.lastSave + SAVE_INTERVAL_MS - Date.now()));
+    }
+  }
+
+  private onAction = (e: CustomEvent<PanelEvent>) => {
+    const a = e.detail;
+    switch (a.kind) {
+      case 'select-layer':
+        this.store.select(a.layer);
+        this.host.post({ type: 'select-layer', layer: a.layer });
+        break;
+      case 'reveal-source':
+        this.host.post({ type: 'reveal-source', source: a.source });
+        break;
+      case 'command':
+        this.host.post({ type: 'command', command: a.command });
+        break;
+      case 'sort':
+        this.store.setSort(a.sort);
+        break;
+    }
+  };
+
+  /** A layer chosen outside the panel (sidebar, hover, CodeLens): select it and bring its detail into view. */
+  revealLayer(layer: number): void {
+    this.store.select(layer);
+    void this.updateComplete.then(() => this.querySelector('#layer-detail')?.scrollIntoView({ block: 'start' }));
+  }
+
+  private layerRows(report: RunReport | null): LayerRow[] {
+    if (report !== this.rowsFor) {
+      this.rowsFor = report;
+      this.rows = report ? layerRows(report) : [];
+    }
+    return this.rows;
+  }
+
+  protected override render() {
+    const { report, selectedLayer, sort } = this.snap;
+    const rows = this.layerRows(report);
+    const selected = rows.find((r) => r.id === selectedLayer) ?? null;
+    const running = report?.status === 'running';
+    return html`
+      <tfd-run-header .report=${report}></tfd-run-header>
+      ${report?.error ? html`<tfd-error-banner .error=${report.error} .status=${report.status}></tfd-error-banner>` : nothing}
+      ${report ? html`
+        <tfd-finding-list .findings=${report.findings} .layers=${report.layers} ?running=${running}></tfd-finding-list>
+        ${running || report.gradientCalls.length ? html`<tfd-loss-chart .report=${report}></tfd-loss-chart>` : nothing}
+        ${running || rows.length ? html`<tfd-layer-table .rows=${rows} .selected=${selectedLayer} .sort=${sort}></tfd-layer-table>` : nothing}
+        ${rows.length ? html`<tfd-layer-detail .report=${report} .row=${selected}></tfd-layer-detail>` : nothing}
+        ${report.logs.length ? html`<details id="run-log" class="run-log"><summary>Runner log (${report.logs.length})</summary>
+          <pre>${report.logs.join('\n')}</pre></details>` : nothing}` : html`
+        <p class="muted empty-panel">No run to show yet. Run a training script with the debugger to see its gradient calls, layers and findings here.</p>`}`;
+  }
+}
+customElements.define('tfd-app', DebuggerApp);

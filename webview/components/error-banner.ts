@@ -1,0 +1,39 @@
+// The run's error: what failed, where (a link to the line), and the stack on demand.
+import { html, nothing } from 'lit';
+import type { RunError } from '../../src/protocol.ts';
+import { icon, LightElement, sourceLink } from './base.ts';
+
+const KIND: Record<string, string> = {
+  usage: 'The script could not be run',
+  script: 'The script failed',
+  internal: 'The debugger failed',
+};
+
+export class ErrorBanner extends LightElement {
+  static override properties = { error: { attribute: false }, status: { attribute: false } };
+  declare error: RunError | null;
+  declare status: string | null;
+
+  constructor() {
+    super();
+    this.error = null;
+    this.status = null;
+  }
+
+  protected override render() {
+    const e = this.error;
+    if (!e) return nothing;
+    const title = (e.kind && Object.hasOwn(KIND, e.kind) && KIND[e.kind]) || (this.status === 'cancelled' ? 'The run was stopped' : this.status === 'timed-out' ? 'The run timed out' : 'The run failed');
+    const source = e.file && e.line ? { file: e.file, line: e.line, column: e.column ?? 1 } : null;
+    return html`
+      <section id="error-banner" class="error-banner" role="alert" aria-label=${title}>
+        ${icon(this.status === 'cancelled' ? 'circle-slash' : 'error', 'banner-icon')}
+        <div class="banner-body">
+          <div class="banner-title">${title}${source ? html` at ${sourceLink(source)}` : nothing}</div>
+          <div class="banner-message">${e.message}</div>
+          ${e.stack ? html`<details class="stack"><summary>Stack trace</summary><pre>${e.stack}</pre></details>` : nothing}
+        </div>
+      </section>`;
+  }
+}
+customElements.define('tfd-error-banner', ErrorBanner);

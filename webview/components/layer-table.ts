@@ -1,0 +1,181 @@
+// Per-layer table: mode inside and outside gradient calls, output statistics, BatchNorm drift, gradient
+// norm and attribution share. Sortable by clicking (or Enter on) a header; rows are keyed by layer id, so
+// live updates patch cells in place. Keyboard: Tab reaches the table, ↑/↓/Home/End move, Enter selects.
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { full, percent, sig } from '../format.ts';
+import type { LayerRow } from '../model.ts';
+import { emit, icon, LightElement, modeBadge, sourceLink } from './base.ts';
+
+export type SortKey = 'id' | 'name' | 'className' | 'modeInside' | 'modeOutside' | 'mean' | 'std' | 'min' | 'max' |
+  'nonFinite' | 'drift' | 'gradNorm' | 'share' | 'source';
+export interface SortState { key: SortKey; dir: 'asc' | 'desc' }
+
+interface Column {
+  key: SortKey;
+  label: string;
+  title: string;
+  numeric?: boolean;
+  value(r: LayerRow): number | string | null;
+  cell(r: LayerRow): TemplateResult | string | typeof nothing;
+}
+
+function num(x: number | null | undefined, digits = 4): TemplateResult {
+  return html`<span title=${full(x)}>${sig(x, digits)}</span>`;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'id', label: '#', title: 'Layer id, in the order the layers were built', numeric: true, value: (r) => r.id, cell: (r) => String(r.id) },
+  {
+    key: 'name', label: 'Layer', title: 'Layer name', value: (r) => r.name,
+    cell: (r) => html`<span class="layer-name" title=${r.parents.length ? `${r.name} (in ${r.parents.join(', ')})` : r.name}>${r.name}</span>`,
+  },
+  {
+    key: 'className', label: 'Class', title: 'Layer class; * behaves differently in training and inference', value: (r) => r.className,
+    cell: (r) => html`${r.className}${r.modeDependent ? html`<span class="mode-dependent" title="Behaves differently in training and inference mode">*</span>` : nothing}`,
+  },
+  {
+    key: 'modeInside', label: 'In gradient calls', title: 'Mode the layer ran in inside the recorded gradient calls', value: (r) => r.modeInside,
+    cell: (r) => modeBadge(r.modeInside, undefined, r.modeInside ? `${r.modeInside} in ${r.callsInside} recorded gradient call${r.callsInside === 1 ? '' : 's'}` : 'did not run inside a gradient call'),
+  },
+  {
+    key: 'modeOutside', label: 'Outside', title: 'Mode of the calls outside gradient calls (predict, evaluate, apply)', value: (r) => r.modeOutside,
+    cell: (r) => modeBadge(r.modeOutside, r.callsOutside || undefined, `training ×${r.info.outsideCalls.training}, inference ×${r.info.outsideCalls.inference}`),
+  },
+  { key: 'mean', label: 'Mean', title: 'Output mean, latest probed call', numeric: true, value: (r) => r.output?.mean ?? null, cell: (r) => num(r.output?.mean) },
+  { key: 'std', label: 'Std', title: 'Output standard deviation, latest probed call', numeric: true, value: (r) => r.output?.std ?? null, cell: (r) => num(r.output?.std) },
+  { key: 'min', label: 'Min', title: 'Output minimum, latest probed call', numeric: true, value: (r) => r.output?.min ?? null, cell: (r) => num(r.output?.min) },
+  { key: 'max', label: 'Max', title: 'Output maximum, latest probed call', numeric: true, value: (r) => r.output?.max ?? null, cell: (r) => num(r.output?.max) },
+  {
+    key: 'nonFinite', label: 'NaN/Inf', title: 'NaN and Inf values in the output (latest probed call); red when any recorded call had some', numeric: true,
+    value: (r) => r.nonFinite,
+    cell: (r) => html`<span class=${r.nonFinite > 0 ? 'bad' : ''} title=${`${r.nonFinite} non-finite values over the recorded calls`}>${
+      r.output ? `${r.output.nanCount}/${r.output.infCount}` : r.nonFinite > 0 ? String(r.nonFinite) : '—'}</span>`,
+  },
+  {
+    key: 'drift', label: 'BN drift', title: 'BatchNorm: max over channels of |batch mean − moving mean| / √(moving variance + ε), latest call', numeric: true,
+    value: (r) => r.drift, cell: (r) => (r.drift == null ? html`<span class="muted">—</span>` : html`<span title=${full(r.drift)}>${sig(r.drift, 3)}σ</span>`),
+  },
+  { key: 'gradNorm', label: '|grad|', title: 'L2 norm of the gradients of the layer’s weights, latest call', numeric: true, value: (r) => r.gradNorm, cell: (r) => num(r.gradNorm, 3) },
+  {
+    key: 'share', label: 'Share', title: 'Share of the loss gap attributed to this layer (latest attributed call)', numeric: true, value: (r) => r.share,
+    cell: (r) => html`<span title=${full(r.share)}>${percent(r.share)}</span>`,
+  },
+  { key: 'source', label: 'Source', title: 'Where the layer was built', value: (r) => r.info.source ? `${r.info.source.file}:${String(r.info.source.line).padStart(8, '0')}` : null, cell: (r) => sourceLink(r.info.source, r.sourceLabel) },
+];
+
+const KEYS = new Set<string>(COLUMNS.map((c) => c.key));
+
+export function validSort(s: unknown): SortState | null {
+  const x = s as SortState | null;
+  return x && KEYS.has(x.key) && (x.dir === 'asc' || x.dir === 'desc') ? { key: x.key, dir: x.dir } : null;
+}
+
+function compare(a: number | string | null, b: number | string | null): number {
+  if (a == null || b == null) return a == null ? (b == null ? 0 : 1) : -1;
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b;
+  return String(a).localeCompare(String(b));
+}
+
+export function sortRows(rows: LayerRow[], sort: SortState | null): LayerRow[] {
+  const col = COLUMNS.find((c) => c.key === (sort?.key ?? 'id')) ?? COLUMNS[0];
+  const dir = sort?.dir === 'desc' ? -1 : 1;
+  return rows.slice().sort((x, y) => {
+    const a = col.value(x);
+    const b = col.value(y);
+    if (a == null || b == null) return compare(a, b); // missing values last either way
+    return dir * compare(a, b) || x.id - y.id;
+  });
+}
+
+export class LayerTable extends LightElement {
+  static override properties = {
+    rows: { attribute: false }, selected: { attribute: false }, sort: { attribute: false }, active: { state: true },
+  };
+  declare rows: LayerRow[];
+  declare selected: number | null;
+  declare sort: SortState | null;
+  /** The row that takes the table's single tab stop. */
+  declare active: number | null;
+
+  constructor() {
+    super();
+    this.rows = [];
+    this.selected = null;
+    this.sort = null;
+    this.active = null;
+  }
+
+  private toggleSort(key: SortKey) {
+    const current = this.sort ?? { key: 'id', dir: 'asc' };
+    const sort: SortState = current.key === key ? { key, dir: current.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' };
+    emit(this, { kind: 'sort', sort });
+  }
+
+  private onRowKey(e: KeyboardEvent) {
+    const row = e.currentTarget as HTMLTableRowElement;
+    const rows = [...this.querySelectorAll<HTMLTableRowElement>('tbody tr[data-layer-id]')];
+    const i = rows.indexOf(row);
+    let next: HTMLTableRowElement | undefined;
+    switch (e.key) {
+      case 'ArrowDown': next = rows[Math.min(rows.length - 1, i + 1)]; break;
+      case 'ArrowUp': next = rows[Math.max(0, i - 1)]; break;
+      case 'Home': next = rows[0]; break;
+      case 'End': next = rows[rows.length - 1]; break;
+      case 'Enter':
+      case ' ':
+        e.preventDefault();
+        this.choose(row);
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    if (next) {
+      this.active = Number(next.dataset.layerId);
+      next.focus();
+    }
+  }
+
+  private choose(row: HTMLTableRowElement) {
+    const id = Number(row.dataset.layerId);
+    this.active = id;
+    emit(this, { kind: 'select-layer', layer: id });
+  }
+
+  protected override render() {
+    const rows = sortRows(this.rows, this.sort);
+    const sortKey = this.sort?.key ?? 'id';
+    const sortDir = this.sort?.dir ?? 'asc';
+    const tabStop = rows.some((r) => r.id === this.active) ? this.active
+      : rows.some((r) => r.id === this.selected) ? this.selected : rows[0]?.id ?? null;
+    return html`
+      <section id="layers" aria-label="Layers">
+        <h2>Layers <span class="muted heading-note">mode inside gradient calls and outside them; statistics from the latest recorded call</span></h2>
+        ${rows.length === 0 ? html`<p class="muted empty">No layers yet.</p>` : html`
+        <div class="table-scroll">
+          <table id="layer-table" class="data-table" role="grid" aria-label="Layers">
+            <thead>
+              <tr>${COLUMNS.map((c) => html`
+                <th scope="col" class=${c.numeric ? 'num' : ''} aria-sort=${c.key === sortKey ? (sortDir === 'asc' ? 'ascending' : 'descending') : nothing}>
+                  <button type="button" class="sort-button" data-sort-key=${c.key} title=${`${c.title}. Sort by ${c.label}`} @click=${() => this.toggleSort(c.key)}>
+                    ${c.label}${c.key === sortKey ? icon(sortDir === 'asc' ? 'arrow-up' : 'arrow-down', 'sort-icon') : nothing}
+                  </button>
+                </th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${repeat(rows, (r) => r.id, (r) => html`
+                <tr data-layer-id=${String(r.id)} tabindex=${r.id === tabStop ? '0' : '-1'} aria-selected=${r.id === this.selected ? 'true' : 'false'}
+                  class=${r.id === this.selected ? 'selected' : ''} aria-label=${`${r.name}, ${r.className}, ${r.modeInside ?? 'did not run'} in gradient calls, ${r.modeOutside ?? 'not called'} outside`}
+                  @click=${(e: Event) => this.choose(e.currentTarget as HTMLTableRowElement)} @keydown=${this.onRowKey}
+                  @focus=${() => { this.active = r.id; }}>
+                  ${COLUMNS.map((c) => html`<td class=${`col-${c.key}${c.numeric ? ' num' : ''}`}>${c.cell(r)}</td>`)}
+                </tr>`)}
+            </tbody>
+          </table>
+        </div>`}
+      </section>`;
+  }
+}
+customElements.define('tfd-layer-table', LayerTable);

@@ -1,0 +1,120 @@
+// Loss per probed gradient call: before (inference), during (the call, training mode), after (inference,
+// moving statistics updated) and after the optimizer step. The gap between during and before is shaded.
+// The latest probed call's losses are shown as text above the chart.
+import { html, nothing } from 'lit';
+import type uPlot from 'uplot';
+import type { RunReport } from '../../src/protocol.ts';
+import { full, loss, plural, sig } from '../format.ts';
+import { droppedRange, latestProbed, lossSeries } from '../model.ts';
+import { Plot } from '../plot.ts';
+import { INTEGER_STEPS, withAlpha, type ChartTheme } from '../theme.ts';
+import { LightElement, sourceLink } from './base.ts';
+
+export const LOSSES = [
+  { key: 'before', field: 'lossBefore', label: 'before', help: 'before the call, inference mode' },
+  { key: 'during', field: 'lossDuring', label: 'during', help: 'what the gradient call computed (training mode)' },
+  { key: 'after', field: 'lossAfter', label: 'after', help: 'after the call, inference mode: weights unchanged, moving statistics updated' },
+  { key: 'after-step', field: 'lossAfterStep', label: 'after step', help: 'after the optimizer applied the gradients, inference mode' },
+] as const;
+
+const CHART_HEIGHT = 220;
+
+function lossOptions(t: ChartTheme, size: { width: number; height: number }): uPlot.Options {
+  const value = (_u: uPlot, v: number | null) => (v == null ? '—' : loss(v));
+  const axis = { stroke: t.foreground, font: t.font, grid: { stroke: t.lines, width: 1 }, ticks: { stroke: t.lines, width: 1 } };
+  const gap = withAlpha(t.orange, 0.18);
+  // Distinct markers, so equal losses stay visible on top of each other: filled dots for before and during,
+  // rings for after and after step.
+  const line = (label: string, stroke: string, marker: { size: number; hollow: boolean }, dash?: number[]): uPlot.Series => ({
+    label, stroke, width: 2, dash, value, spanGaps: false,
+    points: { show: (u: uPlot) => u.data[0].length <= 60, size: marker.size, width: 2, fill: marker.hollow ? 'transparent' : stroke, stroke },
+  });
+  return {
+    ...size,
+    class: 'loss-plot',
+    scales: {
+      x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) },
+      y: { range: (_u, min, max) => {
+        if (min == null || max == null) return [0, 1];
+        const pad = (max - min) * 0.1 || Math.abs(max) * 0.01 || 1;
+        return [min - pad, max + pad];
+      } },
+    },
+    axes: [
+      { ...axis, label: 'gradient call', labelFont: t.font, labelSize: 18, incrs: INTEGER_STEPS, values: (_u, splits) => splits.map((v) => String(v)) },
+      { ...axis, size: 60, space: 24, values: (_u, splits) => splits.map((v) => sig(v, 4)) },
+    ],
+    series: [
+      { label: 'call', value: (_u, v) => (v != null && Number.isInteger(v) ? `#${v}` : '—') },
+      line('before', t.blue, { size: 7, hollow: false }),
+      line('during', t.orange, { size: 7, hollow: false }),
+      line('after', t.green, { size: 11, hollow: true }, [6, 3]),
+      line('after step', t.purple, { size: 15, hollow: true }, [2, 3]),
+    ],
+    bands: [{ series: [2, 1], fill: gap }, { series: [1, 2], fill: gap }],
+    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    legend: { live: true },
+  };
+}
+
+export class LossChart extends LightElement {
+  static override properties = { report: { attribute: false } };
+  declare report: RunReport | null;
+  private plot: Plot | null = null;
+  private plotHost: HTMLElement | null = null;
+  private series: ReturnType<typeof lossSeries> | null = null;
+
+  constructor() {
+    super();
+    this.report = null;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.plot?.destroy();
+    this.plot = null;
+    this.plotHost = null;
+  }
+
+  protected override updated(): void {
+    const host = this.querySelector<HTMLElement>('#loss-chart .plot-host');
+    if (host !== this.plotHost) {
+      this.plot?.destroy();
+      this.plot = host ? new Plot(host, lossOptions, CHART_HEIGHT) : null;
+      this.plotHost = host;
+    }
+    const s = this.series;
+    if (this.plot && s) this.plot.setData({ x: s.x, ys: [s.before, s.during, s.after, s.afterStep] });
+  }
+
+  protected override render() {
+    const r = this.report;
+    const last = r ? latestProbed(r) : null;
+    const series = (this.series = r ? lossSeries(r) : null);
+    const gap = last && last.lossBefore != null && last.lossDuring != null && last.lossBefore !== 0
+      ? (last.lossDuring - last.lossBefore) / Math.abs(last.lossBefore) : null;
+    return html`
+      <section id="losses" aria-label="Loss per probed gradient call">
+        <h2>Loss per probed gradient call</h2>
+        ${last ? html`
+          <div id="loss-summary" class="loss-summary" aria-label=${`Losses of gradient call ${last.index}`}>
+            <span class="loss-call">Call #${last.index} · ${last.api} · ${sourceLink(last.source)}</span>
+            ${LOSSES.map((l) => html`
+              <span class="loss-item loss-${l.key}" title=${l.help}>
+                <span class="swatch" aria-hidden="true"></span><span class="loss-label">${l.label}</span>
+                <span class="loss-value" data-loss=${l.key} title=${full(last[l.field])}>${loss(last[l.field])}</span>
+              </span>`)}
+            ${gap != null ? html`<span class="loss-gap" title="(during − before) / |before|">gap ${gap > 0 ? '+' : ''}${sig(gap * 100, 3)}%</span>` : nothing}
+          </div>` : nothing}
+        ${r && droppedRange(r) ? html`<p class="muted history-note">Calls ${droppedRange(r)![0]}–${droppedRange(r)![1]} are not kept (history limit ${r.options.historySize}).</p>` : nothing}
+        ${last?.probeError ? html`<p class="muted">Probe of call #${last.index} failed: ${last.probeError}</p>` : nothing}
+        ${series && series.x.length
+          ? html`<div id="loss-chart" class="chart" role="img"
+              aria-label=${`Loss before, during, after and after the step over ${plural(series.x.length, 'probed gradient call')}`}>
+              <div class="plot-host"></div></div>`
+          : html`<div id="loss-chart" class="chart chart-empty" role="img" aria-label="No probed gradient calls yet">
+              <p class="muted">${r?.status === 'running' ? 'Waiting for the first probed gradient call…' : 'No probed gradient calls.'}</p></div>`}
+      </section>`;
+  }
+}
+customElements.define('tfd-loss-chart', LossChart);
