@@ -39,8 +39,8 @@ describe('probe on a saved model', () => {
     assert.ok((call.lossDuring as number) > 0);
     for (const name of ['hidden', 'bn', 'drop', 'out']) {
       const layer: LayerInfo | undefined = report.layers.find((l) => l.name === name);
-      assert.ok(layer, name);
-      const id = layer.id;
+      if (!layer) throw new Error(`no layer ${name}`);
+      const id: number = layer.id;
       assert.deepEqual([layer.source?.file, layer.source?.line], [model, lineOf(model, `"name": "${name}"`)]);
       assert.equal(call.layers.find((l) => l.layer === id)?.mode, 'training');
     }
