@@ -43,7 +43,6 @@ interface ApiFrame {
 }
 
 interface PendingStep {
-  recordIndex: number;
   closure: () => unknown;
   emitWith: (lossAfterStep: number | null, error: string | null) => void;
 }
@@ -259,11 +258,10 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       if (probed && closure && !recorder.probes.error) {
         attributeGap({ core, prober, mode: options.attribution, tolerance: options.lossGapTolerance }, recorder, closure);
       }
-      const record = recorder.finish(() => core.memory().numTensors);
+      const record = recorder.finish(() => Number(engine.state.numTensors));
       emitChangedLayers();
       if (probed && closure && !recorder.probes.error) {
         pending = {
-          recordIndex: index,
           closure,
           emitWith: (lossAfterStep, error) => {
             emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
