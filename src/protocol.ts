@@ -209,7 +209,7 @@ export type HostToWebview =
   | { type: 'report'; report: RunReport | null }
   /** Live events of the shown run, batched (at most about 20 messages a second). */
   | { type: 'events'; events: RunnerEvent[] }
-  /** The run ended from the host's side (timeout, Stop, runner crash): the final report. */
+  /** The run ended (any way): the final report, findings included. */
   | { type: 'run-ended'; report: RunReport }
   /** Show one layer's detail (from the sidebar, a hover link or CodeLens). */
   | { type: 'select-layer'; layer: number };

@@ -1,0 +1,74 @@
+// Activation: cheap. Nothing here loads tfjs (the runner does, in its own process, when a command starts a
+// run); the bundle holds the host side, the report builder and the diagnosis rules only.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { registerCommands, revealLocation, runWebviewCommand } from './commands.ts';
+import { LayerCodeLensProvider } from './codeLens.ts';
+import { DebuggerPanel, PANEL_VIEW_TYPE, type PanelHost } from './debuggerPanel.ts';
+import { FindingsDiagnostics } from './diagnostics.ts';
+import { LayerHoverProvider } from './hover.ts';
+import { RunController } from './runController.ts';
+import { layerNodeId, RunsTreeProvider } from './runsTree.ts';
+import { RunStore } from './runStore.ts';
+import { SourceTracking } from './sourceTracking.ts';
+import { RunStatusBar } from './statusBar.ts';
+
+export const OUTPUT_NAME = 'TF.js Debugger';
+export const TREE_VIEW_ID = 'tfjsDebugger.runs';
+
+/** Files that can carry layers: scripts, and model.json for probed saved models. */
+const SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/*.{js,mjs,cjs,ts,mts,cts,json}' };
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel(OUTPUT_NAME);
+  const log = (message: string) => output.appendLine(`[debugger] ${message}`);
+  const store = new RunStore(context.workspaceState);
+  const sources = new SourceTracking(store, context.workspaceState);
+  const controller = new RunController(store, output, path.join(context.extensionPath, 'dist'));
+  const tree = new RunsTreeProvider(store);
+  const treeView = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const diagnostics = new FindingsDiagnostics(store, sources);
+  const codeLens = new LayerCodeLensProvider(store, sources);
+
+  const panelHost: PanelHost = {
+    extensionUri: context.extensionUri,
+    store,
+    log,
+    revealSource: (source) => void revealLocation(source, sources),
+    revealLayerInTree: (runId, layer) => {
+      void treeView.reveal({ kind: 'layer', id: layerNodeId(runId, layer), runId, layer, call: null, source: null }, { select: true, focus: false, expand: true })
+        .then(undefined, (e) => log(`Could not reveal layer ${layer} in the sidebar: ${(e as Error).message}`));
+    },
+    runCommand: runWebviewCommand,
+  };
+
+  const updateContext = () => {
+    void vscode.commands.executeCommand('setContext', 'tfjsDebugger.hasResults', store.runs().some((r) => !r.running));
+    void vscode.commands.executeCommand('setContext', 'tfjsDebugger.canRunAgain', store.shown !== undefined);
+  };
+  updateContext();
+
+  context.subscriptions.push(
+    output,
+    sources,
+    controller,
+    tree,
+    treeView,
+    diagnostics,
+    codeLens,
+    new RunStatusBar(store),
+    store.onDidChange((c) => {
+      if (c.type !== 'events') updateContext();
+    }),
+    vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(store, sources)),
+    vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+    vscode.languages.registerCodeActionsProvider(SELECTOR, diagnostics, FindingsDiagnostics.metadata),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, DebuggerPanel.serializer(panelHost)),
+    { dispose: () => DebuggerPanel.detach() },
+    ...registerCommands({ context, store, controller, sources, panelHost, log }),
+  );
+}
+
+export function deactivate(): void {
+  // context.subscriptions are disposed by VS Code: RunController.dispose kills a run in progress.
+}

@@ -1,0 +1,234 @@
+// Text the editor surfaces show: hover Markdown, CodeLens titles, tree labels. Pure functions of a RunReport,
+// so they are tested without VS Code. Every string that comes from the user's code or the run (layer names,
+// class names, messages, paths) goes through escapeMarkdown: a layer named `[x](command:evil)` or
+// `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
+import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol.ts';
+import { basename, fmt } from '../core/diagnose/context.ts';
+import { MODE_DEPENDENT_CLASSES } from '../core/layerClasses.ts';
+
+/** The only commands a hover's links may run (MarkdownString.isTrusted.enabledCommands). */
+export const COMMANDS = {
+  debugScript: 'tfjsDebugger.debugScript',
+  probeModel: 'tfjsDebugger.probeModel',
+  runAgain: 'tfjsDebugger.runAgain',
+  stop: 'tfjsDebugger.stop',
+  showPanel: 'tfjsDebugger.showPanel',
+  exportReport: 'tfjsDebugger.exportReport',
+  clearResults: 'tfjsDebugger.clearResults',
+  openExample: 'tfjsDebugger.openExample',
+  showLayer: 'tfjsDebugger.showLayer',
+  revealSource: 'tfjsDebugger.revealSource',
+} as const;
+
+export const HOVER_COMMANDS: readonly string[] = [COMMANDS.showLayer, COMMANDS.runAgain];
+
+/** How many BatchNorm channels a hover lists. */
+const HOVER_CHANNELS = 4;
+
+export const SHORT_CLASS: Record<string, string> = { BatchNormalization: 'BatchNorm', LayerNormalization: 'LayerNorm' };
+
+export function shortClass(className: string): string {
+  return SHORT_CLASS[className] ?? className;
+}
+
+/** Markdown-escapes text: punctuation backslash-escaped, HTML characters as entities, no line breaks. */
+export function escapeMarkdown(text: string): string {
+  return String(text)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+\-.!|~$:]/g, '\\$&');
+}
+
+/** A Markdown link that runs one of this extension's commands with JSON arguments. */
+export function commandLink(label: string, command: string, args?: unknown): string {
+  const query = args === undefined ? '' : `?${encodeURIComponent(JSON.stringify([args]))}`;
+  return `[${escapeMarkdown(label)}](command:${command}${query})`;
+}
+
+export interface ShowLayerArgs {
+  runId: string;
+  layer: number;
+}
+
+// ---- modes ---------------------------------------------------------------------------------------------
+
+export interface ModeCounts {
+  training: number;
+  inference: number;
+  mixed: number;
+}
+
+/** In how many recorded gradient calls the layer ran in each mode. */
+export function modesInGradientCalls(report: RunReport, layerId: number): ModeCounts {
+  const counts: ModeCounts = { training: 0, inference: 0, mixed: 0 };
+  for (const call of report.gradientCalls) {
+    const r = call.layers.find((l) => l.layer === layerId);
+    if (r) counts[r.mode]++;
+  }
+  return counts;
+}
+
+/** The one mode a layer ran in inside gradient calls, 'mixed' when it varied, null when it never ran there. */
+export function gradientMode(counts: ModeCounts): Mode | null {
+  const kinds = (['training', 'inference', 'mixed'] as const).filter((m) => counts[m] > 0);
+  if (kinds.length === 0) return null;
+  return kinds.length === 1 ? kinds[0] : 'mixed';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function gradientModeText(counts: ModeCounts): string {
+  const total = counts.training + counts.inference + counts.mixed;
+  if (total === 0) return 'not called';
+  const parts = (['training', 'inference', 'mixed'] as const).filter((m) => counts[m] > 0);
+  if (parts.length === 1) return `${parts[0]} (${total === 1 ? 'the one recorded call' : `all ${total} recorded calls`})`;
+  return parts.map((m) => `${m} in ${plural(counts[m], 'call')}`).join(', ');
+}
+
+export function outsideModeText(layer: LayerInfo): string {
+  const { training, inference } = layer.outsideCalls;
+  if (training + inference === 0) return 'not called';
+  return [training ? `training ×${training}` : '', inference ? `inference ×${inference}` : ''].filter(Boolean).join(', ');
+}
+
+// ---- attribution ---------------------------------------------------------------------------------------
+
+export interface LayerShare extends AttributionEntry {
+  call: number;
+}
+
+/** The layer's share of the loss gap: in the call the loss-gap finding names, else the latest attributed call. */
+export function attributionShare(report: RunReport, layerId: number): LayerShare | null {
+  const gapCall = report.findings.find((f) => f.rule === 'loss-gap')?.gradientCall ?? null;
+  const pick = (call: GradientCallRecord | undefined): LayerShare | null => {
+    const entry = call?.attribution?.find((a) => a.layer === layerId);
+    return call && entry && Number.isFinite(entry.share) ? { ...entry, call: call.index } : null;
+  };
+  const fromGap = gapCall == null ? null : pick(report.gradientCalls.find((c) => c.index === gapCall));
+  if (fromGap) return fromGap;
+  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
+    const share = pick(report.gradientCalls[i]);
+    if (share) return share;
+  }
+  return null;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+// ---- BatchNorm -----------------------------------------------------------------------------------------
+
+/** The layer's BatchNorm statistics in the last recorded call that has them. */
+export function lastBatchNorm(report: RunReport, layerId: number): { call: number; stats: BatchNormStats } | null {
+  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
+    const r = report.gradientCalls[i].layers.find((l) => l.layer === layerId && l.batchNorm);
+    if (r?.batchNorm) return { call: report.gradientCalls[i].index, stats: r.batchNorm };
+  }
+  return null;
+}
+
+// ---- hover ---------------------------------------------------------------------------------------------
+
+const SEVERITY_ICON: Record<Severity, string> = { error: '$(error)', warning: '$(warning)', info: '$(info)' };
+
+export function findingsForLayer(report: RunReport, layerId: number): Finding[] {
+  return report.findings.filter((f) => f.layer === layerId);
+}
+
+function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[] {
+  const out: string[] = [];
+  const dependent = MODE_DEPENDENT_CLASSES.has(layer.className);
+  out.push(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.className)}${dependent ? ' · behaves differently in training and inference' : ''}${layer.trainable ? '' : ' · frozen (trainable: false)'}`);
+  out.push('');
+  if (layer.isContainer) {
+    const children = report.layers.filter((l) => l.parents.includes(layer.id)).length;
+    out.push(`Model with ${plural(children, 'layer')}; hover a layer's own line for its modes.`);
+  } else {
+    out.push('| where | mode |', '| --- | --- |');
+    out.push(`| inside gradient calls | ${escapeMarkdown(gradientModeText(modesInGradientCalls(report, layer.id)))} |`);
+    out.push(`| outside (predict, evaluate, apply) | ${escapeMarkdown(outsideModeText(layer))} |`);
+  }
+  const bn = lastBatchNorm(report, layer.id);
+  if (bn) {
+    const s = bn.stats;
+    const channels = Math.max(s.batchMean.length, s.movingMeanBefore.length);
+    out.push('', `BatchNorm statistics in gradient call #${bn.call} (momentum ${fmt(s.momentum)}, tfjs/Keras convention: ` +
+      `moving ← moving − (moving − batch)·(1 − momentum)):`, '');
+    out.push('| ch | moving mean | batch mean | moving variance | batch variance |', '| ---: | --- | ---: | --- | ---: |');
+    for (let c = 0; c < Math.min(HOVER_CHANNELS, channels); c++) {
+      out.push(`| ${c + 1} | ${fmt(s.movingMeanBefore[c])} → ${fmt(s.movingMeanAfter[c])} | ${fmt(s.batchMean[c])} | ` +
+        `${fmt(s.movingVarianceBefore[c])} → ${fmt(s.movingVarianceAfter[c])} | ${fmt(s.batchVariance[c])} |`);
+    }
+    if (channels > HOVER_CHANNELS) out.push('', `*first ${HOVER_CHANNELS} of ${channels} channels*`);
+  }
+  const share = attributionShare(report, layer.id);
+  if (share) out.push('', `Share of the loss gap in gradient call #${share.call}: **${percent(share.share)}** (loss change ${fmt(share.deltaLoss)} with only this layer in training mode)`);
+  for (const f of findingsForLayer(report, layer.id)) {
+    out.push('', `${SEVERITY_ICON[f.severity]} **${escapeMarkdown(f.rule)}**: ${escapeMarkdown(f.message)}`, '', `*Fix:* ${escapeMarkdown(f.fix)}`);
+  }
+  out.push('', `${commandLink('Show in TF.js Debugger', COMMANDS.showLayer, { runId, layer: layer.id } satisfies ShowLayerArgs)}`);
+  return out;
+}
+
+/** The hover for a construction line: every layer built there, then a run summary and links. */
+export function hoverMarkdown(report: RunReport, layers: LayerInfo[], runId: string): string {
+  const sections = layers.map((l) => layerHover(report, l, runId).join('\n'));
+  const status = report.status === 'running' ? 'running' : report.status;
+  const footer = `*TF.js Debugger · ${escapeMarkdown(basename(report.target))} · ${status} · ${plural(report.gradientCallCount, 'gradient call')}* · ` +
+    commandLink('Run again', COMMANDS.runAgain);
+  return [...sections, footer].join('\n\n---\n\n');
+}
+
+// ---- CodeLens ------------------------------------------------------------------------------------------
+
+/** E.g. `$(warning) BatchNorm · training in gradient calls · 36% of loss gap`. Plain text (CodeLens titles are not Markdown). */
+export function codeLensTitle(report: RunReport, layer: LayerInfo): string {
+  const parts = [shortClass(layer.className)];
+  const mode = gradientMode(modesInGradientCalls(report, layer.id));
+  if (mode) parts.push(`${mode} in gradient calls`);
+  else if (layer.outsideCalls.training + layer.outsideCalls.inference > 0) parts.push(`${outsideModeText(layer)} outside gradient calls`);
+  else parts.push('not called');
+  const share = attributionShare(report, layer.id);
+  if (share) parts.push(`${percent(share.share)} of loss gap`);
+  const worst = worstSeverity(findingsForLayer(report, layer.id));
+  // CodeLens titles render $(icon) syntax; a class name cannot hold one (escape it anyway).
+  const title = parts.join(' · ').replace(/\$\(/g, '$\u200b(');
+  return worst ? `${SEVERITY_ICON[worst]} ${title}` : title;
+}
+
+export function worstSeverity(findings: Finding[]): Severity | null {
+  for (const s of ['error', 'warning', 'info'] as const) if (findings.some((f) => f.severity === s)) return s;
+  return null;
+}
+
+// ---- tree ----------------------------------------------------------------------------------------------
+
+/** `before → during → after` losses of a gradient call; `—` where a probe did not run. */
+export function lossTriple(call: GradientCallRecord): string {
+  return `${fmt(call.lossBefore)} → ${fmt(call.lossDuring)} → ${fmt(call.lossAfter)}`;
+}
+
+export function callLabel(call: GradientCallRecord): string {
+  return `#${call.index} ${call.api}`;
+}
+
+export function runLabel(target: string, kind: 'script' | 'probe'): string {
+  return kind === 'probe' ? `${basename(target)} (probe)` : basename(target);
+}
+
+const STATUS_TEXT: Record<RunStatus, string> = {
+  running: 'running', completed: 'completed', failed: 'failed', 'timed-out': 'timed out', cancelled: 'stopped',
+};
+
+export function runDescription(status: RunStatus, gradientCalls: number, findings: number | null): string {
+  const parts = [STATUS_TEXT[status], plural(gradientCalls, 'gradient call')];
+  if (findings != null && status !== 'running') parts.push(plural(findings, 'finding'));
+  return parts.join(' · ');
+}
+
+export function layerDescription(mode: Mode | null, className: string): string {
+  return `${mode ?? 'not called'} · ${className}`;
+}

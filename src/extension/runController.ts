@@ -1,0 +1,199 @@
+// Starts runs through launchRunner: one at a time, the runner on VS Code's own Node (or the nodePath
+// setting), its output to the "TF.js Debugger" channel (capped per run), progress with Cancel, the outcome
+// as a notification. Workspace Trust is enforced here, on the path every launch takes.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { basename } from '../core/diagnose/context.ts';
+import { ReportBuilder } from '../core/report/reportBuilder.ts';
+import { DEFAULT_RUN_OPTIONS, type RunReport } from '../protocol.ts';
+import { launchRunner, type RunHandle } from '../runner/launch.ts';
+import { OutputLimiter } from './outputLimiter.ts';
+import { COMMANDS, runLabel, worstSeverity } from './presentation.ts';
+import type { RunEntry, RunKind, RunRequest, RunStore } from './runStore.ts';
+import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './settings.ts';
+import { Throttle } from './throttle.ts';
+
+export const CONTEXT_RUNNING = 'tfjsDebugger.running';
+
+interface ActiveRun {
+  run: RunEntry;
+  handle: RunHandle;
+  finished: Promise<void>;
+}
+
+export class RunController implements vscode.Disposable {
+  private active: ActiveRun | null = null;
+  private starting = false;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly output: vscode.OutputChannel,
+    private readonly distDir: string,
+  ) {}
+
+  get running(): boolean {
+    return this.active !== null;
+  }
+
+  /** Starts a run; resolves with it once started, or undefined when refused or declined. */
+  async start(request: RunRequest): Promise<RunEntry | undefined> {
+    if (!ensureTrusted(request.kind)) return undefined;
+    if (this.starting) {
+      void vscode.window.showWarningMessage('TF.js Debugger is already starting a run.');
+      return undefined;
+    }
+    this.starting = true;
+    try {
+      if (this.active) {
+        const current = runLabel(this.active.run.request.target, this.active.run.request.kind);
+        const choice = await vscode.window.showWarningMessage(
+          `TF.js Debugger is running ${current}. Stop the current run and start the new one?`,
+          { modal: true, detail: `New run: ${request.target}` }, 'Stop and Start');
+        if (choice !== 'Stop and Start') {
+          void vscode.window.showInformationMessage(`TF.js Debugger: ${current} keeps running; the new run was not started.`);
+          return undefined;
+        }
+        await this.stop();
+      }
+      return this.launch(request);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** Stops the run in progress (kills its process group) and waits until it has ended. */
+  async stop(): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    active.handle.cancel();
+    await active.finished;
+  }
+
+  private settingsFor(target: string): DebuggerSettings {
+    const config = vscode.workspace.getConfiguration('tfjsDebugger', vscode.Uri.file(target));
+    return readSettings((key) => config.get(key));
+  }
+
+  private launch(request: RunRequest): RunEntry {
+    const settings = this.settingsFor(request.target);
+    const opts = launchOptionsFor(request, settings, { execPath: process.execPath, env: process.env, distDir: this.distDir });
+    const run = this.store.start(request, { ...DEFAULT_RUN_OPTIONS, ...opts.options });
+    const label = runLabel(request.target, request.kind);
+    const limiter = new OutputLimiter();
+    const started = Date.now();
+    this.output.appendLine(`\n[${new Date().toLocaleTimeString()}] ${request.kind === 'probe' ? 'Probing' : 'Debugging'} ${request.target}` +
+      `${request.args.length ? ` ${request.args.join(' ')}` : ''} (cwd ${request.cwd})`);
+
+    let handle: RunHandle;
+    try {
+      handle = launchRunner({
+        ...opts,
+        onOutput: (chunk) => {
+          const text = limiter.take(chunk);
+          if (text) this.output.append(text);
+        },
+        onEvent: (event) => this.store.apply(run.id, [event]),
+      });
+    } catch (e) {
+      // launchRunner reports spawn failures through its report; this is for anything thrown before that.
+      const builder = new ReportBuilder(request.target, request.args);
+      builder.end('failed', { kind: 'internal', message: `Could not start the runner: ${(e as Error).message}`, file: null, line: null }, null);
+      void this.store.finish(run.id, builder.report(0));
+      this.announce(builder.report(0), label);
+      return run;
+    }
+
+    const finished = handle.done.then(async ({ report }) => {
+      this.active = null;
+      void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
+      this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+        `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`);
+      if (report.error) this.output.appendLine(report.error.stack && report.error.kind !== 'usage' ? report.error.stack : report.error.message);
+      try {
+        await this.store.finish(run.id, report);
+      } catch (e) {
+        this.output.appendLine(`[debugger] could not save the report: ${(e as Error).message}`);
+      }
+      this.announce(report, label);
+    });
+    this.active = { run, handle, finished };
+    void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, true);
+    this.showProgress(run, label, finished);
+    return run;
+  }
+
+  private showProgress(run: RunEntry, label: string, finished: Promise<void>): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `TF.js Debugger: ${label}`, cancellable: true },
+      async (progress, token) => {
+        const cancel = token.onCancellationRequested(() => void this.stop());
+        const report = new Throttle(() => {
+          const n = run.gradientCallCount;
+          progress.report({ message: `${n} gradient call${n === 1 ? '' : 's'}` });
+        }, 500);
+        const sub = this.store.onDidChange((c) => {
+          if (c.type === 'events' && c.run === run) report.request();
+        });
+        progress.report({ message: 'starting…' });
+        try {
+          await finished;
+        } finally {
+          report.dispose();
+          sub.dispose();
+          cancel.dispose();
+        }
+      });
+  }
+
+  /** Tells the user how the run ended, with the next step as a button. */
+  private announce(report: RunReport, label: string): void {
+    const act = (choice: string | undefined) => {
+      if (choice === 'Show Panel') void vscode.commands.executeCommand(COMMANDS.showPanel);
+      else if (choice === 'Show Output') this.output.show(true);
+      else if (choice === 'Go to Error' && report.error?.file && report.error.line) {
+        void vscode.commands.executeCommand(COMMANDS.revealSource, { file: report.error.file, line: report.error.line, column: report.error.column ?? 1 });
+      }
+    };
+    switch (report.status) {
+      case 'completed': {
+        const n = report.findings.length;
+        const worst = worstSeverity(report.findings);
+        const text = n === 0
+          ? `TF.js Debugger: ${label} completed, ${report.gradientCallCount} gradient calls, no findings.`
+          : `TF.js Debugger: ${label} completed with ${n} finding${n === 1 ? '' : 's'}: ${report.findings.map((f) => f.rule).slice(0, 3).join(', ')}.`;
+        const show = worst === 'error' || worst === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+        void show(text, 'Show Panel').then(act);
+        break;
+      }
+      case 'cancelled':
+        vscode.window.setStatusBarMessage(`TF.js Debugger: ${label} stopped.`, 4000);
+        break;
+      default: {
+        const where = report.error?.file && report.error.line ? ` (${basename(report.error.file)}:${report.error.line})` : '';
+        const message = report.error?.message ?? `The run ended: ${report.status}.`;
+        const buttons = [...(report.error?.file && report.error.line ? ['Go to Error'] : []), 'Show Output', 'Show Panel'];
+        void vscode.window.showErrorMessage(`TF.js Debugger: ${label} ${report.status === 'timed-out' ? 'timed out' : 'failed'}${where}: ${message}`, ...buttons).then(act);
+      }
+    }
+  }
+
+  dispose(): void {
+    // Deactivation: the runner and everything the script started go with it.
+    this.active?.handle.cancel();
+  }
+}
+
+/** Whether a run of this kind may start in this workspace; when not, tells the user why and how to change it. */
+export function ensureTrusted(kind: RunKind): boolean {
+  const refusal = trustRefusal(kind, vscode.workspace.isTrusted);
+  if (!refusal) return true;
+  void vscode.window.showWarningMessage(refusal, 'Manage Workspace Trust').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return false;
+}
+
+/** Where a script runs: its workspace folder, else its own folder. */
+export function defaultCwd(file: string): string {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
+}

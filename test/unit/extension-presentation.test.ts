@@ -1,0 +1,136 @@
+// Hover Markdown, CodeLens titles and tree texts, from a real report. Names from the user's code are text:
+// a layer named like Markdown or HTML renders as those characters, never as a link, an image or a command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type { RunReport } from '../../src/protocol.ts';
+import { parseShowLayerArgs } from '../../src/extension/messages.ts';
+import {
+  attributionShare, codeLensTitle, COMMANDS, escapeMarkdown, HOVER_COMMANDS, hoverMarkdown, lossTriple, runDescription,
+} from '../../src/extension/presentation.ts';
+import { ROOT, runCli } from '../helpers/cli.ts';
+
+const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');
+const EVIL_NAMES = ['<img src=x onerror=alert(1)>', '[x](command:evil)', '[y]: command:evil2', '![i](https://e.x/i.png)', '$(bug) `code` *b* _i_ | pipe', 'a\n\n# heading'];
+
+let cached: RunReport | null = null;
+function exampleReport(): RunReport {
+  if (!cached) {
+    const { code, report } = runCli(['run', EXAMPLE, '--quiet']);
+    assert.equal(code, 0);
+    assert.ok(report);
+    cached = report;
+  }
+  return structuredClone(cached);
+}
+
+/** markdown-it (vsce's dependency) renders CommonMark like VS Code does, here with raw HTML allowed: the worst
+ *  case. Without it (not installed), the checks on the Markdown source still run. */
+const MarkdownIt = (() => {
+  try {
+    return createRequire(__filename)('markdown-it');
+  } catch {
+    return null;
+  }
+})();
+function render(md: string): string | null {
+  return MarkdownIt ? new MarkdownIt({ html: true, linkify: true }).render(md) : null;
+}
+
+test('markdown-it is there to render with', () => {
+  assert.ok(MarkdownIt, 'markdown-it comes with @vscode/vsce');
+});
+
+/** Every link target in rendered HTML. */
+function hrefs(html: string): string[] {
+  return [...html.matchAll(/<a\s[^>]*href="([^"]*)"/g)].map((m) => m[1]);
+}
+
+test('hover: modes inside and outside gradient calls, BatchNorm statistics, share of the gap, findings, a link to the panel', () => {
+  const report = exampleReport();
+  const bn = report.layers.find((l) => l.className === 'BatchNormalization')!;
+  const md = hoverMarkdown(report, [bn], 'run-1');
+  assert.match(md, /\*\*batch\\_normalization\\_BatchNormalization1\*\* · BatchNormalization/);
+  assert.match(md, /\| inside gradient calls \| training \\\(the one recorded call\\\) \|/);
+  assert.match(md, /\| outside \(predict, evaluate, apply\) \| inference ×2 \|/);
+  const stats = report.gradientCalls[0].layers.find((l) => l.layer === bn.id)!.batchNorm!;
+  assert.match(md, /momentum 0\.99, tfjs\/Keras convention/);
+  assert.match(md, new RegExp(`\\| 1 \\| 0 → ${String(Number(stats.movingMeanAfter[0].toPrecision(4))).replace('.', '\\.')} \\|`));
+  assert.match(md, /Share of the loss gap in gradient call #1: \*\*100%\*\*/);
+  assert.match(md, /\$\(warning\) \*\*loss\\-gap\*\*: In gradient call 1/);
+  const links = [...md.matchAll(/\]\((command:[^)]*)\)/g)].map((m) => m[1]);
+  assert.ok(links.length >= 2);
+  for (const link of links) {
+    const [command, query] = link.slice('command:'.length).split('?');
+    assert.ok(HOVER_COMMANDS.includes(command), `${command} is allow-listed`);
+    if (command === COMMANDS.showLayer) assert.deepEqual(parseShowLayerArgs(JSON.parse(decodeURIComponent(query))[0]), { runId: 'run-1', layer: bn.id });
+  }
+  const html = render(md);
+  if (html) {
+    assert.match(html, /<table>/);
+    assert.ok(hrefs(html).every((h) => HOVER_COMMANDS.some((c) => h.startsWith(`command:${c}`))), hrefs(html).join(' '));
+  }
+});
+
+test('hover and CodeLens: layer names, class names and messages with Markdown or HTML in them stay text', () => {
+  for (const evil of EVIL_NAMES) {
+    const report = exampleReport();
+    const bn = report.layers.find((l) => l.className === 'BatchNormalization')!;
+    bn.name = evil;
+    bn.className = evil;
+    for (const f of report.findings) {
+      f.rule = evil;
+      f.message = `message ${evil}`;
+      f.fix = `fix ${evil}`;
+    }
+    const md = hoverMarkdown(report, [bn], 'run-1');
+    assert.ok(!md.includes('<img'), md);
+    assert.ok(!md.includes('](command:evil'), md);
+    assert.ok(!/(^|[^\\])\$\(bug\)/.test(md), 'no theme icon from a name');
+    assert.ok(!/^#/m.test(md), 'no heading from a name');
+    const html = render(md);
+    if (html) {
+      assert.ok(!/<img/i.test(html), html);
+      assert.ok(!/<h1/i.test(html));
+      const targets = hrefs(html);
+      assert.ok(targets.every((h) => HOVER_COMMANDS.some((c) => h.startsWith(`command:${c}`))), `${evil}: ${targets.join(' ')}`);
+      if (evil.startsWith('<img')) assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'shown as text');
+      if (evil.startsWith('[x]')) assert.ok(html.includes('[x](command:evil)'), 'shown as text');
+    }
+    const title = codeLensTitle(report, bn);
+    assert.ok(!/\$\(bug\)/.test(title), title);
+  }
+});
+
+test('escapeMarkdown: every Markdown and HTML special character is neutralised', () => {
+  assert.equal(escapeMarkdown('[x](command:evil)'), '\\[x\\]\\(command\\:evil\\)');
+  assert.equal(escapeMarkdown('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert\\(1\\)&gt;');
+  assert.equal(escapeMarkdown('a_b*c`d|e'), 'a\\_b\\*c\\`d\\|e');
+  assert.equal(escapeMarkdown('line1\nline2'), 'line1 line2');
+});
+
+test('CodeLens: class, mode in gradient calls, share of the gap from attribution; the share is left out without it', () => {
+  const report = exampleReport();
+  const bn = report.layers.find((l) => l.className === 'BatchNormalization')!;
+  const conv = report.layers.find((l) => l.className === 'Conv2D')!;
+  assert.equal(codeLensTitle(report, bn), '$(warning) BatchNorm · training in gradient calls · 100% of loss gap');
+  assert.equal(codeLensTitle(report, conv), 'Conv2D · training in gradient calls');
+  report.gradientCalls[0].attribution = [{ layer: bn.id, deltaLoss: 0.1, share: 0.36 }];
+  assert.equal(attributionShare(report, bn.id)?.share, 0.36);
+  assert.equal(codeLensTitle(report, bn), '$(warning) BatchNorm · training in gradient calls · 36% of loss gap');
+  report.gradientCalls[0].attribution = null;
+  report.findings = [];
+  assert.equal(codeLensTitle(report, bn), 'BatchNorm · training in gradient calls');
+  report.gradientCalls = [];
+  assert.equal(codeLensTitle(report, bn), 'BatchNorm · inference ×2 outside gradient calls');
+});
+
+test('tree texts: before → during → after losses, run status', () => {
+  const report = exampleReport();
+  const call = report.gradientCalls[0];
+  assert.match(lossTriple(call), /^\d+(\.\d+)? → \d+(\.\d+)? → \d+(\.\d+)?$/);
+  assert.equal(lossTriple({ ...call, lossBefore: null, lossAfter: null }).split(' → ')[0], '—');
+  assert.equal(runDescription('completed', 1, 3), 'completed · 1 gradient call · 3 findings');
+  assert.equal(runDescription('running', 12, null), 'running · 12 gradient calls');
+});
