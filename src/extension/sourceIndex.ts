@@ -53,7 +53,8 @@ export function problemsByFile(report: RunReport, tracker: LocationTracker): Map
     out.set(k, list);
   };
   for (const f of report.findings) {
-    add(findingSource(report, f), { code: f.rule, severity: f.severity, message: `${f.message}\nFix: ${f.fix}`, layer: f.layer });
+    // Short: the hover shows diagnostics above the debugger's own details, and the panel has the full text.
+    add(findingSource(report, f), { code: f.rule, severity: f.severity, message: `${firstSentence(f.message)}\nFix: ${firstSentence(f.fix)}`, layer: f.layer });
   }
   const e = report.error;
   if (e && e.file && e.line && (report.status === 'failed' || report.status === 'timed-out') && e.kind !== 'internal') {
@@ -69,4 +70,10 @@ export function reportLocations(report: RunReport): SourceLocation[] {
   for (const f of report.findings) out.push(findingSource(report, f));
   if (report.error?.file && report.error.line) out.push({ file: report.error.file, line: report.error.line, column: report.error.column ?? 1 });
   return out;
+}
+
+/** The first sentence of a finding's text (a period followed by a space and a capital, so 0.5σ stays whole). */
+export function firstSentence(text: string): string {
+  const m = /^.*?[.!?](?=\s+[A-Z(]|$)/s.exec(text);
+  return m ? m[0] : text;
 }

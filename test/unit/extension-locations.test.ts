@@ -169,3 +169,10 @@ test('real report: layers and findings land on the example\'s lines, and follow 
   assert.equal(problemsByFile(report, tracker).get(fileKey(EXAMPLE))?.find((p) => p.code === 'loss-gap')?.at.line, bnLine + 3);
   assert.match(edited.split('\n')[bnLine + 2], /batchNormalization\(/);
 });
+
+test('diagnostic messages keep to the first sentence of the finding and of its fix', async () => {
+  const { firstSentence } = await import('../../src/extension/sourceIndex.ts');
+  assert.equal(firstSentence('The loss was 0.5 in call 1. Layers caused it.'), 'The loss was 0.5 in call 1.');
+  assert.equal(firstSentence('mean 0.51σ away (call 1). More.'), 'mean 0.51σ away (call 1).');
+  assert.equal(firstSentence('no period at all'), 'no period at all');
+});
