@@ -3,9 +3,8 @@
 import type {
   BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm,
 } from '../src/protocol.ts';
-
-/** Layer classes whose forward pass differs between training and inference (they read kwargs.training). */
-const MODE_DEPENDENT = new Set(['BatchNormalization', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+import { batchNormDrift } from '../src/core/diagnose/batchNormStats.ts';
+import { MODE_DEPENDENT_CLASSES as MODE_DEPENDENT } from '../src/core/layerClasses.ts';
 
 export interface LayerRow {
   id: number;
@@ -41,19 +40,6 @@ export function modeOf(training: number, inference: number): Mode | null {
   if (training) return 'training';
   if (inference) return 'inference';
   return null;
-}
-
-/** Largest distance of a channel's batch mean from its moving mean, in moving standard deviations. */
-export function batchNormDrift(bn: BatchNormStats): number | null {
-  let worst: number | null = null;
-  bn.batchMean.forEach((m, c) => {
-    const mean = bn.movingMeanBefore[c];
-    const variance = bn.movingVarianceBefore[c];
-    if (mean == null || variance == null) return;
-    const d = Math.abs(m - mean) / Math.sqrt(variance + bn.epsilon);
-    if (worst == null || d > worst) worst = d;
-  });
-  return worst;
 }
 
 /** The latest recorded call with a non-null attribution. */

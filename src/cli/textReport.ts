@@ -1,6 +1,7 @@
 // The CLI's text output: summary, per-layer table, BatchNorm statistics, loss table and findings, each
 // readable in an 80-column terminal.
 import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../protocol.ts';
+import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
 import { basename, fmt } from '../core/diagnose/context.ts';
 import { MODE_DEPENDENT_CLASSES } from '../core/layerClasses.ts';
 
@@ -97,19 +98,6 @@ function layerSection(report: RunReport): string[] {
     'Layers: mode inside gradient calls and outside them (*: mode-dependent)',
     ...table(['id', 'layer', 'class', 'in grad', 'outside', '|grad|', 'line'], rows, [3, 24, 11, 9, 12, 7, 8], ['r', 'l', 'l', 'l', 'l', 'r', 'l']),
   ];
-}
-
-/** Largest distance of a channel's batch mean from its moving mean, in moving standard deviations. */
-export function batchNormDrift(bn: BatchNormStats): number | null {
-  let worst: number | null = null;
-  bn.batchMean.forEach((m, c) => {
-    const mean = bn.movingMeanBefore[c];
-    const variance = bn.movingVarianceBefore[c];
-    if (mean == null || variance == null) return;
-    const d = Math.abs(m - mean) / Math.sqrt(variance + bn.epsilon);
-    if (worst == null || d > worst) worst = d;
-  });
-  return worst;
 }
 
 function channelSummary(values: number[]): string {

@@ -45,3 +45,14 @@ export function layerNamed(report: RunReport, prefix: string) {
   if (!layer) throw new Error(`no layer ${prefix} in ${report.layers.map((l) => l.name).join(', ')}`);
   return layer;
 }
+
+let exampleCache: RunReport | null = null;
+/** The report of a real run of examples/batchnorm-mismatch.js (run once per test file), as a fresh copy. */
+export function exampleReport(): RunReport {
+  if (!exampleCache) {
+    const { code, report } = runCli(['run', path.join(ROOT, 'examples', 'batchnorm-mismatch.js'), '--quiet']);
+    if (code !== 0 || !report) throw new Error(`the example run failed with exit code ${code}`);
+    exampleCache = report;
+  }
+  return structuredClone(exampleCache);
+}

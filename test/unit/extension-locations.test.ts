@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { RunReport } from '../../src/protocol.ts';
 import { fileKey, LocationTracker, movePosition, parseTrackedAnchors, type TextChange } from '../../src/extension/locations.ts';
 import { layersInFile, layersOnLine, problemsByFile } from '../../src/extension/sourceIndex.ts';
-import { lineOf, ROOT, runCli } from '../helpers/cli.ts';
+import { exampleReport, lineOf, ROOT } from '../helpers/cli.ts';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');
 
@@ -31,16 +30,6 @@ function reader(text: string) {
   return (line: number) => (line >= 1 && line <= lines.length ? lines[line - 1] : undefined);
 }
 
-let cached: RunReport | null = null;
-function exampleReport(): RunReport {
-  if (!cached) {
-    const { code, report } = runCli(['run', EXAMPLE, '--quiet']);
-    assert.equal(code, 0);
-    assert.ok(report);
-    cached = report;
-  }
-  return cached;
-}
 
 test('movePosition: before, after, on the same line, inside a replaced range, at an insertion point', () => {
   const p = { line: 5, character: 12 };

@@ -3,27 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import type { RunReport } from '../../src/protocol.ts';
 import { parseShowLayerArgs } from '../../src/extension/messages.ts';
 import {
   attributionShare, codeLensTitle, COMMANDS, escapeMarkdown, HOVER_COMMANDS, hoverMarkdown, lossTriple, runDescription,
 } from '../../src/extension/presentation.ts';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { exampleReport } from '../helpers/cli.ts';
 
-const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');
 const EVIL_NAMES = ['<img src=x onerror=alert(1)>', '[x](command:evil)', '[y]: command:evil2', '![i](https://e.x/i.png)', '$(bug) `code` *b* _i_ | pipe', 'a\n\n# heading'];
 
-let cached: RunReport | null = null;
-function exampleReport(): RunReport {
-  if (!cached) {
-    const { code, report } = runCli(['run', EXAMPLE, '--quiet']);
-    assert.equal(code, 0);
-    assert.ok(report);
-    cached = report;
-  }
-  return structuredClone(cached);
-}
 
 /** markdown-it (vsce's dependency) renders CommonMark like VS Code does, here with raw HTML allowed: the worst
  *  case. Without it (not installed), the checks on the Markdown source still run. */

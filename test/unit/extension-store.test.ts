@@ -7,7 +7,7 @@ import type { RunnerEvent, RunReport } from '../../src/protocol.ts';
 import { launchRunner } from '../../src/runner/launch.ts';
 import { fitForStorage, LAST_RUN_KEY, RunStore, type RunRequest, type StateStorage, type StoreChange } from '../../src/extension/runStore.ts';
 import { launchOptionsFor, readSettings } from '../../src/extension/settings.ts';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { exampleReport, ROOT } from '../helpers/cli.ts';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');
 const REQUEST: RunRequest = { kind: 'script', target: EXAMPLE, args: [], cwd: ROOT };
@@ -27,16 +27,6 @@ class MemoryStorage implements StateStorage {
   }
 }
 
-let cliReport: RunReport | null = null;
-function exampleReport(): RunReport {
-  if (!cliReport) {
-    const { code, report } = runCli(['run', EXAMPLE, '--quiet']);
-    assert.equal(code, 0);
-    assert.ok(report);
-    cliReport = report;
-  }
-  return cliReport;
-}
 
 test('live events from the real runner: the snapshot grows as events come, and ends as launchRunner\'s report', async () => {
   const storage = new MemoryStorage();

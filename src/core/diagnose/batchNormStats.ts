@@ -44,3 +44,10 @@ export function stepsToConverge(distance: number, target: number, momentum: numb
 
 export const MOMENTUM_CONVENTION =
   "tfjs/Keras convention: moving ← moving·momentum + batch·(1 − momentum); PyTorch and Flux call 1 − momentum their momentum";
+
+/** Largest distance of a channel's batch mean from its moving mean before the call, in moving standard
+ *  deviations: the "drift" shown per BatchNorm layer. */
+export function batchNormDrift(bn: BatchNormStats): number | null {
+  const distances = channelDistances(bn);
+  return distances.length ? Math.max(...distances.map((d) => d.meanDistance)) : null;
+}
