@@ -95,3 +95,21 @@ test("with tfjs in the project, the project's own copy runs, not the bundled one
     rmSync(project, { recursive: true, force: true });
   }
 });
+
+test('a project whose tfjs is an unsupported major version: exit 2, naming the version and the supported range', () => {
+  const project = mkdtempSync(path.join(ROOT, 'test', '.tmp-old-tfjs-'));
+  try {
+    const to = path.join(project, 'node_modules', '@tensorflow', 'tfjs-core');
+    mkdirSync(path.join(to, 'dist'), { recursive: true });
+    writeFileSync(path.join(to, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-core', version: '3.21.0', main: 'dist/index.js' }));
+    writeFileSync(path.join(to, 'dist', 'index.js'), 'module.exports = {};');
+    const script = path.join(project, 'train.js');
+    writeFileSync(script, "require('@tensorflow/tfjs-core');\n");
+    const { code, stdout, report } = runCli(['run', script], { cwd: project });
+    assert.equal(code, 2, stdout);
+    assert.equal(report?.error?.kind, 'usage');
+    assert.match(report?.error?.message ?? '', /tfjs-core 3\.21\.0 .* supports tfjs >=4\.0\.0 <5\.0\.0\. Install a 4\.x version/);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});

@@ -58,7 +58,8 @@ test('hostile strings in a report are rendered as text', async () => {
   const report: RunReport = {
     ...good,
     target: `/tmp/${evil}.js`,
-    layers: good.layers.map((l) => ({ ...l, name: `${evil}${l.id}`, className: `${evil}` })),
+    // Hostile markup, a 100,000-character name, and text that is not valid UTF-16 (a lone surrogate).
+    layers: good.layers.map((l) => ({ ...l, name: l.id === 1 ? `${evil}${l.id}` : `${'x'.repeat(100_000)}\uD800${l.id}`, className: `${evil}` })),
     findings: good.findings.map((f) => ({ ...f, message: `${evil} javascript:alert(3)`, fix: evil })),
     error: { message: evil, file: `/tmp/${evil}`, line: 1 },
   };
