@@ -75,13 +75,15 @@ export interface LayerCallRecord {
   /** NaN and Inf values in the layer's outputs, every call. */
   nonFinite: number;
   batchNorm: BatchNormStats | null;
-  /** L2 norm over the layer's trainable weights' gradients; null when none of them got a gradient. */
+  /** L2 norm over the layer's trainable weights' gradients; null on unprobed calls (norms are sampled with
+   *  the probes) and when none of its weights got a gradient. */
   gradNorm: number | null;
 }
 
 export interface WeightGradNorm {
   name: string;
   layer: number | null;
+  /** Null on unprobed calls and for a weight that got no gradient. */
   norm: number | null;
 }
 
@@ -109,6 +111,8 @@ export interface GradientCallRecord {
   probeError: string | null;
   layers: LayerCallRecord[];
   weights: WeightGradNorm[];
+  /** Null when not attributed: attribution runs on probed calls with a gap, the first five and then every
+   *  tenth of them (always: every probed call). */
   attribution: AttributionEntry[] | null;
   unexplained: number | null;
   /** Live tensors right after the call returned (debugger's own tensors excluded). */

@@ -45,8 +45,11 @@ test('fit probes use a side-effect-free loss: fit still returns its own metrics'
   const dropout = layerNamed(report, 'dropout');
   assert.ok(report.gradientCalls.every((c) => c.layers.find((l) => l.layer === dropout.id)?.mode === 'training'));
   assert.ok(report.gradientCalls.every((c) => c.probeError === null && c.lossBefore != null && c.lossAfterStep != null));
-  // Attribution replays the call's own Dropout mask, so Dropout explains the whole gap, exactly.
-  for (const c of report.gradientCalls.filter((c) => c.probed)) {
+  // Attribution (the first five calls with a gap, then every tenth) replays the call's own Dropout mask, so
+  // Dropout explains the whole gap, exactly.
+  const attributed = report.gradientCalls.filter((c) => c.attribution);
+  assert.deepEqual(attributed.map((c) => c.index), [1, 2, 3, 4, 5, 10]);
+  for (const c of attributed) {
     assert.equal(c.attribution?.length, 1);
     assert.equal(c.attribution?.[0].layer, dropout.id);
     assert.ok(Math.abs((c.attribution?.[0].share ?? 0) - 1) < 1e-4, `share ${c.attribution?.[0].share}`);

@@ -13,6 +13,18 @@ export interface AttributionContext {
   prober: Prober;
   mode: AttributionMode;
   tolerance: number;
+  /** In auto mode, asked once per probed call with a gap: whether to attribute this one. */
+  sample: () => boolean;
+}
+
+/** Auto mode attributes the first calls with a gap, then every 10th of them: a long run's attribution
+ *  rarely changes, and each costs one forward pass per attributed layer. */
+export function attributionSampler(first = 5, every = 10): () => boolean {
+  let seen = 0;
+  return () => {
+    seen++;
+    return seen <= first || seen % every === 0;
+  };
 }
 
 /** Runs the attribution probes of one gradient call, storing their losses in the recorder. */
@@ -21,7 +33,7 @@ export function attributeGap(ctx: AttributionContext, recorder: CallRecorder, cl
   const layers = recorder.recordedLayers();
   const candidates = layers.filter((l) => l.training && mayDependOnMode(l.info.className));
   if (ctx.mode === 'off' || candidates.length === 0 || recorder.probes.before == null) return;
-  if (ctx.mode === 'auto' && !gapOverTolerance(ctx, recorder)) return;
+  if (ctx.mode === 'auto' && !(gapOverTolerance(ctx, recorder) && ctx.sample())) return;
 
   const restored = layers.filter((l) => l.movingBefore != null);
   const after = restored.map((l) => [l.layer.movingMean.read(), l.layer.movingVariance.read()].map((v: any) => ({ v, copy: core.keep(core.clone(v)) })));

@@ -159,10 +159,12 @@ export class CallRecorder {
     const core = this.core;
     withTapeOff(this.engine(), () => {
       this.value = this.batch.add(core.tidy(() => (value.size === 1 ? core.reshape(value, [1]) : core.reshape(core.sum(value), [1]))));
+      // Gradient norms are read on probed calls only: two kernels per weight on every call cost more than
+      // a sampled curve is worth.
       this.weights = xs.map((x, i) => ({
         name: String(x.name ?? `x${i}`),
         variable: x,
-        slot: grads[i] == null ? null : this.batch.add(core.tidy(() => core.reshape(core.norm(grads[i]), [1]))),
+        slot: grads[i] == null || !this.probed ? null : this.batch.add(core.tidy(() => core.reshape(core.norm(grads[i]), [1]))),
       }));
     });
   }

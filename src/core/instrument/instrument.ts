@@ -11,7 +11,7 @@
 // - Optimizer step tap: every optimizer's applyGradients, for the loss after the weight update.
 import type { GradientApi, RunOptions, RunnerEvent, SourceLocation } from '../../protocol.ts';
 import { captureUserFrame, defaultIsInternal, type InternalPathTest } from './callSites.ts';
-import { attributeGap } from './attribution.ts';
+import { attributeGap, attributionSampler } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
 import { LayerRegistry } from './layerRegistry.ts';
 import { ALL_INFERENCE, Prober, withReplay, type ProbeState } from './probes.ts';
@@ -65,6 +65,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const apiStack: ApiFrame[] = [];
   const modelLabels = new WeakMap<object, ApiFrame>();
   const containerStack: ReturnType<LayerRegistry['info']>[] = [];
+  const sampleAttribution = attributionSampler();
   let current: CallRecorder | null = null;
   let pending: PendingStep | null = null;
   let count = 0;
@@ -256,7 +257,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       recorder.recordResult(result.value, xs as any[], result.grads);
       probe('after');
       if (probed && closure && !recorder.probes.error) {
-        attributeGap({ core, prober, mode: options.attribution, tolerance: options.lossGapTolerance }, recorder, closure);
+        attributeGap({ core, prober, mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution }, recorder, closure);
       }
       const record = recorder.finish(() => Number(engine.state.numTensors));
       emitChangedLayers();
