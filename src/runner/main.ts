@@ -85,13 +85,17 @@ async function main(): Promise<void> {
       backend: core ? safeBackend(core) : null,
     });
   };
+  const realExit = process.exit.bind(process);
   const fail = (error: unknown, exitCode: number) => {
     end('failed', exitCode, { kind: 'script', ...toRunError(error, isInternal, script) });
     realExit(exitCode);
   };
+  /** The input cannot be run (exit code 2): one sentence, naming the file. */
+  const refuse = (message: string, file: string, line: number | null) => {
+    end('failed', 2, { kind: 'usage', message, file, line });
+    realExit(2);
+  };
   onFatal = (e) => fail(e, 1);
-
-  const realExit = process.exit.bind(process);
   process.on('uncaughtException', (e) => fail(e, 1));
   process.on('unhandledRejection', (e) => fail(e, 1));
   process.on('beforeExit', () => end('completed', process.exitCode == null ? 0 : Number(process.exitCode), null));
@@ -134,16 +138,8 @@ async function main(): Promise<void> {
     if (kind === 'probe') savedModel = prepareSavedModelProbe(core, layers, script, dataFile);
     instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal, layerSource: savedModel?.layerSource });
   } catch (e) {
-    if (e instanceof ModelJsonError) {
-      end('failed', 2, { kind: 'usage', message: e.message, file: e.file || script, line: e.line });
-      realExit(2);
-      return;
-    }
-    if (e instanceof UsageError || e instanceof TfjsResolutionError) {
-      end('failed', 2, { kind: 'usage', message: e.message, file: script, line: null });
-      realExit(2);
-      return;
-    }
+    if (e instanceof ModelJsonError) return refuse(e.message, e.file || script, e.line);
+    if (e instanceof UsageError || e instanceof TfjsResolutionError) return refuse(e.message, script, null);
     const err = toRunError(e, () => false, null);
     end('failed', 1, { ...err, kind: 'internal', message: `The debugger could not instrument tfjs: ${err.message}` });
     realExit(1);
@@ -156,8 +152,7 @@ async function main(): Promise<void> {
       await savedModel.run();
     } catch (e) {
       if (!(e instanceof ModelJsonError)) throw e;
-      end('failed', 2, { kind: 'usage', message: e.message, file: e.file || script, line: e.line });
-      realExit(2);
+      refuse(e.message, e.file || script, e.line);
     }
     return;
   }
