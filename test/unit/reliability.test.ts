@@ -17,6 +17,8 @@ interface ScriptCase {
   /** Text of the line the error must point at, or null when there is no line. */
   line: string | null;
   rule?: string;
+  /** A run that ends well: the gradient calls its report must hold. */
+  calls?: number;
 }
 
 const CASES: ScriptCase[] = [
@@ -25,6 +27,7 @@ const CASES: ScriptCase[] = [
   { name: 'a throw inside a fit callback', script: 'fit-callback-throws.js', code: 1, message: /logger crashed/, line: "throw new Error('logger crashed')" },
   { name: 'an unhandled rejection in an async function', script: 'rejects.js', code: 1, message: /validation set is empty/, line: "throw new Error('validation set is empty')" },
   { name: 'process.exit(3) mid-run', script: 'exits.js', code: 1, message: /process\.exit\(3\)/, line: 'process.exit(3)' },
+  { name: 'process.exit(0) at the end of training', script: 'exits-zero.js', code: 0, message: /./, line: null, calls: 1 },
   { name: 'a synchronous infinite loop (--timeout 2)', script: 'hangs.js', args: ['--timeout', '2'], code: 4, message: /did not finish within 2 s/, line: null },
   { name: 'an endless async loop (--timeout 2)', script: 'async-hang.js', args: ['--timeout', '2'], code: 4, message: /did not finish within 2 s/, line: null },
   { name: 'allocation until out of memory (--memory 64)', script: 'oom.js', args: ['--memory', '64'], code: 1, message: /ran out of memory .*64 MB/, line: null },
@@ -43,7 +46,11 @@ for (const c of CASES) {
     const started = Date.now();
     const r = runCli(['run', file, ...(c.args ?? [])]);
     assert.equal(r.code, c.code, r.stdout + r.stderr);
-    if (c.rule) {
+    if (c.calls != null) {
+      assert.equal(r.report?.status, 'completed');
+      assert.equal(r.report?.error, null);
+      assert.equal(r.report?.gradientCalls.length, c.calls, 'nothing recorded before the exit is lost');
+    } else if (c.rule) {
       assert.ok(r.report?.findings.some((f) => f.rule === c.rule && f.severity === 'error'), JSON.stringify(r.report?.findings));
     } else {
       assert.match(r.report?.error?.message ?? '', c.message);
@@ -53,7 +60,7 @@ for (const c of CASES) {
     }
     rows.push({
       case: c.name, tried: 1,
-      result: `exit ${r.code}${c.rule ? `, ${c.rule} finding` : `, "${r.report?.error?.message.slice(0, 70)}"`}${c.line ? ` at line ${lineOf(file, c.line)}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      result: `exit ${r.code}${c.rule ? `, ${c.rule} finding` : c.calls != null ? `, completed with ${c.calls} gradient call recorded` : `, "${r.report?.error?.message.slice(0, 70)}"`}${c.line ? ` at line ${lineOf(file, c.line)}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       lost: r.report && r.report.status !== 'running' ? 'nothing: report written' : 'the report',
     });
   });
