@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS helpers preloaded with node --require.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { globalThis: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core is the engine: no vscode import.' }] }],
