@@ -61,11 +61,28 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   }
 
+  /**
+   * F1. When keyboard focus sits inside a webview (the panel), code-server may not see the key: then focus
+   * goes back to the workbench (a click on an empty spot of the title bar) and F1 is pressed again.
+   */
+  async openPalette(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.closeQuickInput();
+      if (attempt > 0) await this.page.locator('.part.titlebar').first().click({ position: { x: 8, y: 8 } }).catch(() => undefined);
+      await this.page.keyboard.press('F1');
+      try {
+        await this.quickInput.waitFor({ state: 'visible', timeout: 4_000 });
+        return;
+      } catch {
+        // focus was elsewhere; try again
+      }
+    }
+    throw new Error('the command palette did not open after three tries of F1');
+  }
+
   /** F1, the command's title as the palette shows it ("Category: Title"), Enter. */
   async runCommand(title: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
-    await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.openPalette();
     await this.page.keyboard.type(title, { delay: 5 });
     await this.acceptQuickPick(title);
   }
@@ -78,9 +95,7 @@ export class Workbench {
     let last: string[] = [];
     try {
       return await until(`palette entries for "${query}"`, async () => {
-        await this.closeQuickInput();
-        await this.page.keyboard.press('F1');
-        await this.quickInput.waitFor({ state: 'visible', timeout: 10_000 });
+        await this.openPalette();
         await this.page.keyboard.type(query, { delay: 5 });
         await sleep(500);
         last = await this.quickPickLabels();
