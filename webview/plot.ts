@@ -2,11 +2,30 @@
 // fed new data at most ~20 times a second (frame-coalesced), downsampled to min/max per pixel.
 import uPlot from 'uplot';
 import { minMaxIndices, pick } from './downsample.ts';
-import { chartTheme, onThemeChange, type ChartTheme } from './theme.ts';
+import { sig } from './format.ts';
+import { chartTheme, INTEGER_STEPS, onThemeChange, type ChartTheme } from './theme.ts';
 import { frameThrottle } from './throttle.ts';
 
 export type SeriesData = { x: number[]; ys: (number | null)[][] };
 export type MakeOptions = (theme: ChartTheme, size: { width: number; height: number }) => uPlot.Options;
+
+/** The parts every chart over gradient calls shares: axis style, scales, the x axis and the call series. */
+export function callChart(t: ChartTheme, flatPad: number) {
+  const axis = { stroke: t.foreground, font: t.font, grid: { stroke: t.lines, width: 1 }, ticks: { stroke: t.lines, width: 1 } };
+  const scales: uPlot.Scales = {
+    x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) },
+    y: { range: (_u, min, max) => {
+      if (min == null || max == null) return [0, 1];
+      // A flat series gets a band of flatPad of its value around it.
+      const pad = (max - min) * 0.1 || Math.abs(max) * flatPad || 1;
+      return [min - pad, max + pad];
+    } },
+  };
+  const xAxis: uPlot.Axis = { ...axis, label: 'gradient call', labelFont: t.font, labelSize: 18, incrs: INTEGER_STEPS, values: (_u, splits) => splits.map((v) => String(v)) };
+  const callSeries: uPlot.Series = { label: 'call', value: (_u, v) => (v != null && Number.isInteger(v) ? `#${v}` : '—') };
+  const yValues = (digits: number) => (_u: uPlot, splits: number[]) => splits.map((v) => sig(v, digits));
+  return { axis, scales, xAxis, callSeries, yValues };
+}
 
 export class Plot {
   private plot: uPlot | null = null;

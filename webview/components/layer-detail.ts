@@ -6,8 +6,8 @@ import type uPlot from 'uplot';
 import type { BatchNormStats, RunReport } from '../../src/protocol.ts';
 import { full, plural, sig } from '../format.ts';
 import { gradNormHistory, latestRecord, movingMeanHistory, type LayerRow } from '../model.ts';
-import { Plot, type SeriesData } from '../plot.ts';
-import { INTEGER_STEPS, withAlpha, type ChartTheme } from '../theme.ts';
+import { callChart, Plot, type SeriesData } from '../plot.ts';
+import { withAlpha, type ChartTheme } from '../theme.ts';
 import { LightElement, modeBadge, sourceLink } from './base.ts';
 
 const MAX_CHANNEL_ROWS = 64;
@@ -21,24 +21,14 @@ function n(x: number | null | undefined, digits = 4) {
 function historyOptions(labels: string[], yLabel: string) {
   return (t: ChartTheme, size: { width: number; height: number }): uPlot.Options => {
     const palette = [t.blue, t.orange, t.green, t.purple, t.red, t.yellow, withAlpha(t.blue, 0.6), withAlpha(t.orange, 0.6)];
-    const axis = { stroke: t.foreground, font: t.font, grid: { stroke: t.lines, width: 1 }, ticks: { stroke: t.lines, width: 1 } };
+    const { axis, scales, xAxis, callSeries, yValues } = callChart(t, 0.1);
     return {
       ...size,
       class: 'history-plot',
-      scales: {
-        x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) },
-        y: { range: (_u, min, max) => {
-          if (min == null || max == null) return [0, 1];
-          const pad = (max - min) * 0.1 || Math.abs(max) * 0.1 || 1;
-          return [min - pad, max + pad];
-        } },
-      },
-      axes: [
-        { ...axis, label: 'gradient call', labelFont: t.font, labelSize: 18, incrs: INTEGER_STEPS, values: (_u, splits) => splits.map((v) => String(v)) },
-        { ...axis, size: 60, label: yLabel, labelFont: t.font, labelSize: 18, values: (_u, splits) => splits.map((v) => sig(v, 3)) },
-      ],
+      scales,
+      axes: [xAxis, { ...axis, size: 60, label: yLabel, labelFont: t.font, labelSize: 18, values: yValues(3) }],
       series: [
-        { label: 'call', value: (_u, v) => (v != null && Number.isInteger(v) ? `#${v}` : '—') },
+        callSeries,
         ...labels.map((label, i) => ({
           label, stroke: palette[i % palette.length], width: 2, spanGaps: false,
           value: (_u: uPlot, v: number | null) => (v == null ? '—' : sig(v, 6)),

@@ -6,8 +6,8 @@ import type uPlot from 'uplot';
 import type { RunReport } from '../../src/protocol.ts';
 import { full, loss, plural, sig } from '../format.ts';
 import { droppedRange, latestProbed, lossSeries } from '../model.ts';
-import { Plot } from '../plot.ts';
-import { INTEGER_STEPS, withAlpha, type ChartTheme } from '../theme.ts';
+import { callChart, Plot } from '../plot.ts';
+import { withAlpha, type ChartTheme } from '../theme.ts';
 import { LightElement, sourceLink } from './base.ts';
 
 export const LOSSES = [
@@ -21,7 +21,7 @@ const CHART_HEIGHT = 220;
 
 function lossOptions(t: ChartTheme, size: { width: number; height: number }): uPlot.Options {
   const value = (_u: uPlot, v: number | null) => (v == null ? '—' : loss(v));
-  const axis = { stroke: t.foreground, font: t.font, grid: { stroke: t.lines, width: 1 }, ticks: { stroke: t.lines, width: 1 } };
+  const { axis, scales, xAxis, callSeries, yValues } = callChart(t, 0.01);
   const gap = withAlpha(t.orange, 0.18);
   // Distinct markers, so equal losses stay visible on top of each other: filled dots for before and during,
   // rings for after and after step.
@@ -32,20 +32,10 @@ function lossOptions(t: ChartTheme, size: { width: number; height: number }): uP
   return {
     ...size,
     class: 'loss-plot',
-    scales: {
-      x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) },
-      y: { range: (_u, min, max) => {
-        if (min == null || max == null) return [0, 1];
-        const pad = (max - min) * 0.1 || Math.abs(max) * 0.01 || 1;
-        return [min - pad, max + pad];
-      } },
-    },
-    axes: [
-      { ...axis, label: 'gradient call', labelFont: t.font, labelSize: 18, incrs: INTEGER_STEPS, values: (_u, splits) => splits.map((v) => String(v)) },
-      { ...axis, size: 60, space: 24, values: (_u, splits) => splits.map((v) => sig(v, 4)) },
-    ],
+    scales,
+    axes: [xAxis, { ...axis, size: 60, space: 24, values: yValues(4) }],
     series: [
-      { label: 'call', value: (_u, v) => (v != null && Number.isInteger(v) ? `#${v}` : '—') },
+      callSeries,
       line('before', t.blue, { size: 7, hollow: false }),
       line('during', t.orange, { size: 7, hollow: false }),
       line('after', t.green, { size: 11, hollow: true }, [6, 3]),
