@@ -3,7 +3,7 @@
 import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../protocol.ts';
 import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
 import { basename, fmt } from '../core/diagnose/context.ts';
-import { MODE_DEPENDENT_CLASSES } from '../core/layerClasses.ts';
+import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;
@@ -72,8 +72,6 @@ function outsideLabel(layer: LayerInfo): string {
   return training ? `training ×${training}` : `inference ×${inference}`;
 }
 
-const SHORT_CLASS: Record<string, string> = { BatchNormalization: 'BatchNorm', LayerNormalization: 'LayerNorm' };
-
 /** Where something is, short: `:12` in the target script itself, `file.ts:12` elsewhere. */
 function at(report: RunReport, source: { file: string; line: number } | null): string {
   if (!source) return '—';
@@ -88,7 +86,7 @@ function layerSection(report: RunReport): string[] {
   const rows = layers.map((l) => [
     String(l.id),
     l.name,
-    (SHORT_CLASS[l.className] ?? l.className) + (MODE_DEPENDENT_CLASSES.has(l.className) ? '*' : ''),
+    shortClass(l.className) + (MODE_DEPENDENT_CLASSES.has(l.className) ? '*' : ''),
     modeLabel(modes.get(l.id)),
     outsideLabel(l),
     fmt(grads.get(l.id)?.gradNorm, 3),

@@ -20,3 +20,10 @@ export const MODE_INDEPENDENT_CLASSES = new Set([
 export function mayDependOnMode(className: string): boolean {
   return !MODE_INDEPENDENT_CLASSES.has(className);
 }
+
+const SHORT_CLASS: Record<string, string> = { BatchNormalization: 'BatchNorm', LayerNormalization: 'LayerNorm' };
+
+/** A class name short enough for a table column or a CodeLens. */
+export function shortClass(className: string): string {
+  return SHORT_CLASS[className] ?? className;
+}

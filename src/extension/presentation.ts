@@ -4,7 +4,7 @@
 // `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
 import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol.ts';
 import { basename, fmt } from '../core/diagnose/context.ts';
-import { MODE_DEPENDENT_CLASSES } from '../core/layerClasses.ts';
+import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
 
 /** The only commands a hover's links may run (MarkdownString.isTrusted.enabledCommands). */
 export const COMMANDS = {
@@ -25,11 +25,6 @@ export const HOVER_COMMANDS: readonly string[] = [COMMANDS.showLayer, COMMANDS.r
 /** How many BatchNorm channels a hover lists. */
 const HOVER_CHANNELS = 4;
 
-export const SHORT_CLASS: Record<string, string> = { BatchNormalization: 'BatchNorm', LayerNormalization: 'LayerNorm' };
-
-export function shortClass(className: string): string {
-  return SHORT_CLASS[className] ?? className;
-}
 
 /** Markdown-escapes text: punctuation backslash-escaped, HTML characters as entities, no line breaks. */
 export function escapeMarkdown(text: string): string {

@@ -2,8 +2,6 @@
 // tensors (a handful of numbers, or one number per channel); the caller hands them to a ReadbackBatch.
 import type { Layer, Tensor } from './tfjsModules.ts';
 
-export const OUTPUT_STATS_SIZE = 6;
-
 /** [mean, std, min, max, nanCount, infCount] of x. */
 export function outputStatsTensor(core: any, x: Tensor): Tensor {
   return core.tidy(() => {

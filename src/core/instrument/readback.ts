@@ -23,10 +23,6 @@ export class ReadbackBatch {
     return this.parts[slot];
   }
 
-  get size(): number {
-    return this.parts.length;
-  }
-
   /** Reads every slot with one sync and frees the kept tensors. Call once. */
   read(): void {
     const core = this.core;

@@ -8,9 +8,9 @@ export class BoundedHistory<T> {
 
   constructor(private readonly head: number, private readonly tail: number) {}
 
-  static forSize(size: number): BoundedHistory<any> {
+  static forSize<T>(size: number): BoundedHistory<T> {
     const head = Math.min(50, Math.floor(size / 2));
-    return new BoundedHistory(head, Math.max(1, size - head));
+    return new BoundedHistory<T>(head, Math.max(1, size - head));
   }
 
   push(item: T): void {
