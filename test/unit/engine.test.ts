@@ -101,3 +101,146 @@ test('uninstall restores every patched function', () => {
   assert.deepEqual({ gradients: engine.gradients, grad: core.grad, apply: layers.layers.Layer.prototype.apply, fit: layers.LayersModel.prototype.fit, sgd: core.SGDOptimizer.prototype.applyGradients }, before);
   assert.equal(Object.getOwnPropertyDescriptor(layers.layers.Layer.prototype, '_callHook'), undefined);
 });
+
+/** One run of a BatchNorm + Dropout model with NaN in part of its input, recorded with the given read strategy. */
+function recordWith(readStrategy: 'immediate' | 'batched') {
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 3, probeEvery: 1, readStrategy, emit: (e) => events.push(e) });
+  const inputs: tf.Tensor[] = [];
+  try {
+    const model = makeModel();
+    const x = tf.randomNormal([8, 4], 0, 1, 'float32', 7);
+    const y = tf.randomNormal([8, 1], 0, 1, 'float32', 8);
+    const bad = tf.tensor2d([[NaN, 1, 2, 3], [Infinity, 0, 0, 0]]);
+    const opt = tf.train.sgd(0.05);
+    for (const batch of [x, x, bad]) {
+      const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(batch === bad ? y.slice(0, 2) : y, model.apply(batch, { training: true }) as tf.Tensor) as tf.Scalar);
+      inputs.push(batch);
+      opt.applyGradients(grads);
+      tf.dispose([value, grads]);
+    }
+    instr.flush();
+    tf.dispose([x, y, bad]);
+    opt.dispose();
+    model.dispose();
+  } finally {
+    instr.uninstall();
+  }
+  return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
+}
+
+test('read strategies: values read at once on the host and values reduced on the backend agree', () => {
+  const { setRandomSeed } = { setRandomSeed: (s: number) => { let a = s; Math.random = () => ((a = (a * 16807) % 2147483647) / 2147483647); } };
+  const random = Math.random;
+  try {
+    setRandomSeed(11);
+    const immediate = recordWith('immediate');
+    setRandomSeed(11);
+    const batched = recordWith('batched');
+    assert.equal(immediate.length, 3);
+    const close = (a: number | null, b: number | null, what: string) => {
+      if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b)) return assert.equal(a, b, what);
+      assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+    };
+    immediate.forEach((call, i) => {
+      const other = batched[i];
+      for (const k of ['lossBefore', 'lossDuring', 'lossAfter', 'lossAfterStep'] as const) assert.equal(call[k], other[k], `${k} of call ${i + 1}`);
+      call.weights.forEach((w, j) => close(w.norm, other.weights[j].norm, `grad norm ${w.name}`));
+      call.layers.forEach((l, j) => {
+        const o = other.layers[j];
+        assert.equal(l.nonFinite, o.nonFinite, `NaN/Inf count of layer ${l.layer} in call ${i + 1}`);
+        if (l.output && o.output && o.output.nanCount === 0 && o.output.infCount === 0) {
+          for (const k of ['mean', 'std', 'min', 'max'] as const) close(l.output[k], o.output[k], `${k} of layer ${l.layer}`);
+        }
+        if (l.batchNorm && o.batchNorm) {
+          for (const k of ['movingMeanBefore', 'movingVarianceBefore', 'movingMeanAfter', 'movingVarianceAfter', 'batchMean', 'batchVariance'] as const) {
+            assert.equal(l.batchNorm[k].length, 6, k);
+            l.batchNorm[k].forEach((v, c) => close(v, o.batchNorm?.[k][c] ?? null, `${k}[${c}] in call ${i + 1}`));
+          }
+        }
+      });
+    });
+    const last = immediate[2];
+    assert.ok(last.layers[0].nonFinite > 0, 'the NaN batch shows in the first layer');
+    assert.deepEqual(last.layers.map((l) => l.nonFinite), batched[2].layers.map((l) => l.nonFinite));
+    // The batch statistics are the ones the layer normalised with: its moving-average update reproduces them.
+    const bn = immediate[0].layers[1].batchNorm;
+    assert.ok(bn);
+    bn.batchMean.forEach((m, c) => close(bn.movingMeanAfter[c], bn.movingMeanBefore[c] - (bn.movingMeanBefore[c] - m) * (1 - bn.momentum), `moving mean update ${c}`));
+  } finally {
+    Math.random = random;
+  }
+});
+
+test('on a host-memory backend an unprobed call runs no kernel of the debugger\'s own', async () => {
+  const model = makeModel();
+  const x = tf.randomNormal([8, 4]);
+  const y = tf.randomNormal([8, 1]);
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    tf.dispose([value, grads]);
+  };
+  const kernels = async () => (await tf.profile(step)).kernelNames;
+  const plain = await kernels();
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 0, probeEvery: 0, emit: (e) => events.push(e) });
+  let debugged: string[];
+  try {
+    debugged = await kernels();
+    instr.flush();
+  } finally {
+    instr.uninstall();
+  }
+  tf.dispose([x, y]);
+  model.dispose();
+  assert.deepEqual(debugged, plain);
+  const call = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0];
+  const bn = call.layers[1].batchNorm;
+  assert.ok(bn && bn.batchMean.length === 6 && bn.movingMeanAfter.length === 6, 'and still has the BatchNorm statistics');
+  assert.equal(call.layers.length, 4);
+});
+
+test('probe passes that start from the recorded pass give the same losses, bit for bit, as passes run in full', () => {
+  const run = (probeCacheBytes: number) => {
+    const events: RunnerEvent[] = [];
+    const instr = instrument({ core, layers }, {
+      ...DEFAULT_RUN_OPTIONS, probeAllFirst: 1e9, probeEvery: 1, attribution: 'always', probeCacheBytes, emit: (e) => events.push(e),
+    });
+    let a = 5;
+    const random = Math.random;
+    Math.random = () => ((a = (a * 16807) % 2147483647) / 2147483647);
+    try {
+      // A shared layer (called twice), a nested model, BatchNorm on both sides of it and a Dropout.
+      const shared = tf.layers.dense({ units: 6, activation: 'relu' });
+      const inner = tf.sequential({ layers: [tf.layers.dense({ units: 6, inputShape: [6] }), tf.layers.batchNormalization()] });
+      const input = tf.input({ shape: [4] });
+      let h = tf.layers.dense({ units: 6 }).apply(input) as tf.SymbolicTensor;
+      h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
+      h = shared.apply(h) as tf.SymbolicTensor;
+      h = inner.apply(h) as tf.SymbolicTensor;
+      h = tf.layers.dropout({ rate: 0.4 }).apply(h) as tf.SymbolicTensor;
+      h = shared.apply(h) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1 }).apply(h) as tf.SymbolicTensor });
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+      const x = tf.randomNormal([16, 4], 0, 1, 'float32', 3);
+      const y = tf.randomNormal([16, 1], 0, 1, 'float32', 4);
+      const opt = tf.train.adam(0.01);
+      for (let i = 0; i < 3; i++) opt.minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      instr.flush();
+      tf.dispose([x, y]);
+      opt.dispose();
+      model.dispose();
+    } finally {
+      Math.random = random;
+      instr.uninstall();
+    }
+    return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
+  };
+  const full = run(0);
+  const reused = run(256 * 2 ** 20);
+  assert.equal(full.length, 3);
+  assert.deepEqual(full.map((c) => c.attribution?.length), [3, 3, 3], 'two BatchNorm layers (one nested) and a Dropout attributed in every call');
+  const losses = (calls: typeof full) => calls.map((c) => [c.lossBefore, c.lossDuring, c.lossAfter, c.lossAfterStep, ...(c.attribution ?? []).map((a) => a.deltaLoss)]);
+  assert.deepEqual(losses(reused), losses(full));
+  assert.ok(full.every((c) => c.lossAfter !== c.lossBefore), 'the moving statistics moved, so the after pass really recomputed from the first BatchNorm on');
+});

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../src/core/backend/wasmGradientKernels.ts';
+import { transientValues } from '../../src/core/instrument/readback.ts';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -245,4 +246,21 @@ test('no tensor or backend data leaks', async () => {
     tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').relu().sum())([x, f]));
   assert.deepEqual(base(), [before[0] + 2, before[1] + 2]);
   tf.dispose([...grads, x, f, dwy, cf]);
+});
+
+test('the debugger reads wasm tensors as views on the heap, with the same values as dataSync', async () => {
+  await tf.setBackend('wasm');
+  const core = createRequire(__filename)('@tensorflow/tfjs-core');
+  const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
+  for (const shape of [[1], [7, 3], [64, 64], [4, 32, 32, 8]]) {
+    const t = tf.tensor(values(shape, shape.length), shape);
+    const view = transientValues(core, t);
+    assert.ok(view instanceof Float32Array && view.buffer === (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer, 'a view, not a copy');
+    assert.deepEqual(Array.from(view), Array.from(t.dataSync()), `values of ${shape}`);
+    t.dispose();
+  }
+  const ints = tf.tensor([1, 2, 3], [3], 'int32');
+  assert.deepEqual(Array.from(transientValues(core, ints)), [1, 2, 3], 'other dtypes are read with dataSync');
+  ints.dispose();
+  assert.ok(heap.byteLength > 0);
 });

@@ -3,14 +3,20 @@
 // only that layer in training mode, from the state before the call: BatchNorm moving statistics are put
 // back to their values before the call for the duration, then set to their values after it again.
 // A Dropout layer replays the random numbers it drew in the call, so its probe uses the call's own mask.
+// Each pass takes the outputs of the layers before the attributed one from the all-inference pass recorded
+// before the call (probeCache.ts): from the same state with the same modes they are the same, so a pass
+// costs only the part of the forward pass from that layer on.
 import type { AttributionMode } from '../../protocol.ts';
 import { mayDependOnMode } from '../layerClasses.ts';
 import type { CallRecorder } from './callRecorder.ts';
+import type { ProbeCache } from './probeCache.ts';
 import type { Prober } from './probes.ts';
 
 export interface AttributionContext {
   core: any;
   prober: Prober;
+  /** The all-inference pass from before the call, which is where each attribution pass starts from. */
+  cache: ProbeCache | null;
   mode: AttributionMode;
   tolerance: number;
   /** In auto mode, asked once per probed call with a gap: whether to attribute this one. */
@@ -39,14 +45,18 @@ export function attributeGap(ctx: AttributionContext, recorder: CallRecorder, cl
   const after = restored.map((l) => [l.layer.movingMean.read(), l.layer.movingVariance.read()].map((v: any) => ({ v, copy: core.keep(core.clone(v)) })));
   try {
     restored.forEach((l) => {
-      const [mean, variance] = l.movingBefore as [any, any];
+      const [mean, variance] = (l.movingBefore as () => [any, any])();
       l.layer.movingMean.read().assign(mean);
       l.layer.movingVariance.read().assign(variance);
+      // The variables now share these tensors' data; dropping our handles leaves it to them.
+      mean.dispose();
+      variance.dispose();
     });
     recorder.probes.attribution = [];
     for (const c of candidates) {
       const replay = c.draws ? new Map([[c.layer, c.draws]]) : null;
-      const loss = prober.run(closure, (layer) => layer === c.layer, [c.layer], replay);
+      const reuse = ctx.cache ? { cache: ctx.cache, before: ctx.cache.reusableBefore([c.layer]) } : undefined;
+      const loss = prober.run(closure, (layer) => layer === c.layer, { trainingLayers: [c.layer], replay, reuse });
       recorder.probes.attribution.push({ layer: c.info.id, slot: recorder.batch.add(loss) });
     }
   } catch (e) {

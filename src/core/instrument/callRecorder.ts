@@ -6,9 +6,12 @@ import type {
 } from '../../protocol.ts';
 import { mayDependOnMode } from '../layerClasses.ts';
 import { isTrainable } from './layerRegistry.ts';
-import { batchMomentsTensors, isBatchNormalization, movingStatsTensors, nonFiniteTensor, outputStatsTensor } from './layerStats.ts';
+import { euclideanNorm, nonFiniteCount, summarize } from './hostReductions.ts';
+import {
+  batchMomentsTensors, channelCount, isBatchNormalization, movingStats, nonFiniteTensor, outputStatsTensor, type MomentsTap,
+} from './layerStats.ts';
 import { withTapeOff } from './probeEnvironment.ts';
-import { ReadbackBatch, type Slot } from './readback.ts';
+import { ReadbackBatch, transientValues, type ReadStrategy, type Slot } from './readback.ts';
 import { firstTensor, type Layer, type Tensor } from './tfjsModules.ts';
 
 interface BatchNormSlots {
@@ -59,8 +62,9 @@ export interface RecordedLayer {
   info: LayerInfo;
   layer: Layer;
   training: boolean;
-  /** Copies of its moving mean and variance from before the call (BatchNormalization only). */
-  movingBefore: [Tensor, Tensor] | null;
+  /** New tensors (the caller owns them) with its moving mean and variance from before the call
+   *  (BatchNormalization only). */
+  movingBefore: (() => [Tensor, Tensor]) | null;
   /** The Math.random() values it drew in the call, in order. */
   draws: number[] | null;
 }
@@ -79,8 +83,10 @@ export class CallRecorder {
     readonly api: GradientApi,
     readonly source: SourceLocation | null,
     readonly probed: boolean,
+    strategy: ReadStrategy,
+    private readonly moments: MomentsTap,
   ) {
-    this.batch = new ReadbackBatch(core);
+    this.batch = new ReadbackBatch(core, strategy);
   }
 
   private engine(): any {
@@ -103,31 +109,61 @@ export class CallRecorder {
     else entry.inference = true;
 
     const core = this.core;
-    if (first && isBatchNormalization(info.className)) {
-      const input = firstTensor(core, inputs);
-      entry.batchNorm = withTapeOff(this.engine(), () => {
-        const moving = movingStatsTensors(core, layer);
-        const moments = input ? batchMomentsTensors(core, layer, input) : null;
-        return {
-          movingBefore: moving ? [this.batch.add(moving[0]), this.batch.add(moving[1])] : null,
-          movingAfter: null,
-          batch: moments ? [this.batch.add(moments[0]), this.batch.add(moments[1])] : null,
-        };
-      });
-    }
+    const input = firstTensor(core, inputs);
+    const bn: BatchNormSlots | null = first && isBatchNormalization(info.className)
+      ? { movingBefore: this.copies(movingStats(layer)), movingAfter: null, batch: null }
+      : null;
+    entry.batchNorm = entry.batchNorm ?? bn;
 
     // Record the random numbers a mode-dependent layer draws in training mode (Dropout seeds its mask from
     // one Math.random() call: tfjs-core/src/ops/dropout.ts, random_uniform.ts), so attribution can replay
     // exactly the mask the call used. The draws themselves are untouched.
-    const out = first && training && mayDependOnMode(info.className) ? recordDraws(entry, run) : run();
-    const output = firstTensor(core, out);
-    if (output && output.size > 0) {
-      withTapeOff(this.engine(), () => {
-        if (first && this.probed) entry.output = this.batch.add(outputStatsTensor(core, output));
-        entry.nonFinite.push(this.batch.add(nonFiniteTensor(core, output)));
+    let call = first && training && mayDependOnMode(info.className) ? () => recordDraws(entry, run) : run;
+    if (bn && training && input) {
+      const channels = channelCount(layer, input);
+      const inner = call;
+      call = () => this.moments.catchIn(({ mean, variance }) => {
+        if (mean.size === channels && variance.size === channels) bn.batch = this.copies([mean, variance]);
+      }, inner);
+    }
+    const out = call();
+    if (bn && !bn.batch && input) {
+      bn.batch = withTapeOff(this.engine(), () => {
+        const [mean, variance] = batchMomentsTensors(core, layer, input);
+        return [this.batch.add(mean), this.batch.add(variance)];
       });
     }
+    const output = firstTensor(core, out);
+    if (output && output.size > 0 && output.dtype !== 'string' && output.dtype !== 'complex64') {
+      this.recordOutput(entry, first, output);
+    }
     return out;
+  }
+
+  /** Output statistics (first call, probed calls) and the NaN/Inf count (every call) of a layer's output. */
+  private recordOutput(entry: LayerEntry, first: boolean, output: Tensor): void {
+    const full = first && this.probed;
+    if (this.batch.immediate) {
+      const values = transientValues(this.core, output);
+      if (full) {
+        const stats = summarize(values);
+        entry.output = this.batch.addValues(stats);
+        entry.nonFinite.push(this.batch.addValues([stats[4] + stats[5]]));
+      } else {
+        entry.nonFinite.push(this.batch.addValues([nonFiniteCount(values)]));
+      }
+      return;
+    }
+    withTapeOff(this.engine(), () => {
+      if (full) entry.output = this.batch.add(outputStatsTensor(this.core, output));
+      entry.nonFinite.push(this.batch.add(nonFiniteTensor(this.core, output)));
+    });
+  }
+
+  /** Copies of the values of a pair of tensors as they are now, taken off the tape. */
+  private copies(pair: [Tensor, Tensor] | null): [Slot, Slot] | null {
+    if (!pair) return null;
+    return withTapeOff(this.engine(), () => [this.batch.addCopyOf(pair[0]), this.batch.addCopyOf(pair[1])]);
   }
 
   /** The layers that ran, in execution order. */
@@ -137,46 +173,52 @@ export class CallRecorder {
       layer: e.layer,
       training: e.training,
       movingBefore: e.batchNorm?.movingBefore
-        ? [this.batch.tensor(e.batchNorm.movingBefore[0]), this.batch.tensor(e.batchNorm.movingBefore[1])]
+        ? () => {
+          const [mean, variance] = e.batchNorm?.movingBefore as [Slot, Slot];
+          return [this.batch.tensor(mean), this.batch.tensor(variance)];
+        }
         : null,
       draws: e.draws,
     }));
   }
 
+  /** The layers whose state the call may have changed: those that ran in training mode and may depend on it
+   *  (a BatchNormalization layer moves its statistics). */
+  stateChangingLayers(): Layer[] {
+    return [...this.entries.values()].filter((e) => e.training && mayDependOnMode(e.info.className)).map((e) => e.layer);
+  }
+
   /** lossBefore and lossDuring, read now with one small sync (for attribution's decision). */
   peekLosses(): [number | null, number | null] {
-    const core = this.core;
     const slots = [this.probes.before, this.value];
     if (slots.some((s) => s == null)) return [null, null];
-    const t = core.concat(slots.map((s) => this.batch.tensor(s as Slot)));
-    const v = t.dataSync();
-    t.dispose();
-    return [v[0], v[1]];
+    const [before, during] = this.batch.peek(slots as Slot[]);
+    return [before, during];
   }
 
   /** Called with what the gradient call returned. */
   recordResult(value: Tensor, xs: Tensor[], grads: (Tensor | null)[]): void {
     const core = this.core;
+    const immediate = this.batch.immediate;
     withTapeOff(this.engine(), () => {
-      this.value = this.batch.add(core.tidy(() => (value.size === 1 ? core.reshape(value, [1]) : core.reshape(core.sum(value), [1]))));
-      // Gradient norms are read on probed calls only: two kernels per weight on every call cost more than
-      // a sampled curve is worth.
+      this.value = value.size === 1 ? this.batch.addCopyOf(value) : this.batch.add(core.tidy(() => core.reshape(core.sum(value), [1])));
+      // Gradient norms are read on probed calls only: on the batched strategy they cost kernels per weight.
+      const norm = (g: Tensor): Slot => immediate
+        ? this.batch.addValues([euclideanNorm(transientValues(core, g))])
+        : this.batch.add(core.tidy(() => core.reshape(core.norm(g), [1])));
       this.weights = xs.map((x, i) => ({
         name: String(x.name ?? `x${i}`),
         variable: x,
-        slot: grads[i] == null || !this.probed ? null : this.batch.add(core.tidy(() => core.reshape(core.norm(grads[i]), [1]))),
+        slot: grads[i] == null || !this.probed ? null : norm(grads[i] as Tensor),
       }));
     });
   }
 
   /** Reads everything back (one sync), frees the kept tensors and returns the record. */
   finish(numTensors: () => number): GradientCallRecord {
-    const core = this.core;
     withTapeOff(this.engine(), () => {
       for (const entry of this.entries.values()) {
-        if (!entry.batchNorm) continue;
-        const moving = movingStatsTensors(core, entry.layer);
-        if (moving) entry.batchNorm.movingAfter = [this.batch.add(moving[0]), this.batch.add(moving[1])];
+        if (entry.batchNorm) entry.batchNorm.movingAfter = this.copies(movingStats(entry.layer));
       }
       this.batch.read();
     });

@@ -37,13 +37,46 @@ export function firstUserFrame(stack: string | undefined, isInternal: InternalPa
   return null;
 }
 
-/** Captures the current stack (deep enough to get past tfjs's own frames) and returns the user's frame. */
+const SITES_KEPT = 1000;
+const sitesByStack = new Map<string, SourceLocation | null>();
+
+/**
+ * Captures the current stack (deep enough to get past tfjs's own frames) and returns the user's frame.
+ * Formatting a stack maps every frame through the source maps, which costs far more than capturing it, and
+ * a training loop asks from the same place again and again: so the raw frames (V8 call sites, unmapped) are
+ * the key to the formatted answer.
+ */
 export function captureUserFrame(isInternal: InternalPathTest): SourceLocation | null {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
   try {
-    return firstUserFrame(new Error().stack, isInternal);
+    const key = rawStackKey();
+    const known = key == null ? undefined : sitesByStack.get(key);
+    if (known !== undefined) return known;
+    const site = firstUserFrame(new Error().stack, isInternal);
+    if (key != null) {
+      if (sitesByStack.size >= SITES_KEPT) sitesByStack.clear();
+      sitesByStack.set(key, site);
+    }
+    return site;
   } finally {
     Error.stackTraceLimit = limit;
+  }
+}
+
+/** The current stack's raw frames as a string, without formatting them (null if V8's API is not there). */
+function rawStackKey(): string | null {
+  const prepare = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, rawStackKey);
+    const sites = holder.stack;
+    if (!Array.isArray(sites)) return null;
+    return sites.map((s: NodeJS.CallSite) => `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}`).join('\n');
+  } catch {
+    return null;
+  } finally {
+    Error.prepareStackTrace = prepare;
   }
 }

@@ -14,7 +14,10 @@ import { captureUserFrame, defaultIsInternal, type InternalPathTest } from './ca
 import { attributeGap, attributionSampler } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
 import { LayerRegistry } from './layerRegistry.ts';
-import { ALL_INFERENCE, Prober, withReplay, type ProbeState } from './probes.ts';
+import { MomentsTap } from './layerStats.ts';
+import { readStrategyFor, type ReadStrategy } from './readback.ts';
+import { ProbeCache } from './probeCache.ts';
+import { ALL_INFERENCE, Prober, probeLayerCall, type ProbeState } from './probes.ts';
 import { isTensor, layerBaseClass, optimizerClasses, type Layer, type TfjsModules } from './tfjsModules.ts';
 
 export interface InstrumentOptions extends RunOptions {
@@ -23,6 +26,10 @@ export interface InstrumentOptions extends RunOptions {
   now?: () => number;
   /** Where a layer was declared when no user frame built it (a saved model's layers: their model.json line). */
   layerSource?: (layerName: string) => SourceLocation | null;
+  /** How statistics come back from the backend; by default the cheaper one for the backend (readback.ts). */
+  readStrategy?: ReadStrategy;
+  /** Bytes of layer outputs a probed call may keep for its later passes (probeCache.ts); 0 turns reuse off. */
+  probeCacheBytes?: number;
 }
 
 export interface Instrumentation {
@@ -60,12 +67,13 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const emit = options.emit;
   const restores: (() => void)[] = [];
   const registry = new LayerRegistry(layers, isInternal, options.layerSource);
-  const probeState: ProbeState = { override: null, replay: null };
+  const probeState: ProbeState = { override: null, replay: null, record: null, reuse: null, position: 0 };
   const prober = new Prober(core, probeState);
   const apiStack: ApiFrame[] = [];
   const modelLabels = new WeakMap<object, ApiFrame>();
   const containerStack: ReturnType<LayerRegistry['info']>[] = [];
   const sampleAttribution = attributionSampler();
+  const momentsTap = new MomentsTap();
   let current: CallRecorder | null = null;
   let pending: PendingStep | null = null;
   let count = 0;
@@ -122,8 +130,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       const first = Array.isArray(inputs) ? inputs[0] : inputs;
       if (!isTensor(core, first)) return original.call(this, inputs, kwargs);
       if (probeState.override) {
-        const forced = { ...(kwargs ?? {}), training: probeState.override(this) };
-        return withReplay(probeState, this, () => original.call(this, inputs, forced));
+        const compute = (training: boolean) => original.call(this, inputs, { ...(kwargs ?? {}), training });
+        return registry.isContainer(this) ? compute(probeState.override(this)) : probeLayerCall(probeState, this, compute);
       }
       const info = registry.info(this);
       const training = Boolean(kwargs?.training);
@@ -144,6 +152,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       return current.recordLayerCall(this, info, training, inputs, () => original.call(this, inputs, kwargs));
     });
   }
+
+  patch(core, 'moments', (original) => momentsTap.wrap(original));
 
   // ---- API labels ------------------------------------------------------------------------------------
   for (const name of ['grad', 'grads', 'valueAndGrad', 'valueAndGrads'] as const) {
@@ -225,8 +235,11 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     const withClosure = [...apiStack].reverse().find((frame) => frame.closure !== undefined);
     const closure = withClosure ? withClosure.closure : f;
     const probed = shouldProbe(index, options);
-    const recorder = new CallRecorder(core, index, outer.api, outer.source, probed);
+    const strategy = options.readStrategy ?? readStrategyFor(core);
+    const recorder = new CallRecorder(core, index, outer.api, outer.source, probed, strategy, momentsTap);
 
+    // The loss before the call records its layer outputs; the later passes of this call start from them.
+    const cache = probed ? new ProbeCache(core, options.probeCacheBytes) : null;
     const probe = (which: 'before' | 'after') => {
       if (!probed || recorder.probes.error) return;
       if (!closure) {
@@ -234,7 +247,10 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         return;
       }
       try {
-        recorder.probes[which] = recorder.batch.add(prober.run(closure, ALL_INFERENCE));
+        const run = which === 'before' || !cache
+          ? { record: cache ?? undefined }
+          : { reuse: { cache, before: cache.reusableBefore(recorder.stateChangingLayers()) } };
+        recorder.probes[which] = recorder.batch.add(prober.run(closure, ALL_INFERENCE, run));
       } catch (e) {
         recorder.probes.error = `loss ${which} the call: ${messageOf(e)}`;
       }
@@ -247,6 +263,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     try {
       result = originalGradients.call(this, f, xs, dy, allowNoGradients);
     } catch (e) {
+      cache?.dispose();
       recorder.abandon();
       throw e;
     } finally {
@@ -257,8 +274,9 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       recorder.recordResult(result.value, xs as any[], result.grads);
       probe('after');
       if (probed && closure && !recorder.probes.error) {
-        attributeGap({ core, prober, mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution }, recorder, closure);
+        attributeGap({ core, prober, cache, mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution }, recorder, closure);
       }
+      cache?.dispose();
       const record = recorder.finish(() => Number(engine.state.numTensors));
       emitChangedLayers();
       if (probed && closure && !recorder.probes.error) {
@@ -272,6 +290,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         emit({ type: 'gradient-call', call: record });
       }
     } catch (e) {
+      cache?.dispose();
       recorder.abandon();
       emit({ type: 'log', level: 'warn', message: `gradient call ${index}: the debugger could not record it: ${messageOf(e)}` });
     }

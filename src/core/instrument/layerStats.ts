@@ -1,5 +1,6 @@
-// The tensors the layer taps keep for read-back. Each function runs under withTapeOff and returns small
-// tensors (a handful of numbers, or one number per channel); the caller hands them to a ReadbackBatch.
+// What the layer taps measure on the backend, for the batched read-back strategy (readback.ts): each function
+// runs under withTapeOff and returns small tensors (a handful of numbers, or one number per channel); the
+// caller hands them to a ReadbackBatch. The BatchNormalization helpers serve both strategies.
 import type { Layer, Tensor } from './tfjsModules.ts';
 
 /** [mean, std, min, max, nanCount, infCount] of x. */
@@ -43,9 +44,47 @@ export function batchMomentsTensors(core: any, layer: Layer, input: Tensor): [Te
   });
 }
 
-/** Copies of a BatchNormalization layer's moving mean and variance. A clone shares the data buffer, so
- *  this costs no copy, and keeps the old values alive when the layer's update reassigns the variables. */
-export function movingStatsTensors(core: any, layer: Layer): [Tensor, Tensor] | null {
+/** A BatchNormalization layer's moving mean and variance, as they are now. */
+export function movingStats(layer: Layer): [Tensor, Tensor] | null {
   if (!layer.movingMean || !layer.movingVariance) return null;
-  return [core.clone(layer.movingMean.read()), core.clone(layer.movingVariance.read())];
+  return [layer.movingMean.read(), layer.movingVariance.read()];
+}
+
+/** The number of channels a BatchNormalization layer normalises for this input. */
+export function channelCount(layer: Layer, input: Tensor): number {
+  return input.shape[channelAxis(layer, input.rank)];
+}
+
+/**
+ * Catches the batch mean and variance tfjs itself computes for a BatchNormalization layer in training mode:
+ * normalizeBatchInTraining calls tfc.moments(x, reductionAxes) once, through the tfjs-core exports object
+ * (tfjs-layers/src/layers/normalization.ts; the node bundle reads it through a getter namespace,
+ * tf-layers.node.js _interopNamespaceDefault). So the batch statistics cost no kernel of their own, and they
+ * are exactly the ones the layer used.
+ */
+export class MomentsTap {
+  private receiver: ((moments: { mean: Tensor; variance: Tensor }) => void) | null = null;
+
+  /** Runs fn with receiver taking the first moments call inside it. */
+  catchIn<T>(receiver: (moments: { mean: Tensor; variance: Tensor }) => void, fn: () => T): T {
+    this.receiver = receiver;
+    try {
+      return fn();
+    } finally {
+      this.receiver = null;
+    }
+  }
+
+  /** Wraps tfjs-core's moments. */
+  wrap(original: (...args: unknown[]) => { mean: Tensor; variance: Tensor }) {
+    return (...args: unknown[]) => {
+      const result = original(...args);
+      const receiver = this.receiver;
+      if (receiver) {
+        this.receiver = null;
+        receiver(result);
+      }
+      return result;
+    };
+  }
 }
