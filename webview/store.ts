@@ -4,6 +4,7 @@
 import type { RunReport, RunnerEvent } from '../src/protocol.ts';
 import { ReportBuilder } from '../src/core/report/reportBuilder.ts';
 import type { SortState } from './components/layer-table.ts';
+import { perfMark } from './perf.ts';
 import { frameThrottle } from './throttle.ts';
 
 export interface PanelSnapshot {
@@ -59,6 +60,7 @@ export class PanelStore {
 
   /** Replaces the report (a `report` or `run-ended` message). */
   setReport(report: RunReport | null): void {
+    perfMark('publish'); // bench/webview.ts timing hook; no-op in a real panel
     this.publisher.cancel();
     this.builder = report && report.status === 'running' ? builderFromReport(report) : null;
     this.liveStartedAt = report?.startedAt ?? null;
@@ -101,6 +103,7 @@ export class PanelStore {
   }
 
   private publish(): void {
+    perfMark('publish'); // bench/webview.ts timing hook; no-op in a real panel
     if (!this.builder) return;
     const running = this.builder.status === 'running';
     const report = this.builder.report(running ? elapsed(this.liveStartedAt) : this.liveDuration);
