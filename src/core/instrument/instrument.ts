@@ -30,6 +30,9 @@ export interface InstrumentOptions extends RunOptions {
   readStrategy?: ReadStrategy;
   /** Bytes of layer outputs a probed call may keep for its later passes (probeCache.ts); 0 turns reuse off. */
   probeCacheBytes?: number;
+  /** Decides, per probed call with a gap, whether auto attribution runs (default: attributionSampler()).
+   *  The benchmark shares one across its rounds to measure a long run's steady state. */
+  sampleAttribution?: () => boolean;
 }
 
 export interface Instrumentation {
@@ -72,7 +75,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const apiStack: ApiFrame[] = [];
   const modelLabels = new WeakMap<object, ApiFrame>();
   const containerStack: ReturnType<LayerRegistry['info']>[] = [];
-  const sampleAttribution = attributionSampler();
+  const sampleAttribution = options.sampleAttribution ?? attributionSampler();
   const momentsTap = new MomentsTap();
   let current: CallRecorder | null = null;
   let pending: PendingStep | null = null;
