@@ -6,7 +6,7 @@ import { basename } from '../core/diagnose/context.ts';
 import { writeHtmlReport } from '../core/report/html.ts';
 import type { RunReport, SourceLocation, WebviewCommand } from '../protocol.ts';
 import { DebuggerPanel, type PanelHost } from './debuggerPanel.ts';
-import { parseExportFormat, parseShowLayerArgs, parseSourceArg, type ExportFormat } from './messages.ts';
+import { parseExportArgs, parseShowLayerArgs, parseSourceArg, type ExportFormat } from './messages.ts';
 import { COMMANDS } from './presentation.ts';
 import { defaultCwd, ensureTrusted, type RunController } from './runController.ts';
 import type { RunStore } from './runStore.ts';
@@ -121,13 +121,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     await controller.stop();
   };
 
-  const exportReport = async (formatArg?: unknown, target?: unknown) => {
+  const exportReport = async (...args: unknown[]) => {
     const run = store.shown;
     if (!run) {
       void vscode.window.showInformationMessage('TF.js Debugger: no report to export yet.');
       return;
     }
-    let format: ExportFormat | null = parseExportFormat(formatArg);
+    // A format may be passed (the panel's buttons); a path may not: only the save dialog says where.
+    const parsed = parseExportArgs(args);
+    if (parsed.refused) deps.log(parsed.refused);
+    let format: ExportFormat | null = parsed.format;
     if (!format) {
       const pick = await vscode.window.showQuickPick([
         { label: 'JSON', description: 'the report, schema version 1 (same as tfjs-debug --json)', format: 'json' as const },
@@ -138,7 +141,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }
     const report: RunReport = run.report();
     const suggested = vscode.Uri.file(path.join(path.dirname(run.request.target), `${basename(run.request.target).replace(/\.[^.]+$/, '')}.tfjs-debug.${format}`));
-    const uri = fileArg(target) ?? await vscode.window.showSaveDialog({
+    const uri = await vscode.window.showSaveDialog({
       defaultUri: suggested, title: 'Export TF.js Debugger Report',
       filters: format === 'json' ? { JSON: ['json'] } : { HTML: ['html'] },
     });

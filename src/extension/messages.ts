@@ -47,3 +47,26 @@ export type ExportFormat = 'json' | 'html';
 export function parseExportFormat(raw: unknown): ExportFormat | null {
   return raw === 'json' || raw === 'html' ? raw : null;
 }
+
+/**
+ * Arguments of tfjsDebugger.exportReport: at most a format ('json' or 'html'; else the user picks one). A report
+ * is written only where the user chose in the save dialog, so anything more (a path, a Uri from another
+ * extension or a link) is refused: `refused` says what was ignored, for the log.
+ */
+export function parseExportArgs(args: readonly unknown[]): { format: ExportFormat | null; refused: string | null } {
+  const [formatArg, ...rest] = args;
+  const format = parseExportFormat(formatArg);
+  const extra = [...(format || formatArg === undefined ? [] : [formatArg]), ...rest.filter((a) => a !== undefined)];
+  let shown = '';
+  if (extra.length) {
+    try {
+      shown = JSON.stringify(extra) ?? String(extra);
+    } catch {
+      shown = String(extra);
+    }
+  }
+  return {
+    format,
+    refused: extra.length ? `Ignored arguments to exportReport (${shown.length > 200 ? shown.slice(0, 200) + '…' : shown}): reports are written only where the save dialog says.` : null,
+  };
+}

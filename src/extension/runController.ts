@@ -8,6 +8,7 @@ import { ReportBuilder } from '../core/report/reportBuilder.ts';
 import { DEFAULT_RUN_OPTIONS, type RunReport } from '../protocol.ts';
 import { launchRunner, type RunHandle } from '../runner/launch.ts';
 import { OutputLimiter } from './outputLimiter.ts';
+import { RunSlot } from './runSlot.ts';
 import { COMMANDS, runLabel, worstSeverity } from './presentation.ts';
 import type { RunEntry, RunKind, RunRequest, RunStore } from './runStore.ts';
 import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './settings.ts';
@@ -15,15 +16,8 @@ import { Throttle } from './throttle.ts';
 
 export const CONTEXT_RUNNING = 'tfjsDebugger.running';
 
-interface ActiveRun {
-  run: RunEntry;
-  handle: RunHandle;
-  finished: Promise<void>;
-}
-
 export class RunController implements vscode.Disposable {
-  private active: ActiveRun | null = null;
-  private starting = false;
+  private readonly slot = new RunSlot<RunEntry>();
 
   constructor(
     private readonly store: RunStore,
@@ -32,41 +26,29 @@ export class RunController implements vscode.Disposable {
   ) {}
 
   get running(): boolean {
-    return this.active !== null;
+    return this.slot.running;
   }
 
   /** Starts a run; resolves with it once started, or undefined when refused or declined. */
   async start(request: RunRequest): Promise<RunEntry | undefined> {
     if (!ensureTrusted(request.kind)) return undefined;
-    if (this.starting) {
-      void vscode.window.showWarningMessage('TF.js Debugger is already starting a run.');
-      return undefined;
-    }
-    this.starting = true;
-    try {
-      if (this.active) {
-        const current = runLabel(this.active.run.request.target, this.active.run.request.kind);
-        const choice = await vscode.window.showWarningMessage(
-          `TF.js Debugger is running ${current}. Stop the current run and start the new one?`,
-          { modal: true, detail: `New run: ${request.target}` }, 'Stop and Start');
-        if (choice !== 'Stop and Start') {
-          void vscode.window.showInformationMessage(`TF.js Debugger: ${current} keeps running; the new run was not started.`);
-          return undefined;
-        }
-        await this.stop();
-      }
-      return this.launch(request);
-    } finally {
-      this.starting = false;
-    }
+    const result = await this.slot.start(async (active) => {
+      const current = runLabel(active.run.request.target, active.run.request.kind);
+      const choice = await vscode.window.showWarningMessage(
+        `TF.js Debugger is running ${current}. Stop the current run and start the new one?`,
+        { modal: true, detail: `New run: ${request.target}` }, 'Stop and Start');
+      if (choice === 'Stop and Start') return true;
+      void vscode.window.showInformationMessage(`TF.js Debugger: ${current} keeps running; the new run was not started.`);
+      return false;
+    }, () => this.launch(request));
+    if (result.started) return result.value;
+    if (result.reason === 'starting') void vscode.window.showWarningMessage('TF.js Debugger is already starting a run.');
+    return undefined;
   }
 
   /** Stops the run in progress (kills its process group) and waits until it has ended. */
-  async stop(): Promise<void> {
-    const active = this.active;
-    if (!active) return;
-    active.handle.cancel();
-    await active.finished;
+  stop(): Promise<void> {
+    return this.slot.stop();
   }
 
   private settingsFor(target: string): DebuggerSettings {
@@ -103,8 +85,7 @@ export class RunController implements vscode.Disposable {
       return run;
     }
 
-    const finished = handle.done.then(async ({ report }) => {
-      this.active = null;
+    const { finished } = this.slot.hold(run, handle, async ({ report }) => {
       void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
       this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
         `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`);
@@ -116,7 +97,6 @@ export class RunController implements vscode.Disposable {
       }
       this.announce(report, label);
     });
-    this.active = { run, handle, finished };
     void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, true);
     this.showProgress(run, label, finished);
     return run;
@@ -178,8 +158,9 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
-    // Deactivation: the runner and everything the script started go with it.
-    this.active?.handle.cancel();
+    // Deactivation and window close: the runner and everything the script started go with it, and a start
+    // still waiting on the user does not launch.
+    this.slot.dispose();
   }
 }
 

@@ -2,12 +2,17 @@
 // command argument checks, settings → launch options, the Workspace Trust rule, the panel's HTML and CSP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Batcher, type BatcherTimers } from '../../src/extension/batcher.ts';
-import { acceptWebviewMessage, parseExportFormat, parseShowLayerArgs, parseSourceArg } from '../../src/extension/messages.ts';
+import { acceptWebviewMessage, parseExportArgs, parseExportFormat, parseShowLayerArgs, parseSourceArg } from '../../src/extension/messages.ts';
 import { DEFAULT_OUTPUT_CAP, OutputLimiter } from '../../src/extension/outputLimiter.ts';
 import { DEFAULT_SETTINGS, launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from '../../src/extension/settings.ts';
 import { Throttle } from '../../src/extension/throttle.ts';
 import { makeNonce, webviewHtml } from '../../src/extension/webviewHtml.ts';
+import { ReliabilitySection } from '../helpers/reliability.ts';
+
+const doc = new ReliabilitySection('host');
 
 /** A fake clock: timers fire when time is advanced past them. */
 class FakeTimers implements BatcherTimers {
@@ -86,7 +91,7 @@ test('throttle: many requests, one run per interval, the last one always runs', 
   assert.ok(runs >= 2 && runs <= 4, `${runs}`);
 });
 
-test('output cap: 100 MB of script output writes 2 MB and one truncation notice', () => {
+doc.test('output cap: 100 MB of script output writes 2 MB and one truncation notice', () => {
   const limiter = new OutputLimiter();
   const chunk = 'x'.repeat(64 * 1024 - 1) + '\n';
   let written = 0;
@@ -104,9 +109,11 @@ test('output cap: 100 MB of script output writes 2 MB and one truncation notice'
   assert.equal(small.take('12345'), '12345');
   assert.match(small.take('67890abc'), /^67890\n\.\.\. output truncated/);
   assert.equal(small.take('more'), '');
-});
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(2)} MB`;
+  return { tried: 1, result: `100 MB in 64 KB chunks: ${mb(written)} written to the output channel, ${notices} truncation notice`, lost: 'the output past the cap, by design and said so; the run is unaffected' };
+}, { caseName: '100 MB to stdout, through the output channel cap' });
 
-test('webview messages: protocol messages pass; anything else is ignored and logged (without echoing large input)', () => {
+doc.test('webview messages: protocol messages pass; anything else is ignored and logged (without echoing large input)', () => {
   const logs: string[] = [];
   const log = (m: string) => logs.push(m);
   assert.deepEqual(acceptWebviewMessage({ type: 'ready' }, log), { type: 'ready' });
@@ -126,9 +133,10 @@ test('webview messages: protocol messages pass; anything else is ignored and log
   const circular: Record<string, unknown> = { type: 'x' };
   circular.self = circular;
   assert.equal(acceptWebviewMessage(circular, log), null);
-});
+  return { tried: bad.length + 5, result: `4 protocol messages accepted; ${bad.length + 1} malformed or unknown ignored, ${logs.length} logged (each < 300 chars)`, lost: 'nothing: the panel keeps working' };
+}, { caseName: 'webview messages validated against the protocol types' });
 
-test('command arguments: showLayer, revealSource and export take only well-formed values', () => {
+doc.test('command arguments: showLayer, revealSource and export take only well-formed values', () => {
   assert.deepEqual(parseShowLayerArgs({ runId: 'run-abc-1', layer: 3 }), { runId: 'run-abc-1', layer: 3 });
   assert.deepEqual(parseShowLayerArgs({ kind: 'layer', id: 'run-1/layers/2', runId: 'run-1', layer: 2, call: null, source: null }), { runId: 'run-1', layer: 2 });
   for (const bad of [undefined, null, 'x', { layer: 3 }, { runId: 'r', layer: -1 }, { runId: 'r', layer: '3' }, { runId: '../../etc', layer: 1 }, { runId: 'r'.repeat(200), layer: 1 }]) {
@@ -139,7 +147,32 @@ test('command arguments: showLayer, revealSource and export take only well-forme
   for (const bad of [null, { file: '/a.js', line: 0, column: 1 }, { source: null }, { file: 3, line: 1, column: 1 }]) assert.equal(parseSourceArg(bad), null);
   assert.equal(parseExportFormat('html'), 'html');
   assert.equal(parseExportFormat('pdf'), null);
-});
+  return { tried: 20, result: 'well-formed arguments parsed; 8 bad showLayer and 4 bad revealSource arguments refused', lost: 'nothing' };
+}, { caseName: 'command arguments (hover links, tree items, other extensions) validated' });
+
+doc.test('export arguments: a format may be passed, a path never: the report goes only where the save dialog says', () => {
+  assert.deepEqual(parseExportArgs([]), { format: null, refused: null });
+  assert.deepEqual(parseExportArgs(['json']), { format: 'json', refused: null });
+  assert.deepEqual(parseExportArgs(['html', undefined]), { format: 'html', refused: null });
+  const paths: unknown[][] = [
+    ['json', '/home/user/.bashrc'], ['html', { scheme: 'file', path: '/etc/cron.d/x' }], ['/tmp/report.json'], [undefined, '/tmp/x.html'],
+    ['json', '../../outside.json'], ['pdf'], ['json', 'x'.repeat(10_000)],
+  ];
+  for (const args of paths) {
+    const r = parseExportArgs(args);
+    assert.ok(r.refused, JSON.stringify(args).slice(0, 80));
+    assert.match(r.refused, /written only where the save dialog says/);
+    assert.ok(r.refused.length < 400, 'the log does not echo large input');
+  }
+  assert.equal(parseExportArgs(['json', '/home/user/.bashrc']).format, 'json', 'the format still applies; the path does not');
+  // The command itself takes no other input: its handler reads the file only from showSaveDialog.
+  const source = readFileSync(path.join(__dirname, '..', '..', 'src', 'extension', 'commands.ts'), 'utf8');
+  const handler = source.slice(source.indexOf('const exportReport'), source.indexOf('const clearResults'));
+  assert.match(handler, /const uri = await vscode\.window\.showSaveDialog\(/);
+  assert.equal((handler.match(/writeFile\(/g) ?? []).length, 1);
+  assert.match(handler, /writeFile\(uri,/);
+  return { tried: paths.length, result: `${paths.length} argument lists with a path, a Uri-like object or junk: every one refused and logged; the format alone is kept`, lost: 'nothing written anywhere but the file chosen in the dialog' };
+}, { caseName: 'Export Report with a path argument (not from the save dialog)' });
 
 test('settings: defaults, out-of-range values fall back, and they reach the launch options', () => {
   assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
@@ -175,14 +208,15 @@ test('settings: defaults, out-of-range values fall back, and they reach the laun
   assert.deepEqual(probe.options, { probeEvery: 5, historySize: 200, lossGapTolerance: 0.01, attribution: 'always' });
 });
 
-test('Workspace Trust: probes run anywhere; scripts only in a trusted workspace, with the reason', () => {
+doc.test('Workspace Trust: probes run anywhere; scripts only in a trusted workspace, with the reason', () => {
   assert.equal(trustRefusal('probe', false), null);
   assert.equal(trustRefusal('script', true), null);
   assert.equal(trustRefusal('probe', true), null);
   assert.match(trustRefusal('script', false) ?? '', /not trusted.*Probing a saved model .* still works/s);
-});
+  return { tried: 4, result: 'untrusted: scripts refused with the reason, probes allowed; trusted: both allowed', lost: 'nothing: no user code runs untrusted' };
+}, { caseName: 'Workspace Trust rule (host logic)' });
 
-test('panel HTML: strict CSP with a fresh nonce on the one script; assets from the webview\'s own source', () => {
+doc.test('panel HTML: strict CSP with a fresh nonce on the one script; assets from the webview\'s own source', () => {
   const assets = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', script: 'https://x/dist/webview.js', style: 'https://x/dist/webview.css', codicons: 'https://x/media/codicon.css' };
   const a = webviewHtml(assets);
   const b = webviewHtml(assets);
@@ -195,11 +229,12 @@ test('panel HTML: strict CSP with a fresh nonce on the one script; assets from t
   assert.equal((a.match(/<script/g) ?? []).length, 1);
   assert.ok(!webviewHtml({ ...assets, codicons: undefined }).includes('codicon'));
   assert.match(makeNonce(), /^[A-Za-z0-9_-]{24}$/);
-});
+  assert.ok(!/\son[a-z]+=/i.test(a), 'no inline event handlers');
+  return { tried: 2, result: "CSP default-src 'none', one script with a fresh nonce per render, no inline handlers", lost: 'nothing' };
+}, { caseName: 'panel HTML: CSP and nonce' });
 
 test('manifest: every command the code runs is contributed; menus, walkthrough media and activation hold together', async () => {
-  const { readFileSync, existsSync } = await import('node:fs');
-  const path = await import('node:path');
+  const { existsSync } = await import('node:fs');
   const { COMMANDS, HOVER_COMMANDS } = await import('../../src/extension/presentation.ts');
   const root = path.resolve(__dirname, '..', '..');
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));

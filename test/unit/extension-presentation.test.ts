@@ -8,6 +8,9 @@ import {
   attributionShare, codeLensTitle, COMMANDS, escapeMarkdown, HOVER_COMMANDS, hoverMarkdown, lossTriple, runDescription,
 } from '../../src/extension/presentation.ts';
 import { exampleReport } from '../helpers/cli.ts';
+import { ReliabilitySection } from '../helpers/reliability.ts';
+
+const doc = new ReliabilitySection('hover');
 
 const EVIL_NAMES = ['<img src=x onerror=alert(1)>', '[x](command:evil)', '[y]: command:evil2', '![i](https://e.x/i.png)', '$(bug) `code` *b* _i_ | pipe', 'a\n\n# heading'];
 
@@ -34,7 +37,7 @@ function hrefs(html: string): string[] {
   return [...html.matchAll(/<a\s[^>]*href="([^"]*)"/g)].map((m) => m[1]);
 }
 
-test('hover: modes inside and outside gradient calls, BatchNorm statistics, share of the gap, findings, a link to the panel', () => {
+doc.test('hover: modes inside and outside gradient calls, BatchNorm statistics, share of the gap, findings, a link to the panel', () => {
   const report = exampleReport();
   const bn = report.layers.find((l) => l.className === 'BatchNormalization')!;
   const md = hoverMarkdown(report, [bn], 'run-1');
@@ -58,9 +61,11 @@ test('hover: modes inside and outside gradient calls, BatchNorm statistics, shar
     assert.match(html, /<table>/);
     assert.ok(hrefs(html).every((h) => HOVER_COMMANDS.some((c) => h.startsWith(`command:${c}`))), hrefs(html).join(' '));
   }
-});
+  const commands = [...new Set(links.map((l) => l.slice('command:'.length).split('?')[0]))];
+  return { tried: links.length, result: `${links.length} command links, to ${commands.join(', ')} only (the allow-list is ${HOVER_COMMANDS.join(', ')}); showLayer arguments pass its validator`, lost: 'nothing' };
+}, { caseName: "hover Markdown trusted only for the extension's own commands, with validated arguments" });
 
-test('hover and CodeLens: layer names, class names and messages with Markdown or HTML in them stay text', () => {
+doc.test('hover and CodeLens: layer names, class names and messages with Markdown or HTML in them stay text', () => {
   for (const evil of EVIL_NAMES) {
     const report = exampleReport();
     const bn = report.layers.find((l) => l.className === 'BatchNormalization')!;
@@ -88,7 +93,8 @@ test('hover and CodeLens: layer names, class names and messages with Markdown or
     const title = codeLensTitle(report, bn);
     assert.ok(!/\$\(bug\)/.test(title), title);
   }
-});
+  return { tried: EVIL_NAMES.length, result: `${EVIL_NAMES.length} hostile names (HTML, Markdown links, images, icons, headings) as layer, class, rule and message: text in the rendered hover and CodeLens, no link but the allow-listed commands`, lost: 'nothing' };
+}, { caseName: 'hostile strings in hovers and CodeLens' });
 
 test('escapeMarkdown: every Markdown and HTML special character is neutralised', () => {
   assert.equal(escapeMarkdown('[x](command:evil)'), '\\[x\\]\\(command\\:evil\\)');
@@ -110,6 +116,7 @@ test('CodeLens: class, mode in gradient calls, share of the gap from attribution
   report.findings = [];
   assert.equal(codeLensTitle(report, bn), 'BatchNorm · training in gradient calls');
   report.gradientCalls = [];
+  report.layerTotals = [];
   assert.equal(codeLensTitle(report, bn), 'BatchNorm · inference ×2 outside gradient calls');
 });
 

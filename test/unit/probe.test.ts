@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LayerInfo } from '../../src/protocol.ts';
 import { lineOf, ROOT, runCli } from '../helpers/cli.ts';
+import { clip, ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
+
+const doc = new ReliabilitySection('models');
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'models', 'bn-dropout');
 
@@ -50,7 +53,8 @@ describe('probe on a saved model', () => {
     assert.deepEqual(attributed, new Set(['bn', 'drop']));
   });
 
-  test('--data: the given batch, and a clear error when it does not fit the input', () => {
+  doc.test('--data: the given batch, and a clear error when it does not fit the input', () => {
+    const started = Date.now();
     const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-data-'));
     const good = path.join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ x: [[1, 2, 3, 4], [0, 1, 0, 1], [2, 2, 2, 2]], y: [[0, 1], [1, 0], [0, 0]] }));
@@ -65,7 +69,14 @@ describe('probe on a saved model', () => {
     assert.equal(r.report?.error?.file, bad);
     assert.match(r.report?.error?.message ?? '', /x has shape \[1,3\], but the model's input .* has shape \[null,4\]/);
     rmSync(dir, { recursive: true });
-  });
+    const next = runCli(['probe', path.join(FIXTURE, 'model.json')]);
+    assert.equal(next.code, 0);
+    return {
+      tried: 1,
+      result: `exit ${r.code}, "${clip(r.report?.error?.message.replaceAll(dir, '<tmp>'), 110)}" (${secondsSince(started)})`,
+      lost: `nothing: the good batch probes (exit ${ok.code}), the next probe exits ${next.code}`,
+    };
+  }, { caseName: 'data that does not fit the input shape (--data)' });
 });
 
 describe('a broken model.json fails cleanly with exit code 2', () => {
@@ -89,7 +100,8 @@ describe('a broken model.json fails cleanly with exit code 2', () => {
     { name: 'no modelTopology', breakIt: (d) => editModel(d, (j) => { delete j.modelTopology; }), expect: /has no modelTopology/ },
   ];
   for (const c of cases) {
-    test(c.name, () => {
+    doc.test(c.name, () => {
+      const started = Date.now();
       const dir = copyFixture();
       const model = path.join(dir, 'model.json');
       c.breakIt(dir);
@@ -101,6 +113,13 @@ describe('a broken model.json fails cleanly with exit code 2', () => {
       if (c.line) assert.equal(report?.error?.line, c.line(model));
       assert.match(stdout.replace(/\s+/g, ' '), /model\.json/);
       rmSync(dir, { recursive: true });
+      const next = runCli(['probe', path.join(FIXTURE, 'model.json')]);
+      assert.equal(next.code, 0, 'the next probe works');
+      return {
+        tried: 1,
+        result: `exit ${code}, "${clip(report?.error?.message.replaceAll(dir, '<tmp>'), 110)}"${report?.error?.line ? ` at line ${report.error.line}` : ''} (${secondsSince(started)})`,
+        lost: `nothing: no allocation, the next probe exits ${next.code}`,
+      };
     });
   }
 });

@@ -1,12 +1,11 @@
 // A debugger is run on broken programs: each bad script gets its exit code and one clear message naming the
 // file (and line where there is one), and the run after it works. Plus a soak: 10,000 gradient calls with
 // probes, memory flat, nothing lost that was promised. The results are written to docs/RELIABILITY.md.
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { launchRunner } from '../../src/runner/launch.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
-import { recordReliability, type ReliabilityRow } from '../helpers/reliability.ts';
+import { ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
 
 interface ScriptCase {
   name: string;
@@ -38,10 +37,11 @@ const CASES: ScriptCase[] = [
   { name: 'NaN in the input data', script: 'nan-input.js', code: 0, message: /./, line: null, rule: 'nan-or-inf' },
 ];
 
-const rows: ReliabilityRow[] = [];
+const scripts = new ReliabilitySection('scripts');
+const soak = new ReliabilitySection('soak');
 
 for (const c of CASES) {
-  test(`bad script: ${c.name}`, () => {
+  scripts.test(`bad script: ${c.name}`, () => {
     const file = path.join(SCRIPTS, c.script);
     const started = Date.now();
     const r = runCli(['run', file, ...(c.args ?? [])]);
@@ -58,21 +58,23 @@ for (const c of CASES) {
       assert.equal(r.report?.error?.line ?? null, c.line ? lineOf(file, c.line) : null);
       assert.match(r.stdout.replace(/\s+/g, ' '), new RegExp(path.basename(c.script).replace('.', '\\.')));
     }
-    rows.push({
-      case: c.name, tried: 1,
-      result: `exit ${r.code}${c.rule ? `, ${c.rule} finding` : c.calls != null ? `, completed with ${c.calls} gradient call recorded` : `, "${r.report?.error?.message.slice(0, 70)}"`}${c.line ? ` at line ${lineOf(file, c.line)}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    return {
+      tried: 1,
+      result: `exit ${r.code}${c.rule ? `, ${c.rule} finding` : c.calls != null ? `, completed with ${r.report?.gradientCalls.length} gradient call recorded` : `, "${r.report?.error?.message.slice(0, 70)}"`}${c.line ? ` at line ${r.report?.error?.line}` : ''} (${secondsSince(started)})`,
       lost: r.report && r.report.status !== 'running' ? 'nothing: report written' : 'the report',
-    });
-  });
+    };
+  }, { caseName: c.name });
 }
 
-test('after all of them, the next run works', () => {
+scripts.test('after all of them, the next run works', () => {
+  const started = Date.now();
   const r = runCli(['run', path.join(ROOT, 'examples', 'batchnorm-mismatch.js')]);
   assert.equal(r.code, 0);
   assert.equal(r.report?.gradientCalls.length, 1);
-});
+  return { tried: 1, result: `exit ${r.code}, ${r.report?.status}, ${r.report?.gradientCalls.length} gradient call, findings: ${r.report?.findings.map((f) => f.rule).join(', ')} (${secondsSince(started)})`, lost: 'nothing: no state carried over from the failed runs' };
+}, { caseName: 'the next run after all of the above (examples/batchnorm-mismatch.js)' });
 
-test('soak: 10,000 gradient calls with probes; runner and host memory flat, every event delivered', async () => {
+soak.test('soak: 10,000 gradient calls with probes; runner and host memory flat, every event delivered', async () => {
   const host0 = process.memoryUsage().heapUsed;
   let events = 0;
   let output = '';
@@ -100,16 +102,9 @@ test('soak: 10,000 gradient calls with probes; runner and host memory flat, ever
   assert.ok(host1 - host0 < 64 * 2 ** 20, `host heap grew ${host1 - host0} bytes`);
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
   console.log(`soak: ${seconds.toFixed(1)} s, runner heap ${mb(heap['1000'])} at call 1,000 → ${mb(heap['10000'])} at 10,000; host heap +${mb(host1 - host0)}`);
-  rows.push({
-    case: '10,000 gradient calls (BatchNorm model, optimizer.minimize), default probes',
-    tried: 10_000,
+  return {
+    tried: events,
     result: `${seconds.toFixed(1)} s; runner heap ${mb(heap['1000'])} at call 1,000, ${mb(heap['10000'])} at 10,000; host heap +${mb(host1 - host0)}; ${report.gradientCalls.length} calls kept in full`,
     lost: `nothing promised: all ${events} events delivered, ${report.gradientCallsDropped} middle calls dropped from the bounded history as designed`,
-  });
-});
-
-after(() => {
-  const soak = rows.filter((r) => r.tried === 10_000);
-  recordReliability('scripts', rows.filter((r) => r.tried !== 10_000));
-  if (soak.length) recordReliability('soak', soak);
-});
+  };
+}, { caseName: '10,000 gradient calls (BatchNorm model, optimizer.minimize), default probes' });

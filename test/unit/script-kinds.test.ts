@@ -6,6 +6,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { layerNamed, lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
+import { clip, ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
+
+const doc = new ReliabilitySection('script-kinds');
 
 test('a TypeScript script runs, and its layers point at the original .ts lines and columns', () => {
   const script = path.join(SCRIPTS, 'typed.ts');
@@ -33,16 +36,23 @@ test('an ES module script with top-level await runs, fit included', () => {
   assert.deepEqual(report.gradientCalls.map((c) => c.api), ['fit', 'fit']);
 });
 
-test('a TypeScript error in a .ts script names the file and line', () => {
+doc.test('a TypeScript error in a .ts script names the file and line', () => {
+  const started = Date.now();
   const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-ts-'));
   const script = path.join(dir, 'broken.ts');
   writeFileSync(script, "import * as tf from '@tensorflow/tfjs';\nconst x: number = ;\n");
-  const { code, report } = runCli(['run', script]);
+  const { code, stdout, report } = runCli(['run', script]);
   assert.equal(code, 1);
   assert.equal(report?.error?.file, script);
   assert.equal(report?.error?.line, 2);
+  assert.match(stdout.replace(/\s+/g, ' '), /broken\.ts: Unexpected token \(2:\d+\)/, 'the printout names the file, line and column');
   rmSync(dir, { recursive: true });
-});
+  return {
+    tried: 1,
+    result: `exit ${code}, "${clip(report?.error?.message.replaceAll(dir, '<tmp>'), 90)}" at ${path.basename(script)}:${report?.error?.line} (${secondsSince(started)})`,
+    lost: 'nothing: report written, no run started',
+  };
+}, { caseName: 'a syntax error in TypeScript' });
 
 test('with no tfjs in the project, the bundled tfjs runs the script', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-bundled-'));
@@ -96,7 +106,8 @@ test("with tfjs in the project, the project's own copy runs, not the bundled one
   }
 });
 
-test('a project whose tfjs is an unsupported major version: exit 2, naming the version and the supported range', () => {
+doc.test('a project whose tfjs is an unsupported major version: exit 2, naming the version and the supported range', () => {
+  const started = Date.now();
   const project = mkdtempSync(path.join(ROOT, 'test', '.tmp-old-tfjs-'));
   try {
     const to = path.join(project, 'node_modules', '@tensorflow', 'tfjs-core');
@@ -109,7 +120,9 @@ test('a project whose tfjs is an unsupported major version: exit 2, naming the v
     assert.equal(code, 2, stdout);
     assert.equal(report?.error?.kind, 'usage');
     assert.match(report?.error?.message ?? '', /tfjs-core 3\.21\.0 .* supports tfjs >=4\.0\.0 <5\.0\.0\. Install a 4\.x version/);
+    const message = (report?.error?.message ?? '').replaceAll(project, '<project>');
+    return { tried: 1, result: `exit ${code}, "${clip(message, 150)}" (${secondsSince(started)})`, lost: 'nothing: refused before the script ran' };
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
-});
+}, { caseName: 'the project\'s tfjs at an unsupported major version (3.21.0)' });
