@@ -147,6 +147,8 @@ function interleaved(step: () => void, steps: number, options: Partial<Instrumen
 interface Row {
   workload: string; backend: string; plainMs: number; debugMs: number; ratio: number;
   probeForwards: number; afterStepForwards: number; budget: number; forwardMs: number;
+  /** Extra ms of an unprobed step with each read-back strategy (src/core/instrument/readback.ts). */
+  immediateMs: number; batchedMs: number;
 }
 
 export async function run({ quick, only }: { quick: boolean; only?: string | null }): Promise<BenchSection> {
@@ -172,10 +174,17 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
     const probedGrad = interleaved(w.gradientCall, 3, ALL, 3).instrumented - interleaved(w.gradientCall, 3, NONE, 3).instrumented;
     const probedStep = interleaved(w.step, 3, ALL, 3).instrumented - interleaved(w.step, 3, NONE, 3).instrumented;
     const forward = median([0, 1, 2].map(() => timeMs(w.forward, 3)));
+    // The read-back strategies on unprobed steps, to show the default is the cheaper one on this backend.
+    const cheapWith = (readStrategy: 'immediate' | 'batched') => {
+      const r = interleaved(w.step, 3, { ...NONE, readStrategy }, 3);
+      return r.instrumented - r.plain;
+    };
+    const immediateMs = cheapWith('immediate');
+    const batchedMs = cheapWith('batched');
     const row: Row = {
       workload: workload.name, backend: workload.backend, plainMs: a.plain, debugMs: a.instrumented,
       ratio: a.instrumented / a.plain, probeForwards: probedGrad / forward, afterStepForwards: (probedStep - probedGrad) / forward,
-      budget: 2 + w.trainingLayers, forwardMs: forward,
+      budget: 2 + w.trainingLayers, forwardMs: forward, immediateMs, batchedMs,
     };
     rows.push(row);
     console.log(`${row.workload} [${row.backend}]: ${row.plainMs.toFixed(1)} ms → ${row.debugMs.toFixed(1)} ms per step, ratio ${row.ratio.toFixed(3)}; ` +
@@ -200,6 +209,17 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.workload} | ${r.backend} | ${r.plainMs.toFixed(1)} | ${r.debugMs.toFixed(1)} | ${r.ratio.toFixed(3)} | ${verdict(r)} | ` +
       `${r.forwardMs.toFixed(1)} | ${r.probeForwards.toFixed(2)} | ${r.budget} | ${r.afterStepForwards.toFixed(2)} |`),
+    '',
+    '### Read-back strategy',
+    '',
+    'Extra time of an unprobed step with each way of getting the statistics out (medians of 3 rounds of 3 steps).',
+    '*Immediate* reads each layer\'s output from host memory and reduces it in JavaScript; *batched* reduces on the backend',
+    'and reads everything with one sync at the end of the call, which is what a GPU backend needs. The runner picks',
+    'immediate on cpu, wasm and tfjs-node, batched elsewhere.',
+    '',
+    '| workload | backend | immediate ms | batched ms |',
+    '| --- | --- | ---: | ---: |',
+    ...rows.map((r) => `| ${r.workload} | ${r.backend} | ${r.immediateMs.toFixed(2)} | ${r.batchedMs.toFixed(2)} |`),
   ].join('\n');
   return {
     title: 'Instrumentation overhead per training step',

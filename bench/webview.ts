@@ -4,8 +4,9 @@
 // The built panel (dist/webview.js) is loaded by test/webview/harness.ts in its VS Code-like page (CSP, nonce,
 // stub acquireVsCodeApi). The report is synthetic but typed by src/protocol.ts: 500 layers (every 5th a
 // BatchNormalization with 16 channels, every 25th a Dropout), a run still going at gradient call 10,000, with
-// the default bounded history the host would hold and post (first 50 and last 950 calls in full, each with
-// all 500 layer records; probed calls every 10th past the 50th, as the runner does). It is posted the way
+// the default bounded history the host would hold and post (first 50 and last 950 calls, the newest 40 of them
+// with all 500 layer records and the rest thinned by the detail budget; probed calls every 10th past the 50th,
+// as the runner does). It is posted the way
 // DebuggerPanel does: one `report` snapshot, then `events` batches of live gradient calls at 20 a second.
 //
 // Timing is in the page. webview/perf.ts calls window.__tfdPerf (defined only by this bench) when the store
@@ -20,6 +21,7 @@ import type { Browser } from 'playwright-core';
 import {
   DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerCallRecord, type LayerInfo, type RunReport, type RunnerEvent,
 } from '../src/protocol.ts';
+import { DETAIL_BUDGET } from '../src/core/report/reportBuilder.ts';
 import { launchChromium, openPanel, vscodePageHtml } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';
 
@@ -38,6 +40,8 @@ interface SynthParams {
   probeAllFirst: number;
   probeEvery: number;
   historySize: number;
+  /** Layer and weight records kept in full (src/core/report/reportBuilder.ts DETAIL_BUDGET). */
+  detailBudget: number;
   startedAt: string;
   target: string;
 }
@@ -45,7 +49,7 @@ interface SynthParams {
 /** The snapshot the host holds at call `calls` (what DebuggerPanel posts first) and the live batches after it.
  *  Self-contained (no outside names), so that it can also run in the page: generating 200 MB there is far
  *  faster than sending it through the DevTools protocol. */
-function synthesize(p: SynthParams): { report: RunReport; batches: RunnerEvent[][] } {
+export function synthesize(p: SynthParams): { report: RunReport; batches: RunnerEvent[][] } {
   let s = p.seed >>> 0;
   const random = () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -94,20 +98,28 @@ function synthesize(p: SynthParams): { report: RunReport; batches: RunnerEvent[]
   const head = Math.min(50, Math.floor(p.historySize / 2));
   const tail = p.historySize - head;
   const kept = [...Array.from({ length: head }, (_, i) => i + 1), ...Array.from({ length: tail }, (_, i) => p.calls - tail + 1 + i)];
+  // Calls past the detail budget, oldest first, are thinned: losses kept, layer records dropped.
+  const calls = kept.map(call);
+  let weight = 0;
+  for (let i = calls.length - 1; i >= 0; i--) {
+    weight += calls[i].layers.length + calls[i].weights.length;
+    if (weight > p.detailBudget && i < calls.length - 1) calls[i] = { ...calls[i], layers: [], weights: [], thinned: true };
+  }
   const report: RunReport = {
     schemaVersion: 1, target: p.target, args: [], status: 'running', error: null,
     tfjs: { version: '4.22.0', backend: 'wasm', source: 'bundled', path: '/bundled/tfjs-core' },
     options: { probeAllFirst: p.probeAllFirst, probeEvery: p.probeEvery, historySize: p.historySize, lossGapTolerance: 1e-4, attribution: 'auto' },
     startedAt: p.startedAt, durationMs: null, exitCode: null,
     layers, gradientCallCount: p.calls, gradientCallsDropped: p.calls - kept.length,
-    gradientCalls: kept.map(call), findings: [], memory: null, logs: [],
+    gradientCalls: calls, findings: [], memory: null, logs: [],
+    layerTotals: layers.map((l) => ({ layer: l.id, training: p.calls, inference: 0, mixed: 0, nonFinite: 0 })),
   };
   const batches: RunnerEvent[][] = Array.from({ length: p.batches }, (_, i) => [{ type: 'gradient-call', call: call(p.calls + 1 + i) }]);
   return { report, batches };
 }
 
 interface PageResult {
-  firstPaint: { received: number; chartDrawn: number; painted: number; rows: number; canvases: number };
+  firstPaint: { received: number; chartDrawn: number; painted: number; rows: number; rendered: number; canvases: number };
   publishFrames: number[];
   chartFrames: number[];
   latencies: number[];
@@ -172,7 +184,8 @@ async function measure(browser: Browser, params: SynthParams): Promise<PageResul
       const received = points.find((p) => p.point === 'publish');
       const firstPaint = {
         received: received.start - t0, chartDrawn: drawn.start - t0, painted: drawn.end - t0,
-        rows: document.querySelectorAll('#layer-table tbody tr[data-layer-id]').length,
+        rows: Number(document.querySelector('#layer-table')?.getAttribute('aria-rowcount') ?? 1) - 1,
+        rendered: document.querySelectorAll('#layer-table tbody tr[data-layer-id]').length,
         canvases: document.querySelectorAll('canvas').length,
       };
       await sleep(1000);
@@ -229,7 +242,7 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   const params: SynthParams = {
     layers: LAYERS, calls: CALLS, channels: CHANNELS, batches: opts.quick ? 20 : 40, seed: 6,
     probeAllFirst: DEFAULT_RUN_OPTIONS.probeAllFirst, probeEvery: DEFAULT_RUN_OPTIONS.probeEvery, historySize: DEFAULT_RUN_OPTIONS.historySize,
-    startedAt: new Date(Date.now() - 20 * 60_000).toISOString(), target: TARGET,
+    detailBudget: DETAIL_BUDGET, startedAt: new Date(Date.now() - 20 * 60_000).toISOString(), target: TARGET,
   };
   const browser = await launchChromium();
   const version = browser.version();
@@ -248,7 +261,8 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   const markdown = [
     `The built panel (dist/webview.js) in headless Chromium ${version} (software rendering, 1200×900), loaded by test/webview/harness.ts. ` +
     `Synthetic report typed by src/protocol.ts: ${LAYERS} layers (every 5th a BatchNormalization with ${CHANNELS} channels), a run in progress at gradient call ` +
-    `${CALLS.toLocaleString('en-US')} with the default bounded history the host posts (${params.historySize} calls kept in full, each with all ${LAYERS} layer records; ` +
+    `${CALLS.toLocaleString('en-US')} with the default bounded history the host posts (${params.historySize} calls; the newest ${Math.floor(params.detailBudget / LAYERS)} with all ${LAYERS} layer records, ` +
+    `the older ones thinned to their losses by the detail budget of ${params.detailBudget.toLocaleString('en-US')} records; ` +
     `${mb} MB of JSON). Posted as DebuggerPanel does: one \`report\` snapshot, then ${r.posted} \`events\` batches of one gradient call each at ${rate} a second. ` +
     'Frames are timed in the page from the store\'s publish (or the chart\'s draw) to a task queued then, which runs once that frame is rendered (webview/perf.ts hook); ' +
     'a requestAnimationFrame loop records every frame interval while the batches stream. A frame\'s end task also waits for tasks queued before it, such as a state save, ' +
@@ -256,7 +270,7 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
     '',
     '| measure | median ms | p95 ms | max ms | n |',
     '| --- | ---: | ---: | ---: | ---: |',
-    `| first paint: snapshot posted → table (${r.firstPaint.rows} rows) and loss chart rendered | ${f1(r.firstPaint.painted)} | | | 1 |`,
+    `| first paint: snapshot posted → table (${r.firstPaint.rows} rows, ${r.firstPaint.rendered} of them in the DOM) and loss chart rendered | ${f1(r.firstPaint.painted)} | | | 1 |`,
     `| ↳ of which: message received and store updated | ${f1(r.firstPaint.received)} | | | 1 |`,
     `| ↳ of which: until the chart starts drawing | ${f1(r.firstPaint.chartDrawn)} | | | 1 |`,
     `| update frame: publish (fold, report, diagnose, table and header render) | ${stat(r.publishFrames)} |`,

@@ -119,6 +119,20 @@ export interface GradientCallRecord {
   numTensors: number;
   /** Wall time of the gradient call itself, in ms. */
   durationMs: number;
+  /** True when the bounded history let go of this call's per-layer records and weights to keep the report
+   *  small (its losses and attribution stay, and the record of the first layer with NaN or Inf). */
+  thinned?: boolean;
+}
+
+/** One layer over every gradient call of the run, including calls the bounded history thinned or dropped. */
+export interface LayerTotals {
+  layer: number;
+  /** Gradient calls the layer ran in, by its mode in each. */
+  training: number;
+  inference: number;
+  mixed: number;
+  /** NaN and Inf values in its outputs. */
+  nonFinite: number;
 }
 
 export interface Finding {
@@ -200,6 +214,8 @@ export interface RunReport {
   /** Gradient calls dropped from `gradientCalls` to keep the history bounded. */
   gradientCallsDropped: number;
   gradientCalls: GradientCallRecord[];
+  /** Per layer over the whole run (absent in reports written before it existed). */
+  layerTotals?: LayerTotals[];
   findings: Finding[];
   memory: MemoryInfo | null;
   logs: string[];

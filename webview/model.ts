@@ -4,6 +4,7 @@ import type {
   BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm,
 } from '../src/protocol.ts';
 import { batchNormDrift } from '../src/core/diagnose/batchNormStats.ts';
+import { layerTotalsOf } from '../src/core/report/layerTotals.ts';
 import { MODE_DEPENDENT_CLASSES as MODE_DEPENDENT } from '../src/core/layerClasses.ts';
 
 export interface LayerRow {
@@ -52,30 +53,21 @@ export function latestAttribution(report: RunReport): GradientCallRecord | null 
 
 export function layerRows(report: RunReport): LayerRow[] {
   const names = new Map(report.layers.map((l) => [l.id, l.name]));
-  const modes = new Map<number, { training: boolean; inference: boolean; calls: number }>();
-  const latest = new Map<number, LayerCallRecord>();
+  const totals = layerTotalsOf(report);
   const latestOutput = new Map<number, TensorStats>();
   const latestBn = new Map<number, BatchNormStats>();
   const latestGrad = new Map<number, number>();
-  const nonFinite = new Map<number, number>();
   for (const call of report.gradientCalls) {
     for (const r of call.layers) {
-      const m = modes.get(r.layer) ?? { training: false, inference: false, calls: 0 };
-      if (r.mode !== 'inference') m.training = true;
-      if (r.mode !== 'training') m.inference = true;
-      m.calls++;
-      modes.set(r.layer, m);
-      latest.set(r.layer, r);
       if (r.output) latestOutput.set(r.layer, r.output);
       if (r.batchNorm) latestBn.set(r.layer, r.batchNorm);
       if (r.gradNorm != null) latestGrad.set(r.layer, r.gradNorm);
-      if (r.nonFinite) nonFinite.set(r.layer, (nonFinite.get(r.layer) ?? 0) + r.nonFinite);
     }
   }
   const attributed = latestAttribution(report);
   const shares = new Map((attributed?.attribution ?? []).map((a) => [a.layer, a.share]));
   return report.layers.filter((l) => !l.isContainer).map((l) => {
-    const m = modes.get(l.id);
+    const t = totals.get(l.id);
     const bn = latestBn.get(l.id) ?? null;
     return {
       id: l.id,
@@ -85,12 +77,12 @@ export function layerRows(report: RunReport): LayerRow[] {
       parents: l.parents.map((p) => names.get(p) ?? `#${p}`),
       info: l,
       sourceLabel: l.source && l.source.file === report.target ? `line ${l.source.line}` : undefined,
-      modeInside: m ? modeOf(m.training ? 1 : 0, m.inference ? 1 : 0) : null,
-      callsInside: m?.calls ?? 0,
+      modeInside: t ? modeOf(t.training + t.mixed, t.inference + t.mixed) : null,
+      callsInside: t ? t.training + t.inference + t.mixed : 0,
       modeOutside: modeOf(l.outsideCalls.training, l.outsideCalls.inference),
       callsOutside: l.outsideCalls.training + l.outsideCalls.inference,
       output: latestOutput.get(l.id) ?? null,
-      nonFinite: nonFinite.get(l.id) ?? 0,
+      nonFinite: t?.nonFinite ?? 0,
       batchNorm: bn,
       drift: bn ? batchNormDrift(bn) : null,
       gradNorm: latestGrad.get(l.id) ?? null,

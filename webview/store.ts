@@ -28,6 +28,7 @@ function builderFromReport(r: RunReport): ReportBuilder {
     b.apply({ type: 'log', level: (m?.[1] as 'info' | 'warn') ?? 'info', message: m?.[2] ?? log });
   }
   if (r.error) b.apply({ type: 'error', error: r.error });
+  if (r.layerTotals) b.continueTotals(r.layerTotals);
   return b;
 }
 

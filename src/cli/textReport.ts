@@ -1,9 +1,10 @@
 // The CLI's text output: summary, per-layer table, BatchNorm statistics, loss table and findings, each
 // readable in an 80-column terminal.
-import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../protocol.ts';
+import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, LayerTotals, RunReport } from '../protocol.ts';
 import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
 import { basename, fmt } from '../core/diagnose/context.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
+import { layerTotalsOf } from '../core/report/layerTotals.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;
@@ -48,21 +49,11 @@ function lastRecordByLayer(calls: GradientCallRecord[], pick: (r: LayerCallRecor
   return map;
 }
 
-function modesInGradientCalls(calls: GradientCallRecord[]): Map<number, Set<string>> {
-  const map = new Map<number, Set<string>>();
-  for (const call of calls) {
-    for (const r of call.layers) {
-      const set = map.get(r.layer) ?? new Set<string>();
-      if (r.mode === 'mixed') { set.add('training'); set.add('inference'); } else set.add(r.mode);
-      map.set(r.layer, set);
-    }
-  }
-  return map;
-}
-
-function modeLabel(modes: Set<string> | undefined): string {
-  if (!modes || modes.size === 0) return '—';
-  return modes.size > 1 ? 'mixed' : [...modes][0];
+function modeLabel(t: LayerTotals | undefined): string {
+  if (!t) return '—';
+  const kinds = (['training', 'inference', 'mixed'] as const).filter((m) => t[m] > 0);
+  if (kinds.length === 0) return '—';
+  return kinds.length > 1 ? 'mixed' : kinds[0];
 }
 
 function outsideLabel(layer: LayerInfo): string {
@@ -81,7 +72,7 @@ function at(report: RunReport, source: { file: string; line: number } | null): s
 function layerSection(report: RunReport): string[] {
   const layers = report.layers.filter((l) => !l.isContainer);
   if (layers.length === 0) return [];
-  const modes = modesInGradientCalls(report.gradientCalls);
+  const modes = layerTotalsOf(report);
   const grads = lastRecordByLayer(report.gradientCalls, (r) => r.gradNorm != null);
   const rows = layers.map((l) => [
     String(l.id),

@@ -5,6 +5,7 @@
 import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol.ts';
 import { basename, fmt } from '../core/diagnose/context.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
+import { layerTotalsOf } from '../core/report/layerTotals.ts';
 
 /** The only commands a hover's links may run (MarkdownString.isTrusted.enabledCommands). */
 export const COMMANDS = {
@@ -53,14 +54,10 @@ export interface ModeCounts {
   mixed: number;
 }
 
-/** In how many recorded gradient calls the layer ran in each mode. */
+/** In how many gradient calls of the run the layer ran in each mode. */
 export function modesInGradientCalls(report: RunReport, layerId: number): ModeCounts {
-  const counts: ModeCounts = { training: 0, inference: 0, mixed: 0 };
-  for (const call of report.gradientCalls) {
-    const r = call.layers.find((l) => l.layer === layerId);
-    if (r) counts[r.mode]++;
-  }
-  return counts;
+  const t = layerTotalsOf(report).get(layerId);
+  return { training: t?.training ?? 0, inference: t?.inference ?? 0, mixed: t?.mixed ?? 0 };
 }
 
 /** The one mode a layer ran in inside gradient calls, 'mixed' when it varied, null when it never ran there. */

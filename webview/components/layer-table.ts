@@ -1,7 +1,9 @@
 // Per-layer table: mode inside and outside gradient calls, output statistics, BatchNorm drift, gradient
 // norm and attribution share. Sortable by clicking (or Enter on) a header; rows are keyed by layer id, so
 // live updates patch cells in place. Keyboard: Tab reaches the table, ↑/↓/Home/End move, Enter selects.
-import { html, nothing, type TemplateResult } from 'lit';
+// A model with many layers gets a scrolling table that renders only the rows in view (plus some either
+// side), so a live update costs the same with 50 layers or 5,000.
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { full, percent, sig } from '../format.ts';
 import type { LayerRow } from '../model.ts';
@@ -66,6 +68,11 @@ const COLUMNS: Column[] = [
 
 const KEYS = new Set<string>(COLUMNS.map((c) => c.key));
 
+/** Tables with more rows than this render only a window of them. */
+export const WINDOW_FROM = 150;
+/** Rows rendered above and below the ones in view. */
+const OVERSCAN = 20;
+
 export function validSort(s: unknown): SortState | null {
   const x = s as SortState | null;
   return x && KEYS.has(x.key) && (x.dir === 'asc' || x.dir === 'desc') ? { key: x.key, dir: x.dir } : null;
@@ -91,12 +98,22 @@ export function sortRows(rows: LayerRow[], sort: SortState | null): LayerRow[] {
 export class LayerTable extends LightElement {
   static override properties = {
     rows: { attribute: false }, selected: { attribute: false }, sort: { attribute: false }, active: { state: true },
+    windowStart: { state: true },
   };
   declare rows: LayerRow[];
   declare selected: number | null;
   declare sort: SortState | null;
   /** The row that takes the table's single tab stop. */
   declare active: number | null;
+  /** First row rendered, when windowed. */
+  declare windowStart: number;
+  // Sizes are measured once and on resize, never during an update: reading layout there would force it.
+  private rowHeight = 24;
+  private rowHeightMeasured = false;
+  private viewportHeight = window.innerHeight * 0.7;
+  private resizeObserver: ResizeObserver | null = null;
+  private sorted: LayerRow[] = [];
+  private scrollFrame = 0;
 
   constructor() {
     super();
@@ -104,6 +121,76 @@ export class LayerTable extends LightElement {
     this.selected = null;
     this.sort = null;
     this.active = null;
+    this.windowStart = 0;
+  }
+
+  private get windowed(): boolean {
+    return this.rows.length > WINDOW_FROM;
+  }
+
+  private scroller(): HTMLElement | null {
+    return this.querySelector('.table-scroll');
+  }
+
+  /** How many rows a window holds: those that fit in the scroller, and the overscan either side. */
+  private windowSize(): number {
+    return Math.ceil(this.viewportHeight / this.rowHeight) + 2 * OVERSCAN;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+  }
+
+  private onScroll() {
+    if (this.scrollFrame) return;
+    this.scrollFrame = requestAnimationFrame(() => {
+      this.scrollFrame = 0;
+      const top = this.scroller()?.scrollTop ?? 0;
+      const start = Math.max(0, Math.floor(top / this.rowHeight) - OVERSCAN);
+      if (Math.abs(start - this.windowStart) >= OVERSCAN / 2 || start === 0) this.windowStart = start;
+    });
+  }
+
+  /** Scrolls the windowed table so that the row at this index is in view, and renders it. */
+  private async reveal(index: number): Promise<void> {
+    const scroller = this.scroller();
+    if (!this.windowed || !scroller || index < 0) return;
+    const top = index * this.rowHeight;
+    const header = this.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+    if (top < scroller.scrollTop) scroller.scrollTop = top;
+    else if (top + this.rowHeight > scroller.scrollTop + scroller.clientHeight - header) scroller.scrollTop = top + this.rowHeight - scroller.clientHeight + header;
+    const start = Math.max(0, Math.floor(scroller.scrollTop / this.rowHeight) - OVERSCAN);
+    if (index < start || index >= start + this.windowSize()) this.windowStart = start;
+    else if (start !== this.windowStart && Math.abs(start - this.windowStart) >= OVERSCAN / 2) this.windowStart = start;
+    await this.updateComplete;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.windowed) return;
+    // Spacer heights through the CSSOM: a style attribute would break the webview's CSP.
+    const [top, bottom] = this.querySelectorAll<HTMLElement>('tbody tr.spacer');
+    if (top && bottom) {
+      top.style.height = `${Number(top.dataset.rows) * this.rowHeight}px`;
+      bottom.style.height = `${Number(bottom.dataset.rows) * this.rowHeight}px`;
+    }
+    const scroller = this.scroller();
+    if (scroller && !this.resizeObserver) {
+      this.resizeObserver = new ResizeObserver(() => {
+        this.viewportHeight = scroller.clientHeight || this.viewportHeight;
+        const first = this.querySelector<HTMLElement>('tbody tr[data-layer-id]');
+        if (!this.rowHeightMeasured && first && first.offsetHeight > 0) {
+          this.rowHeight = first.offsetHeight;
+          this.rowHeightMeasured = true;
+        }
+        this.requestUpdate();
+      });
+      this.resizeObserver.observe(scroller);
+    }
+    if (changed.has('selected') && this.selected != null) {
+      void this.reveal(this.sorted.findIndex((r) => r.id === this.selected));
+    }
   }
 
   private toggleSort(key: SortKey) {
@@ -112,11 +199,11 @@ export class LayerTable extends LightElement {
     emit(this, { kind: 'sort', sort });
   }
 
-  private onRowKey(e: KeyboardEvent) {
+  private async onRowKey(e: KeyboardEvent) {
     const row = e.currentTarget as HTMLTableRowElement;
-    const rows = [...this.querySelectorAll<HTMLTableRowElement>('tbody tr[data-layer-id]')];
-    const i = rows.indexOf(row);
-    let next: HTMLTableRowElement | undefined;
+    const rows = this.sorted;
+    const i = rows.findIndex((r) => r.id === Number(row.dataset.layerId));
+    let next: LayerRow | undefined;
     switch (e.key) {
       case 'ArrowDown': next = rows[Math.min(rows.length - 1, i + 1)]; break;
       case 'ArrowUp': next = rows[Math.max(0, i - 1)]; break;
@@ -131,10 +218,11 @@ export class LayerTable extends LightElement {
         return;
     }
     e.preventDefault();
-    if (next) {
-      this.active = Number(next.dataset.layerId);
-      next.focus();
-    }
+    if (!next) return;
+    this.active = next.id;
+    await this.reveal(rows.indexOf(next));
+    await this.updateComplete;
+    this.querySelector<HTMLElement>(`tbody tr[data-layer-id="${next.id}"]`)?.focus();
   }
 
   private choose(row: HTMLTableRowElement) {
@@ -144,7 +232,11 @@ export class LayerTable extends LightElement {
   }
 
   protected override render() {
-    const rows = sortRows(this.rows, this.sort);
+    const rows = (this.sorted = sortRows(this.rows, this.sort));
+    const windowed = this.windowed;
+    const start = windowed ? Math.min(this.windowStart, Math.max(0, rows.length - this.windowSize())) : 0;
+    const shown = windowed ? rows.slice(start, start + this.windowSize()) : rows;
+    const spacer = (n: number) => windowed ? html`<tr class="spacer" aria-hidden="true" data-rows=${String(n)}></tr>` : nothing;
     const sortKey = this.sort?.key ?? 'id';
     const sortDir = this.sort?.dir ?? 'asc';
     const tabStop = rows.some((r) => r.id === this.active) ? this.active
@@ -153,8 +245,8 @@ export class LayerTable extends LightElement {
       <section id="layers" aria-label="Layers">
         <h2>Layers <span class="muted heading-note">mode inside gradient calls and outside them; statistics from the latest recorded call</span></h2>
         ${rows.length === 0 ? html`<p class="muted empty">No layers yet.</p>` : html`
-        <div class="table-scroll">
-          <table id="layer-table" class="data-table" role="grid" aria-label="Layers">
+        <div class=${windowed ? 'table-scroll windowed' : 'table-scroll'} @scroll=${windowed ? this.onScroll : nothing}>
+          <table id="layer-table" class="data-table" role="grid" aria-label="Layers" aria-rowcount=${rows.length + 1}>
             <thead>
               <tr>${COLUMNS.map((c) => html`
                 <th scope="col" class=${c.numeric ? 'num' : ''} aria-sort=${c.key === sortKey ? (sortDir === 'asc' ? 'ascending' : 'descending') : nothing}>
@@ -165,13 +257,15 @@ export class LayerTable extends LightElement {
               </tr>
             </thead>
             <tbody>
-              ${repeat(rows, (r) => r.id, (r) => html`
-                <tr data-layer-id=${String(r.id)} tabindex=${r.id === tabStop ? '0' : '-1'} aria-selected=${r.id === this.selected ? 'true' : 'false'}
+              ${spacer(start)}
+              ${repeat(shown, (r) => r.id, (r, i) => html`
+                <tr data-layer-id=${String(r.id)} aria-rowindex=${start + i + 2} tabindex=${r.id === tabStop ? '0' : '-1'} aria-selected=${r.id === this.selected ? 'true' : 'false'}
                   class=${r.id === this.selected ? 'selected' : ''} aria-label=${`${r.name}, ${r.className}, ${r.modeInside ?? 'did not run'} in gradient calls, ${r.modeOutside ?? 'not called'} outside`}
                   @click=${(e: Event) => this.choose(e.currentTarget as HTMLTableRowElement)} @keydown=${this.onRowKey}
                   @focus=${() => { this.active = r.id; }}>
                   ${COLUMNS.map((c) => html`<td class=${`col-${c.key}${c.numeric ? ' num' : ''}`}>${c.cell(r)}</td>`)}
                 </tr>`)}
+              ${spacer(rows.length - start - shown.length)}
             </tbody>
           </table>
         </div>`}

@@ -3,6 +3,7 @@
 // loss. Estimates how many more steps the momentum needs.
 import type { Finding, RunReport } from '../../protocol.ts';
 import { fmt, layerById } from './context.ts';
+import { layerTotalsOf } from '../report/layerTotals.ts';
 import { channelDistances, MOMENTUM_CONVENTION, stepsToConverge } from './batchNormStats.ts';
 
 export const RULE = 'running-stats-lagging';
@@ -15,10 +16,7 @@ const WORSE = 0.1;
 export function runningStatsLagging(report: RunReport): Finding[] {
   const layers = layerById(report);
   const findings: Finding[] = [];
-  const steps = new Map<number, number>();
-  for (const call of report.gradientCalls) {
-    for (const r of call.layers) if (r.batchNorm && r.mode !== 'inference') steps.set(r.layer, (steps.get(r.layer) ?? 0) + 1);
-  }
+  const totals = layerTotalsOf(report);
   const lastProbed = [...report.gradientCalls].reverse().find((c) => c.lossBefore != null && c.lossDuring != null);
   if (!lastProbed) return [];
   const before = lastProbed.lossBefore as number;
@@ -28,8 +26,8 @@ export function runningStatsLagging(report: RunReport): Finding[] {
 
   for (const record of lastProbed.layers) {
     const bn = record.batchNorm;
-    // Calls dropped from a long history are counted as training steps too.
-    const count = (steps.get(record.layer) ?? 0) + report.gradientCallsDropped;
+    const t = totals.get(record.layer);
+    const count = t ? t.training + t.mixed : 0;
     if (!bn || record.mode === 'inference' || count < MIN_STEPS) continue;
     const distances = channelDistances(bn, 'after');
     const worst = distances.reduce((w, d) => (d.meanDistance > w.meanDistance ? d : w), distances[0]);

@@ -2,20 +2,32 @@
 // extension host alike; pure, so it runs anywhere.
 import {
   DEFAULT_RUN_OPTIONS, REPORT_SCHEMA_VERSION,
-  type LayerInfo, type RunError, type RunOptions, type RunReport, type RunStatus, type RunnerEvent,
+  type GradientCallRecord, type LayerInfo, type LayerTotals, type RunError, type RunOptions, type RunReport, type RunStatus, type RunnerEvent,
 } from '../../protocol.ts';
 import { diagnose } from '../diagnose/index.ts';
 import { BoundedHistory } from './history.ts';
+import { addCallToTotals } from './layerTotals.ts';
 
 const MAX_LOGS = 200;
+/** Layer and weight records the history keeps in full: 1,000 calls of a 10-layer model, or 40 of a 250-layer one. */
+export const DETAIL_BUDGET = 20_000;
+
+/** A call without its per-layer detail, except the first layer that saw NaN or Inf (where they came in). */
+function thinCall(call: GradientCallRecord): GradientCallRecord {
+  const firstNonFinite = call.layers.find((r) => r.nonFinite > 0);
+  return { ...call, layers: firstNonFinite ? [firstNonFinite] : [], weights: [], thinned: true };
+}
 
 export class ReportBuilder {
   private readonly layers = new Map<number, LayerInfo>();
-  private readonly history: BoundedHistory<RunReport['gradientCalls'][number]>;
+  private readonly history: BoundedHistory<GradientCallRecord>;
+  private readonly totals = new Map<number, LayerTotals>();
   private readonly base: RunReport;
 
   constructor(target: string, args: string[], options: RunOptions = DEFAULT_RUN_OPTIONS) {
-    this.history = BoundedHistory.forSize(options.historySize);
+    this.history = BoundedHistory.forSize(options.historySize, {
+      weight: (c) => c.layers.length + c.weights.length, thin: thinCall, budget: DETAIL_BUDGET,
+    });
     this.base = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       target, args, status: 'running', error: null, tfjs: null, options,
@@ -38,6 +50,7 @@ export class ReportBuilder {
         for (const layer of event.layers) this.layers.set(layer.id, layer);
         break;
       case 'gradient-call':
+        this.addToTotals(event.call);
         this.history.push(event.call);
         r.gradientCallCount = Math.max(r.gradientCallCount, event.call.index);
         break;
@@ -60,6 +73,16 @@ export class ReportBuilder {
     }
   }
 
+  private addToTotals(call: GradientCallRecord): void {
+    addCallToTotals(this.totals, call);
+  }
+
+  /** Carries on the totals of a report this builder continues (they cover calls its history no longer has). */
+  continueTotals(totals: LayerTotals[]): void {
+    this.totals.clear();
+    for (const t of totals) this.totals.set(t.layer, { ...t });
+  }
+
   /** Ends the run from the host's side (timeout, cancel, a runner that died without saying why). */
   end(status: Exclude<RunStatus, 'running'>, error: RunError | null, exitCode: number | null): void {
     if (this.base.status !== 'running') return;
@@ -80,6 +103,7 @@ export class ReportBuilder {
       layers: [...this.layers.values()].sort((a, b) => a.id - b.id),
       gradientCalls: this.history.items(),
       gradientCallsDropped: this.history.dropped,
+      layerTotals: [...this.totals.values()].sort((a, b) => a.layer - b.layer).map((t) => ({ ...t })),
       logs: [...this.base.logs],
     };
     report.findings = diagnose(report);
