@@ -15,6 +15,7 @@ import { prepareSavedModelProbe, type SavedModelProbe } from './probeModel.ts';
 import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
 import { installTypeScriptRequireHook } from './tsRequireHook.ts';
 import { chooseBackend, type BackendChoice } from './backend.ts';
+import { watchParent } from './parentWatchdog.ts';
 
 export interface RunnerArgs {
   options: RunOptions;
@@ -61,6 +62,7 @@ function checkInput(file: string, kind: RunnerArgs['kind']): void {
 class UsageError extends Error {}
 
 async function main(): Promise<void> {
+  watchParent();
   const [optionsJson, scriptArg, ...scriptArgs] = process.argv.slice(2);
   const { options, kind, dataFile, backend } = JSON.parse(optionsJson) as RunnerArgs;
   const script = path.resolve(scriptArg);
