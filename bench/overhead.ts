@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { attributionSampler } from '../src/core/instrument/attribution.ts';
 import { instrument, type InstrumentOptions } from '../src/core/instrument/instrument.ts';
+import { DEFAULT_PROBE_BUDGET, ProbeSchedule, SPARE_FROM_MS } from '../src/core/instrument/probeSchedule.ts';
 import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol.ts';
 import type { BenchSection } from './section.ts';
@@ -43,6 +44,10 @@ interface Built {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
 function timeMs(fn: () => void, n: number): number {
@@ -129,7 +134,7 @@ async function setBackend(name: 'cpu' | 'wasm') {
 }
 
 /** Median ms per step over interleaved rounds: plain, then instrumented with the given options. */
-function interleaved(step: () => void, steps: number, options: Partial<InstrumentOptions>, rounds = ROUNDS): { plain: number; instrumented: number } {
+function interleaved(step: () => void, steps: number, options: Partial<InstrumentOptions>, rounds = ROUNDS, summary = median): { plain: number; instrumented: number } {
   const plain: number[] = [];
   const inst: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -141,7 +146,7 @@ function interleaved(step: () => void, steps: number, options: Partial<Instrumen
       handle.uninstall();
     }
   }
-  return { plain: median(plain), instrumented: median(inst) };
+  return { plain: summary(plain), instrumented: summary(inst) };
 }
 
 interface Row {
@@ -149,6 +154,8 @@ interface Row {
   probeForwards: number; afterStepForwards: number; budget: number; forwardMs: number;
   /** Extra ms of an unprobed step with each read-back strategy (src/core/instrument/readback.ts). */
   immediateMs: number; batchedMs: number;
+  /** Calls between probes in steady state: every 10th, or further apart within the probe budget. */
+  probeInterval: number;
 }
 
 export async function run({ quick, only }: { quick: boolean; only?: string | null }): Promise<BenchSection> {
@@ -162,17 +169,35 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
     await setBackend(workload.backend);
     const w = workload.build();
     for (let i = 0; i < 3; i++) w.step(); // warm-up
-    // (a) default sampling in steady state: cheap taps every call, a probe on every 10th, and attribution on
-    // every 10th probed call with a gap: one sampler across the rounds, past its first five.
+    // (a) default sampling in steady state: cheap taps every call, a probe on every 10th (or further apart,
+    // within the probe budget), and attribution on every 10th probed call with a gap. One sampler and one
+    // schedule span the rounds, the sampler past its first five and the schedule calibrated by a probed
+    // call first. Probes may fall in some rounds and not others, so the figures are means over all rounds.
     const sampleAttribution = attributionSampler();
     for (let i = 0; i < 5; i++) sampleAttribution();
-    const a = interleaved(w.step, workload.steps, { probeAllFirst: 0, probeEvery: 10, sampleAttribution }, rounds);
-    // (b) a probed call against an unprobed one, in plain forward passes: first gradient calls alone (loss
-    // before, after and attribution), then full steps, whose difference is the pass after the optimizer step.
+    const defaults = { probeAllFirst: 0, probeEvery: 10 };
+    const schedule = new ProbeSchedule(defaults, () => performance.now());
+    const calibrate = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, ...defaults, schedule, sampleAttribution, emit: () => undefined });
+    for (let i = 0; i < 11; i++) w.step();
+    calibrate.uninstall();
+    const a = interleaved(w.step, workload.steps, { ...defaults, sampleAttribution, schedule }, rounds, mean);
+    // (b) what a probed call's probes cost, timed inside the debugger (the time the probe schedule counts),
+    // in plain forward passes: first gradient calls alone (loss before, after and attribution), then full
+    // steps, whose difference is the pass after the optimizer step.
     const ALL = { probeAllFirst: 1_000_000, probeEvery: 1, attribution: 'always' as const };
+    const probeMs = (step: () => void) => {
+      const probes = new ProbeSchedule(ALL, () => performance.now());
+      const handle = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, ...ALL, schedule: probes, emit: () => undefined });
+      try {
+        for (let i = 0; i < 6; i++) step();
+      } finally {
+        handle.uninstall();
+      }
+      return median([...probes.recentProbeMs]);
+    };
+    const probedGrad = probeMs(w.gradientCall);
+    const probedStep = probeMs(w.step);
     const NONE = { probeAllFirst: 0, probeEvery: 0 };
-    const probedGrad = interleaved(w.gradientCall, 3, ALL, 3).instrumented - interleaved(w.gradientCall, 3, NONE, 3).instrumented;
-    const probedStep = interleaved(w.step, 3, ALL, 3).instrumented - interleaved(w.step, 3, NONE, 3).instrumented;
     const forward = median([0, 1, 2].map(() => timeMs(w.forward, 3)));
     // The read-back strategies on unprobed steps, to show the default is the cheaper one on this backend.
     const cheapWith = (readStrategy: 'immediate' | 'batched') => {
@@ -181,10 +206,11 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
     };
     const immediateMs = cheapWith('immediate');
     const batchedMs = cheapWith('batched');
+    const interval = schedule.budgetInterval;
     const row: Row = {
       workload: workload.name, backend: workload.backend, plainMs: a.plain, debugMs: a.instrumented,
       ratio: a.instrumented / a.plain, probeForwards: probedGrad / forward, afterStepForwards: (probedStep - probedGrad) / forward,
-      budget: 2 + w.trainingLayers, forwardMs: forward, immediateMs, batchedMs,
+      budget: 2 + w.trainingLayers, forwardMs: forward, immediateMs, batchedMs, probeInterval: Math.max(10, Math.ceil(interval / 10) * 10),
     };
     rows.push(row);
     console.log(`${row.workload} [${row.backend}]: ${row.plainMs.toFixed(1)} ms → ${row.debugMs.toFixed(1)} ms per step, ratio ${row.ratio.toFixed(3)}; ` +
@@ -197,18 +223,20 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
   };
   const markdown = [
     'Default level in steady state: mode, BatchNorm statistics, lossDuring and the NaN/Inf count on every gradient call; the',
-    'probes (loss before, after, after the optimizer step) on every 10th call, and attribution on every 10th probed call with',
-    'a gap (after the first five: a long run\'s steady state; one sampler spans the rounds). On cpu and wasm the statistics are',
+    'probes (loss before, after, after the optimizer step) on every 10th call, spaced further apart when a probe costs over',
+    `${SPARE_FROM_MS} ms so that probes take at most ${DEFAULT_PROBE_BUDGET * 100}% of the training time (src/core/instrument/probeSchedule.ts), and attribution`,
+    'on every 10th probed call with a gap (a long run\'s steady state: one sampler and one schedule span the rounds, the',
+    'schedule calibrated first; the step times are means over the rounds, as probes fall in some and not others). On cpu and wasm the statistics are',
     'read from host memory and reduced in JavaScript, so an unprobed call runs no kernel of the debugger\'s own.',
-    `Plain and instrumented steps alternate (A B A B …); each figure is the median of ${rounds} rounds.`,
+    `Plain and instrumented steps alternate (A B A B …), ${rounds} rounds. A probed call's cost is the time the debugger spends in its probes (as the schedule counts it), median of 5 probed calls.`,
     'A probed call\'s extra cost is in plain forward passes of the model; the budget is 2 plus one per training-mode',
     'layer attributed, for the loss before, the loss after and the attribution. The pass for the loss after the optimizer',
     'step comes on top and has its own column.',
     '',
-    '| workload | backend | plain ms/step | debugger ms/step | ratio | target | forward ms | probed call (forward passes) | budget | after-step pass |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| workload | backend | plain ms/step | debugger ms/step | ratio | target | probe every | forward ms | probed call (forward passes) | budget | after-step pass |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.workload} | ${r.backend} | ${r.plainMs.toFixed(1)} | ${r.debugMs.toFixed(1)} | ${r.ratio.toFixed(3)} | ${verdict(r)} | ` +
-      `${r.forwardMs.toFixed(1)} | ${r.probeForwards.toFixed(2)} | ${r.budget} | ${r.afterStepForwards.toFixed(2)} |`),
+      `${r.probeInterval} | ${r.forwardMs.toFixed(1)} | ${r.probeForwards.toFixed(2)} | ${r.budget} | ${r.afterStepForwards.toFixed(2)} |`),
     '',
     '### Read-back strategy',
     '',

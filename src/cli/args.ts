@@ -1,6 +1,7 @@
 // Command-line arguments of tfjs-debug.
 import { parseArgs } from 'node:util';
 import type { AttributionMode, Severity } from '../protocol.ts';
+import { DEFAULT_PROBE_BUDGET } from '../core/instrument/probeSchedule.ts';
 
 export const USAGE = `Usage:
   tfjs-debug run <script> [options] [-- script args]
@@ -19,6 +20,8 @@ Options:
   --data FILE             (probe) the batch to probe with
   --backend NAME          auto (default: your tfjs keeps its backend, the bundled one uses wasm), wasm or cpu
   --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)
+  --probe-budget F        share of the training time probes may take: a probe that costs over 20 ms
+                          waits longer than every Nth call to stay within it (default 0.03; 0 = off)
   --timeout SECONDS       stop the script after SECONDS (default: no limit)
   --fail-on LEVEL         exit with code 3 when a finding of LEVEL or worse exists (warning|error)
   --history N             gradient calls kept in full in the report (default 1000)
@@ -42,6 +45,7 @@ export interface CliRun {
   json: string | null;
   html: string | null;
   probeEvery: number;
+  probeBudget: number;
   timeoutSeconds: number;
   failOn: Severity | null;
   history: number;
@@ -79,6 +83,7 @@ export function parseCli(argv: string[]): CliCommand {
         data: { type: 'string' },
         backend: { type: 'string' },
         'probe-every': { type: 'string' },
+        'probe-budget': { type: 'string' },
         timeout: { type: 'string' },
         'fail-on': { type: 'string' },
         history: { type: 'string' },
@@ -124,6 +129,7 @@ export function parseCli(argv: string[]): CliCommand {
     json: values.json ?? null,
     html: values.html ?? null,
     probeEvery: number('probe-every', values['probe-every'], 10, 0),
+    probeBudget: number('probe-budget', values['probe-budget'], DEFAULT_PROBE_BUDGET, 0),
     timeoutSeconds: number('timeout', values.timeout, 0, 0),
     failOn: (failOn as Severity | undefined) ?? null,
     history: number('history', values.history, 1000, 10),

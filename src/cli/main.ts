@@ -35,7 +35,7 @@ async function run(cli: CliRun): Promise<number> {
     backend: cli.backend,
     script: cli.script,
     args: cli.scriptArgs,
-    options: { probeEvery: cli.probeEvery, historySize: cli.history, lossGapTolerance: cli.tolerance, attribution: cli.attribution },
+    options: { probeEvery: cli.probeEvery, probeBudget: cli.probeBudget, historySize: cli.history, lossGapTolerance: cli.tolerance, attribution: cli.attribution },
     timeoutMs: cli.timeoutSeconds * 1000,
     memoryLimitMb: cli.memoryMb,
     stdio: 'inherit',

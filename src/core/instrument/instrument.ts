@@ -17,6 +17,7 @@ import { LayerRegistry } from './layerRegistry.ts';
 import { MomentsTap } from './layerStats.ts';
 import { readStrategyFor, type ReadStrategy } from './readback.ts';
 import { ProbeCache } from './probeCache.ts';
+import { ProbeSchedule } from './probeSchedule.ts';
 import { ALL_INFERENCE, Prober, probeLayerCall, type ProbeState } from './probes.ts';
 import { isTensor, layerBaseClass, optimizerClasses, type Layer, type TfjsModules } from './tfjsModules.ts';
 
@@ -33,6 +34,8 @@ export interface InstrumentOptions extends RunOptions {
   /** Decides, per probed call with a gap, whether auto attribution runs (default: attributionSampler()).
    *  The benchmark shares one across its rounds to measure a long run's steady state. */
   sampleAttribution?: () => boolean;
+  /** The schedule to continue (the benchmark keeps one across its rounds); by default a new one. */
+  schedule?: ProbeSchedule;
 }
 
 export interface Instrumentation {
@@ -57,11 +60,6 @@ interface PendingStep {
   emitWith: (lossAfterStep: number | null, error: string | null) => void;
 }
 
-export function shouldProbe(index: number, options: RunOptions): boolean {
-  if (options.probeEvery <= 0) return false;
-  return index <= options.probeAllFirst || index % options.probeEvery === 0;
-}
-
 export function instrument(mods: TfjsModules, options: InstrumentOptions): Instrumentation {
   const { core, layers } = mods;
   const engine = core.engine();
@@ -77,6 +75,16 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const containerStack: ReturnType<LayerRegistry['info']>[] = [];
   const sampleAttribution = options.sampleAttribution ?? attributionSampler();
   const momentsTap = new MomentsTap();
+  const schedule = options.schedule ?? new ProbeSchedule(options, now);
+  /** Runs part of a probe, counting its time against the probe budget. */
+  const timed = <T>(fn: () => T): T => {
+    const t = now();
+    try {
+      return fn();
+    } finally {
+      schedule.spent(now() - t);
+    }
+  };
   let current: CallRecorder | null = null;
   let pending: PendingStep | null = null;
   let count = 0;
@@ -134,7 +142,12 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       if (!isTensor(core, first)) return original.call(this, inputs, kwargs);
       if (probeState.override) {
         const compute = (training: boolean) => original.call(this, inputs, { ...(kwargs ?? {}), training });
-        return registry.isContainer(this) ? compute(probeState.override(this)) : probeLayerCall(probeState, this, compute);
+        if (!registry.isContainer(this)) return probeLayerCall(probeState, this, compute);
+        // A model run in inference mode disposes each layer output once its consumers have run
+        // (tfjs-layers/src/engine/executor.ts, execute: "Clean up Tensors that are no longer needed"). The
+        // outputs a probe keeps for its later passes must survive, so containers run in training mode then;
+        // the mode matters to nothing else in a container, and every layer in it gets its own forced mode.
+        return compute(probeState.record || probeState.reuse ? true : probeState.override(this));
       }
       const info = registry.info(this);
       const training = Boolean(kwargs?.training);
@@ -215,7 +228,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         let loss: number | null = null;
         let error: string | null = null;
         try {
-          const t = prober.run(p.closure, ALL_INFERENCE);
+          const t = timed(() => prober.run(p.closure, ALL_INFERENCE));
           loss = t.dataSync()[0];
           t.dispose();
         } catch (e) {
@@ -237,7 +250,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     const outer = apiStack[0] ?? { api: 'gradients' as const, source: site() };
     const withClosure = [...apiStack].reverse().find((frame) => frame.closure !== undefined);
     const closure = withClosure ? withClosure.closure : f;
-    const probed = shouldProbe(index, options);
+    const probed = schedule.next(index);
     const strategy = options.readStrategy ?? readStrategyFor(core);
     const recorder = new CallRecorder(core, index, outer.api, outer.source, probed, strategy, momentsTap);
 
@@ -253,7 +266,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         const run = which === 'before' || !cache
           ? { record: cache ?? undefined }
           : { reuse: { cache, before: cache.reusableBefore(recorder.stateChangingLayers()) } };
-        recorder.probes[which] = recorder.batch.add(prober.run(closure, ALL_INFERENCE, run));
+        recorder.probes[which] = recorder.batch.add(timed(() => prober.run(closure, ALL_INFERENCE, run)));
       } catch (e) {
         recorder.probes.error = `loss ${which} the call: ${messageOf(e)}`;
       }
@@ -277,7 +290,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       recorder.recordResult(result.value, xs as any[], result.grads);
       probe('after');
       if (probed && closure && !recorder.probes.error) {
-        attributeGap({ core, prober, cache, mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution }, recorder, closure);
+        timed(() => attributeGap({ core, prober, cache, mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution }, recorder, closure));
       }
       cache?.dispose();
       const record = recorder.finish(() => Number(engine.state.numTensors));
