@@ -252,6 +252,57 @@ describe('panel in a VS Code webview', () => {
     }
   });
 
+  test('a model with 300 layers: the table renders the rows in view, and scrolling, keys and the host reach every row', async () => {
+    const wide = await launchRunner({
+      script: path.join(ROOT, 'test', 'fixtures', 'scripts', 'wide-model.js'), args: ['150', '6'],
+      distDir: path.join(ROOT, 'dist'), stdio: 'pipe',
+    }).done;
+    assert.equal(wide.report.status, 'completed');
+    const ids = wide.report.layers.filter((l) => !l.isContainer).map((l) => l.id);
+    assert.equal(ids.length, 300);
+    const panel = await openPanel(browser);
+    try {
+      await postedAtLeast(panel, 1);
+      await panel.post({ type: 'report', report: wide.report });
+      await panel.page.waitForSelector(row(ids[0]));
+      const rendered = () => panel.page.locator('#layer-table tbody tr[data-layer-id]').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.layerId)));
+      assert.equal(await panel.page.getAttribute('#layer-table', 'aria-rowcount'), '301');
+      const first = await rendered();
+      assert.ok(first.length >= 20 && first.length < 150, `${first.length} rows in the DOM`);
+      assert.equal(await panel.page.locator(row(ids[299])).count(), 0, 'the last row is not rendered yet');
+      // The scroller holds the full height, so the scrollbar is true to the table.
+      const heights = await panel.page.evaluate(() => {
+        const s = document.querySelector('#layers .table-scroll') as HTMLElement;
+        const r = document.querySelector('#layer-table tbody tr[data-layer-id]') as HTMLElement;
+        return { scroll: s.scrollHeight, client: s.clientHeight, row: r.offsetHeight };
+      });
+      assert.ok(heights.scroll >= 300 * heights.row, JSON.stringify(heights));
+      assert.ok(heights.client < heights.scroll);
+      // Scrolling to the bottom renders the last rows.
+      await panel.page.evaluate(() => { const s = document.querySelector('#layers .table-scroll') as HTMLElement; s.scrollTop = s.scrollHeight; });
+      await panel.page.waitForSelector(row(ids[299]));
+      assert.ok((await rendered()).length < 150);
+      // Keys: Home from a row at the bottom goes to the first row, focused; End back to the last.
+      await panel.page.focus(row(ids[298]));
+      await panel.page.keyboard.press('Home');
+      await panel.page.waitForFunction((id) => (document.activeElement as HTMLElement | null)?.dataset?.layerId === String(id), ids[0]);
+      await panel.page.keyboard.press('End');
+      await panel.page.waitForFunction((id) => (document.activeElement as HTMLElement | null)?.dataset?.layerId === String(id), ids[299]);
+      // The host selects a layer in the middle (from a hover or the sidebar): it is scrolled into view.
+      await panel.post({ type: 'select-layer', layer: ids[150] });
+      await panel.page.waitForSelector(`${row(ids[150])}[aria-selected="true"]`);
+      const inView = await panel.page.evaluate((sel) => {
+        const s = (document.querySelector('#layers .table-scroll') as HTMLElement).getBoundingClientRect();
+        const r = (document.querySelector(sel) as HTMLElement).getBoundingClientRect();
+        return r.top >= s.top && r.bottom <= s.bottom;
+      }, row(ids[150]));
+      assert.ok(inView, 'the selected row is inside the scroller\'s view');
+      await assertClean(panel);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('state survives a reload (setState/getState): report, selected layer, sort', async () => {
     const panel = await openPanel(browser);
     try {
