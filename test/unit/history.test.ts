@@ -52,3 +52,13 @@ test('a wide model through the CLI: a small report, the newest calls in full, to
   const size = JSON.stringify(report).length;
   assert.ok(size < 12 * 2 ** 20, `report ${(size / 2 ** 20).toFixed(1)} MB`);
 });
+
+test('the history holds no more than it keeps: records the ring let go of are not referenced any more', () => {
+  const h = BoundedHistory.forSize<Item>(20, { weight: (i) => i.detail.length, thin: (i) => ({ ...i, detail: [], thinned: true }), budget: 1_000_000 });
+  for (let id = 1; id <= 200; id++) h.push({ id, detail: [id] });
+  const kept = new Set(h.items());
+  // Its own fields (arrays and ring; a Set serialises to {}) must reach only the records it keeps.
+  const reachable = JSON.stringify(h).match(/"id":\d+/g)?.length ?? 0;
+  assert.equal(kept.size, 20);
+  assert.ok(reachable <= 20, `the history's own fields reach ${reachable} records, it keeps 20`);
+});

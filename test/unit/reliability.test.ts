@@ -3,6 +3,8 @@
 // probes, memory flat, nothing lost that was promised. The results are written to docs/RELIABILITY.md.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { launchRunner } from '../../src/runner/launch.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 import { ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
@@ -75,13 +77,21 @@ scripts.test('after all of them, the next run works', () => {
 }, { caseName: 'the next run after all of the above (examples/batchnorm-mismatch.js)' });
 
 soak.test('soak: 10,000 gradient calls with probes; runner and host memory flat, every event delivered', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const hostHeap = () => { gc(); return process.memoryUsage().heapUsed; };
   const host0 = process.memoryUsage().heapUsed;
+  const hostAt: Record<number, number> = {};
   let events = 0;
   let output = '';
   const handle = launchRunner({
     script: path.join(SCRIPTS, 'soak.js'), args: ['10000'], stdio: 'pipe', distDir: path.join(ROOT, 'dist'),
     onOutput: (chunk) => { output += chunk; },
-    onEvent: (e) => { if (e.type === 'gradient-call') events++; },
+    onEvent: (e) => {
+      if (e.type !== 'gradient-call') return;
+      events++;
+      if (e.call.index === 1000 || e.call.index === 10_000) hostAt[e.call.index] = hostHeap();
+    },
   });
   const started = Date.now();
   const { report } = await handle.done;
@@ -100,11 +110,14 @@ soak.test('soak: 10,000 gradient calls with probes; runner and host memory flat,
   const runnerGrowth = heap['10000'] - heap['1000'];
   assert.ok(runnerGrowth < 5 * 2 ** 20, `runner heap grew ${runnerGrowth} bytes from call 1,000 to 10,000`);
   assert.ok(host1 - host0 < 64 * 2 ** 20, `host heap grew ${host1 - host0} bytes`);
+  // The host's side (launchRunner's report builder) after a GC: flat from call 1,000 on, as the history is full.
+  const hostGrowth = hostAt[10_000] - hostAt[1000];
+  assert.ok(hostGrowth < 5 * 2 ** 20, `host heap grew ${hostGrowth} bytes from call 1,000 to 10,000`);
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
-  console.log(`soak: ${seconds.toFixed(1)} s, runner heap ${mb(heap['1000'])} at call 1,000 → ${mb(heap['10000'])} at 10,000; host heap +${mb(host1 - host0)}`);
+  console.log(`soak: ${seconds.toFixed(1)} s, runner heap ${mb(heap['1000'])} at call 1,000 → ${mb(heap['10000'])} at 10,000; host heap ${mb(hostGrowth)} from call 1,000 to 10,000 after GC`);
   return {
     tried: events,
-    result: `${seconds.toFixed(1)} s; runner heap ${mb(heap['1000'])} at call 1,000, ${mb(heap['10000'])} at 10,000; host heap +${mb(host1 - host0)}; ${report.gradientCalls.length} calls kept in full`,
+    result: `${seconds.toFixed(1)} s; runner heap ${mb(heap['1000'])} at call 1,000, ${mb(heap['10000'])} at 10,000; host heap (after GC) ${hostGrowth >= 0 ? '+' : ''}${mb(hostGrowth)} from call 1,000 to 10,000; ${report.gradientCalls.length} calls kept`,
     lost: `nothing promised: all ${events} events delivered, ${report.gradientCallsDropped} middle calls dropped from the bounded history as designed`,
   };
 }, { caseName: '10,000 gradient calls (BatchNorm model, optimizer.minimize), default probes' });

@@ -18,8 +18,7 @@ export class BoundedHistory<T> {
   private readonly ring: T[] = [];
   private next = 0;
   dropped = 0;
-  /** Records still in full, oldest first (a queue that may hold ones the ring has since overwritten). */
-  private readonly full: T[] = [];
+  /** Records still in full, oldest first (a Set keeps insertion order). */
   private readonly inFull = new Set<T>();
   private fullWeight = 0;
 
@@ -49,12 +48,10 @@ export class BoundedHistory<T> {
   }
 
   private keepDetail(item: T, detail: DetailBudget<T>): void {
-    this.full.push(item);
     this.inFull.add(item);
     this.fullWeight += detail.weight(item);
     while (this.fullWeight > detail.budget && this.inFull.size > 1) {
-      const oldest = this.full.shift() as T;
-      if (!this.inFull.has(oldest)) continue;
+      const oldest = this.inFull.values().next().value as T;
       this.forget(oldest);
       this.replace(oldest, detail.thin(oldest));
     }
