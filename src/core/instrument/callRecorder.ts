@@ -113,7 +113,7 @@ export class CallRecorder {
     const bn: BatchNormSlots | null = first && isBatchNormalization(info.className)
       ? { movingBefore: this.copies(movingStats(layer)), movingAfter: null, batch: null }
       : null;
-    entry.batchNorm = entry.batchNorm ?? bn;
+    if (bn) entry.batchNorm = bn;
 
     // Record the random numbers a mode-dependent layer draws in training mode (Dropout seeds its mask from
     // one Math.random() call: tfjs-core/src/ops/dropout.ts, random_uniform.ts), so attribution can replay
