@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { runAlone } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -235,12 +236,4 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   return { title: 'Extension activation', markdown, summary };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then((r) => {
-    console.log(`## ${r.title}\n\n${r.markdown}\n`);
-    console.error(r.summary);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runAlone(run);

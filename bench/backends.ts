@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
-import type { BenchSection } from './section.ts';
+import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
@@ -137,9 +137,4 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then((s) => console.log(`## ${s.title}\n\n${s.markdown}`), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runAlone(run);

@@ -18,6 +18,7 @@ import { DEFAULT_RUN_OPTIONS, type RunnerEvent } from '../src/protocol.ts';
 import { launchRunner } from '../src/runner/launch.ts';
 import { Batcher } from '../src/extension/batcher.ts';
 import { RunStore, LAST_RUN_KEY } from '../src/extension/runStore.ts';
+import { runAlone } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -145,12 +146,4 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   return { title: 'Memory and report size over a long run', markdown, summary };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then((r) => {
-    console.log(`## ${r.title}\n\n${r.markdown}\n`);
-    console.error(r.summary);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runAlone(run);

@@ -13,7 +13,7 @@ import { instrument, type InstrumentOptions } from '../src/core/instrument/instr
 import { DEFAULT_PROBE_BUDGET, ProbeSchedule, SPARE_FROM_MS } from '../src/core/instrument/probeSchedule.ts';
 import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol.ts';
-import type { BenchSection } from './section.ts';
+import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
@@ -259,8 +259,5 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
 
 if (require.main === module) {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-  run({ quick: process.argv.includes('--quick'), only }).then((s) => console.log(`## ${s.title}\n\n${s.markdown}`), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  runAlone((opts) => run({ ...opts, only }));
 }

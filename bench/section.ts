@@ -4,3 +4,14 @@ export interface BenchSection {
   markdown: string;
   summary: string;
 }
+
+/** `node --import tsx bench/<part>.ts [--quick]`: runs one part alone and prints its section. */
+export function runAlone(part: (opts: { quick: boolean }) => Promise<BenchSection>): void {
+  part({ quick: process.argv.includes('--quick') }).then((s) => {
+    console.log(`## ${s.title}\n\n${s.markdown}\n`);
+    console.error(s.summary);
+  }, (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -24,6 +24,7 @@ import {
 import { DETAIL_BUDGET } from '../src/core/report/reportBuilder.ts';
 import { launchChromium, openPanel, vscodePageHtml } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';
+import { runAlone } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const LAYERS = 500;
@@ -288,12 +289,4 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   return { title: 'Webview: first paint and update frames', markdown, summary };
 }
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then((r) => {
-    console.log(`## ${r.title}\n\n${r.markdown}\n`);
-    console.error(r.summary);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runAlone(run);
