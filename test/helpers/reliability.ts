@@ -50,7 +50,10 @@ const HEADER = [
   '',
 ];
 
-const cell = (s: string | number) => String(s).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/** A table cell: one line, pipes escaped, and `&` and `<` as entities so that markup in a message (a hostile
+ *  layer name, `<script>` in a usage line) shows as text on GitHub instead of being taken as HTML. */
+const cell = (s: string | number) => String(s).replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|');
+const uncell = (s: string) => s.replace(/\\\|/g, '|').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
 
 /** The sections and rows in the document now (the store). */
 export function readReliabilityDoc(file = RELIABILITY_DOC): Map<string, ReliabilityRow[]> {
@@ -67,7 +70,7 @@ export function readReliabilityDoc(file = RELIABILITY_DOC): Map<string, Reliabil
       continue;
     }
     if (!rows || !line.startsWith('| ') || line.startsWith('| case |') || line.startsWith('| ---')) continue;
-    const cells = line.slice(2, -2).split(/ (?<!\\)\| /).map((c) => c.replace(/\\\|/g, '|'));
+    const cells = line.slice(2, -2).split(/ (?<!\\)\| /).map(uncell);
     if (cells.length !== 4) continue;
     rows.push({ case: cells[0], tried: Number(cells[1]), result: cells[2], lost: cells[3] });
   }

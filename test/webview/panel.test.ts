@@ -12,6 +12,9 @@ import type { RunReport, RunnerEvent, WebviewToHost } from '../../src/protocol.t
 import { launchRunner } from '../../src/runner/launch.ts';
 import { launchChromium, openPanel, ROOT, standaloneHtml, type Panel } from './harness.ts';
 import { THEMES } from './themes.ts';
+import { ReliabilitySection } from '../helpers/reliability.ts';
+
+const doc = new ReliabilitySection('panel');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -330,7 +333,7 @@ describe('panel in a VS Code webview', () => {
     }
   });
 
-  test('strings from the report render as text, never as HTML', async () => {
+  doc.test('strings from the report render as text, never as HTML', async () => {
     const panel = await openPanel(browser);
     try {
       await postedAtLeast(panel, 1);
@@ -356,14 +359,21 @@ describe('panel in a VS Code webview', () => {
       assert.deepEqual(await lastPosted(panel), { type: 'reveal-source', source: hostile.layers.find((l) => l.id === convId)!.source });
       await panel.page.waitForTimeout(100);
       await assertClean(panel);
+      return {
+        tried: 11,
+        result: 'hostile layer name, class, file path, target, tfjs version, finding rule, message and fix, error message and stack, log line ' +
+          '(<script>, <img onerror>, <svg onload>, "> breaking out of attributes): shown as text in table, detail, findings, banner and log; ' +
+          '0 elements created; a source link posts its path as data; no console error, dialog or CSP violation (script nonce, default-src \'none\')',
+        lost: 'nothing',
+      };
     } finally {
       await panel.close();
     }
-  });
+  }, { caseName: 'hostile strings in the panel webview, under its CSP' });
 });
 
 describe('standalone HTML report', () => {
-  test('renders the embedded report read-only under a nonce-only CSP', async () => {
+  doc.test('renders the embedded report read-only under a nonce-only CSP', async () => {
     const hostile = hostileReport();
     const panel = await openPanel(browser, { theme: 'light', html: standaloneHtml(JSON.stringify(hostile)) });
     try {
@@ -383,10 +393,16 @@ describe('standalone HTML report', () => {
       await panel.page.waitForTimeout(100);
       assert.deepEqual(panel.problems.errors, [], 'console errors (CSP violations are reported there)');
       assert.deepEqual(panel.problems.dialogs, []);
+      return {
+        tried: 11,
+        result: 'the same hostile report embedded in the standalone page (CSP default-src \'none\', nonce-only scripts and styles): text only, ' +
+          '0 elements created, no buttons or links that post, charts drawn, no console error or dialog',
+        lost: 'nothing',
+      };
     } finally {
       await panel.close();
     }
-  });
+  }, { caseName: 'hostile strings in the panel as the HTML report embeds it' });
 });
 
 describe('screenshots', () => {

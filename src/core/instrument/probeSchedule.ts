@@ -2,8 +2,9 @@
 // a few forward passes; on a model whose forward pass is expensive that can be a large share of a step, so
 // an expensive probe (over SPARE_FROM_MS) also waits until the probes stay within `budget` of the training
 // time. Both are measured as the run goes: the median of the recent times between gradient calls (the
-// probes' own time taken out), and the least of what the recent probed calls' probes cost. The least, so
-// that a first call's warm-up (kernels compiled, code not yet optimised) never makes probes look expensive.
+// probes' own time taken out), and the least of what the last five probed calls' probes cost. The least of
+// five, so that the first calls' warm-up (kernels compiled, code not yet optimised) or a busy moment never
+// makes probes look expensive; before five probed calls nothing is spaced out.
 import type { RunOptions } from '../../protocol.ts';
 
 /** Share of the training time the probes may take, by default. */
@@ -53,7 +54,7 @@ export class ProbeSchedule {
   /** Calls between probes that the budget asks for now (1 when it asks nothing). */
   get budgetInterval(): number {
     const budget = this.options.probeBudget ?? DEFAULT_PROBE_BUDGET;
-    if (budget <= 0 || this.probes.length === 0 || this.steps.length === 0) return 1;
+    if (budget <= 0 || this.probes.length < RECENT_PROBES || this.steps.length === 0) return 1;
     const probeMs = Math.min(...this.probes);
     if (probeMs < SPARE_FROM_MS) return 1;
     const stepMs = [...this.steps].sort((a, b) => a - b)[this.steps.length >> 1];
