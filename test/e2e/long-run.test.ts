@@ -80,7 +80,9 @@ describe('a long run', () => {
     const distinct = new Set(whileRunning.map((x) => x.points));
     assert.ok(distinct.size >= 3, `the chart grew while the run was in progress (${[...distinct].join(', ')})`);
     for (let i = 1; i < whileRunning.length; i++) assert.ok(whileRunning[i].points >= whileRunning[i - 1].points, 'the chart never shrinks');
-    assert.ok(whileRunning.length > 0 && whileRunning[whileRunning.length - 1].points < finalPoints, 'and it was not complete before the end');
+    // Streamed, not delivered at the end: samples taken while running saw fewer points than the end has. (The
+    // last sample may already see every point: the run-ended message follows the last events by a moment.)
+    assert.ok(whileRunning.length > 0 && whileRunning[0].points < finalPoints, 'the chart was incomplete while the run was in progress');
     const callCounts = new Set(samples.map((x) => x.calls));
     assert.ok(callCounts.size >= 3, `the gradient call count moved while running: ${[...callCounts].join(' | ')}`);
     assert.match(final, new RegExp(`\\b${STEPS}\\b`), `the panel ends with ${STEPS} gradient calls: ${final}`);
