@@ -80,11 +80,21 @@ export class Workbench {
     throw new Error('the command palette did not open after three tries of F1');
   }
 
-  /** F1, the command's title as the palette shows it ("Category: Title"), Enter. */
+  /**
+   * F1, the command's title as the palette shows it ("Category: Title"), Enter. If the palette closes before
+   * the row shows (focus taken by an editor a previous step revealed, say), it is opened and typed again.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.openPalette();
-    await this.page.keyboard.type(title, { delay: 5 });
-    await this.acceptQuickPick(title);
+    for (let attempt = 1; ; attempt++) {
+      await this.openPalette();
+      await this.page.keyboard.type(title, { delay: 5 });
+      try {
+        await this.acceptQuickPick(title, attempt < 3 ? 8_000 : 15_000);
+        return;
+      } catch (e) {
+        if (attempt >= 3 || await this.quickInput.isVisible()) throw e;
+      }
+    }
   }
 
   /**
