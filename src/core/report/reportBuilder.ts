@@ -50,7 +50,7 @@ export class ReportBuilder {
         for (const layer of event.layers) this.layers.set(layer.id, layer);
         break;
       case 'gradient-call':
-        this.addToTotals(event.call);
+        addCallToTotals(this.totals, event.call);
         this.history.push(event.call);
         r.gradientCallCount = Math.max(r.gradientCallCount, event.call.index);
         break;
@@ -71,10 +71,6 @@ export class ReportBuilder {
       case 'finding':
         break;
     }
-  }
-
-  private addToTotals(call: GradientCallRecord): void {
-    addCallToTotals(this.totals, call);
   }
 
   /** Carries on the totals of a report this builder continues (they cover calls its history no longer has). */
