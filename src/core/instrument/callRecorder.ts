@@ -109,11 +109,11 @@ export class CallRecorder {
     else entry.inference = true;
 
     const core = this.core;
-    const input = firstTensor(core, inputs);
     const bn: BatchNormSlots | null = first && isBatchNormalization(info.className)
       ? { movingBefore: this.copies(movingStats(layer)), movingAfter: null, batch: null }
       : null;
     if (bn) entry.batchNorm = bn;
+    const input = bn ? firstTensor(core, inputs) : null;
 
     // Record the random numbers a mode-dependent layer draws in training mode (Dropout seeds its mask from
     // one Math.random() call: tfjs-core/src/ops/dropout.ts, random_uniform.ts), so attribution can replay
