@@ -143,15 +143,24 @@ function lossSection(report: RunReport): string[] {
     ? ['…', '', '', '', '', '', '']
     : [String(c.index), c.api, at(report, c.source),
       fmt(c.lossBefore, 6), fmt(c.lossDuring, 6), fmt(c.lossAfter, 6), fmt(c.lossAfterStep, 6)]);
-  const notes = calls.filter((c) => c.probeError).slice(0, 3).map((c) => `  call ${c.index}: ${c.probeError}`);
   return [
     'Loss per probed gradient call (before, after: inference; during: the call)',
     ...table(['#', 'api', 'at', 'before', 'during', 'after', 'after step'], rows, [5, 18, 10, 10, 10, 10, 10], ['r', 'l', 'l', 'r', 'r', 'r', 'r']),
     ...(calls.length < report.gradientCallCount
       ? [`  ${report.gradientCallCount} gradient calls in all; ${calls.length} probed and kept (--probe-every sets the interval).`]
       : []),
-    ...notes,
+    ...probeNotes(calls),
   ];
+}
+
+/** Why probes failed, once per reason, with the calls it applies to. */
+function probeNotes(calls: GradientCallRecord[]): string[] {
+  const byReason = new Map<string, number[]>();
+  for (const c of calls) if (c.probeError) byReason.set(c.probeError, [...(byReason.get(c.probeError) ?? []), c.index]);
+  return [...byReason].flatMap(([reason, indices]) => {
+    const which = indices.length === 1 ? `call ${indices[0]}` : `${indices.length} calls (${indices.slice(0, 5).join(', ')}${indices.length > 5 ? ', …' : ''})`;
+    return wrap(`${which}: ${reason}`, '  ');
+  });
 }
 
 function findingLines(f: Finding, byId: Map<number, LayerInfo>): string[] {
@@ -165,9 +174,11 @@ export function formatTextReport(report: RunReport): string {
   const tfjs = report.tfjs;
   out.push(fit(`TF.js Model Debugger · ${basename(report.target)} · ${report.status}${seconds(report.durationMs)}`, WIDTH));
   if (tfjs) {
-    const probed = report.gradientCalls.filter((c) => c.probed).length;
+    const probed = report.gradientCalls.filter((c) => c.probed);
+    const failed = probed.filter((c) => c.probeError).length;
     out.push(`tfjs ${tfjs.version} (${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled'}, backend ${tfjs.backend}) · ` +
-      `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${probed} probed`);
+      `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${probed.length} probed` +
+      (failed ? ` (${failed} could not be: see below)` : ''));
   }
   if (report.error) {
     out.push('');

@@ -82,12 +82,13 @@ test('probes draw nothing from Math.random and print nothing', () => {
     Math.random = random;
     instr.uninstall();
   }
-  // Dropout draws once in the real call. The probes before and after run it in inference mode; its
-  // attribution probe runs it in training mode and replays the draw the call made.
+  // Dropout draws once in the real call. The probes replay the call: the attribution pass of Dropout uses the
+  // mask the call drew, and the closure is never run again.
   assert.equal(draws.length, 1);
   const call = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0];
   assert.equal(call.attribution?.length, 2, 'BatchNorm and Dropout attributed');
-  assert.equal(logged, 5, 'the closure ran in the call, in two probes and in two attribution probes');
+  assert.equal(call.probeError, null);
+  assert.equal(logged, 1, 'the closure ran once: in the call');
   tf.dispose([x]);
   model.dispose();
 });
@@ -200,11 +201,11 @@ test('on a host-memory backend an unprobed call runs no kernel of the debugger\'
   assert.equal(call.layers.length, 4);
 });
 
-test('probe passes that start from the recorded pass give the same losses, bit for bit, as passes run in full', () => {
-  const run = (probeCacheBytes: number) => {
+test('replay passes that start from the call\'s own values give the same losses, bit for bit, as passes computed in full', () => {
+  const run = (recordingBytes: number) => {
     const events: RunnerEvent[] = [];
     const instr = instrument({ core, layers }, {
-      ...DEFAULT_RUN_OPTIONS, probeAllFirst: 1e9, probeEvery: 1, attribution: 'always', probeCacheBytes, emit: (e) => events.push(e),
+      ...DEFAULT_RUN_OPTIONS, probeAllFirst: 1e9, probeEvery: 1, attribution: 'always', recordingBytes, emit: (e) => events.push(e),
     });
     let a = 5;
     const random = Math.random;

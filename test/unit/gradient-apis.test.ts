@@ -36,7 +36,7 @@ test('every gradient API is recorded, labelled and located, with BatchNorm in tr
   assert.ok((fit.layers.find((l) => l.layer === bn.id)?.gradNorm ?? 0) > 0);
 });
 
-test('fit probes use a side-effect-free loss: fit still returns its own metrics', () => {
+test('fit probes replay the call: fit still returns its own metrics', () => {
   const { code, stdout, report } = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js')]);
   assert.equal(code, 0, stdout);
   assert.ok(report);

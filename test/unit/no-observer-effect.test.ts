@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli, SCRIPTS } from '../helpers/cli.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
+import type { RunReport } from '../../src/protocol.ts';
 
 const doc = new ReliabilitySection('observer');
 
@@ -38,4 +39,84 @@ for (const name of ['bn-minimize.js', 'dropout-fit.js', 'nested-shared.js']) {
     }
     return { tried: settings.length, result: `--probe-every ${settings.join(', ')}: final weights, moving statistics and random draws (${plain.length} bytes) bit-identical to the plain run`, lost: 'nothing: training unchanged' };
   }, { caseName: name });
+}
+
+// Scripts whose authors' habits a probe that re-ran the closure would break: side effects and stdout writes in
+// the closure, Math.random drawn inside it, noise drawn by a custom layer, batches disposed before the optimizer
+// step, class weights. The script's whole stdout must be the same with the debugger, which prints its report
+// after it, at the most probing setting and at the defaults.
+const OBSERVER = path.join(SCRIPTS, 'observer');
+const MOST = ['--probe-every', '1', '--attribution', 'always', '--probe-budget', '0'];
+
+function plainStdout(script: string): string {
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+function debuggedRun(script: string, options: string[]) {
+  const r = runCli(['run', script, ...options]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.ok(r.report && r.report.gradientCallCount > 0);
+  return r;
+}
+
+const cases: { name: string; check: (report: RunReport) => string }[] = [
+  {
+    name: 'policy-gradient.js',
+    check: (report) => {
+      const calls = report.gradientCalls;
+      assert.ok(calls.every((c) => c.probed && c.probeError == null && c.lossBefore === c.lossDuring), 'every call replayed, no layer changes mode');
+      return `${report.gradientCallCount} calls replayed; closure side effects, stdout dots and multinomial draws happen once`;
+    },
+  },
+  {
+    name: 'vae-sampling.js',
+    check: (report) => {
+      assert.ok(report.gradientCalls.every((c) => c.probeError == null && c.lossBefore === c.lossDuring && c.lossAfter === c.lossDuring));
+      assert.deepEqual(report.findings.map((f) => f.rule), [], 'no loss-gap: the sampling layer\'s noise is replayed');
+      return 'sampling noise replayed: lossBefore = lossDuring in every call, no finding';
+    },
+  },
+  {
+    name: 'disposed-batch.js',
+    check: (report) => {
+      assert.ok(report.gradientCalls.every((c) => c.probeError == null && c.lossBefore != null && c.lossAfterStep != null));
+      assert.ok(report.gradientCalls.every((c) => (c.attribution ?? []).length === 2), 'BatchNorm and Dropout attributed');
+      return 'batches disposed before the step: loss after the step replayed from the kept batch in every call';
+    },
+  },
+  {
+    name: 'fit-class-weights.js',
+    check: (report) => {
+      assert.ok(report.gradientCalls.every((c) => c.probeError == null && c.lossBefore != null), 'fit with class weights is replayed');
+      return 'fit with class weights and validation split: every call replayed';
+    },
+  },
+  {
+    name: 'readback-after-dropout.js',
+    check: (report) => {
+      const errors = new Set(report.gradientCalls.map((c) => c.probeError));
+      assert.equal(errors.size, 1);
+      const [error] = errors;
+      assert.match(String(error), /^not replayed: the loss closure reads back \(dataSync at readback-after-dropout\.js:18\)/);
+      assert.ok(report.gradientCalls.every((c) => c.lossBefore == null && c.lossDuring != null));
+      return 'a closure that reads back a mode-dependent value: reported as not replayed, with the line';
+    },
+  },
+];
+
+for (const { name, check } of cases) {
+  doc.test(`${name}: the script's stdout and weights are the same with and without the debugger`, () => {
+    const script = path.join(OBSERVER, name);
+    const plain = plainStdout(script);
+    assert.match(plain, /digest [0-9a-f]{8} next random/);
+    let note = '';
+    for (const options of [MOST, []]) {
+      const r = debuggedRun(script, options);
+      assert.ok(r.stdout.startsWith(plain + '\nTF.js Model Debugger'), `${name} ${options.join(' ') || 'defaults'}: stdout differs`);
+      if (options === MOST) note = check(r.report as RunReport);
+    }
+    return { tried: 2, result: `stdout (${plain.length} bytes, weight digest included) identical at ${MOST.join(' ')} and at the defaults; ${note}`, lost: 'nothing: training and output unchanged' };
+  }, { caseName: `observer/${name}` });
 }

@@ -4,13 +4,12 @@
 import type {
   AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
 } from '../../protocol.ts';
-import { mayDependOnMode } from '../layerClasses.ts';
 import { isTrainable } from './layerRegistry.ts';
 import { euclideanNorm, nonFiniteCount, summarize } from './hostReductions.ts';
 import {
   batchMomentsTensors, channelCount, isBatchNormalization, movingStats, nonFiniteTensor, outputStatsTensor, type MomentsTap,
 } from './layerStats.ts';
-import { withTapeOff } from './probeEnvironment.ts';
+import { asDebugger, withTapeOff } from './probeEnvironment.ts';
 import { ReadbackBatch, transientValues, type ReadStrategy, type Slot } from './readback.ts';
 import { firstTensor, type Layer, type Tensor } from './tfjsModules.ts';
 
@@ -30,23 +29,6 @@ interface LayerEntry {
   output: Slot | null;
   nonFinite: Slot[];
   batchNorm: BatchNormSlots | null;
-  draws: number[] | null;
-}
-
-function recordDraws<T>(entry: LayerEntry, run: () => T): T {
-  const random = Math.random;
-  const draws: number[] = [];
-  Math.random = () => {
-    const v = random();
-    draws.push(v);
-    return v;
-  };
-  try {
-    return run();
-  } finally {
-    Math.random = random;
-    if (draws.length) entry.draws = draws;
-  }
 }
 
 export interface ProbeSlots {
@@ -55,18 +37,6 @@ export interface ProbeSlots {
   error: string | null;
   /** Loss with only one layer in training mode, per attributed layer. */
   attribution: { layer: number; slot: Slot }[] | null;
-}
-
-/** A layer that ran inside the gradient call, as attribution needs it. */
-export interface RecordedLayer {
-  info: LayerInfo;
-  layer: Layer;
-  training: boolean;
-  /** New tensors (the caller owns them) with its moving mean and variance from before the call
-   *  (BatchNormalization only). */
-  movingBefore: (() => [Tensor, Tensor]) | null;
-  /** The Math.random() values it drew in the call, in order. */
-  draws: number[] | null;
 }
 
 export class CallRecorder {
@@ -100,7 +70,7 @@ export class CallRecorder {
     if (!entry) {
       entry = {
         info, layer, training: false, inference: false, calls: 0, trainable: isTrainable(layer),
-        output: null, nonFinite: [], batchNorm: null, draws: null,
+        output: null, nonFinite: [], batchNorm: null,
       };
       this.entries.set(info, entry);
     }
@@ -115,28 +85,26 @@ export class CallRecorder {
     if (bn) entry.batchNorm = bn;
     const input = bn ? firstTensor(core, inputs) : null;
 
-    // Record the random numbers a mode-dependent layer draws in training mode (Dropout seeds its mask from
-    // one Math.random() call: tfjs-core/src/ops/dropout.ts, random_uniform.ts), so attribution can replay
-    // exactly the mask the call used. The draws themselves are untouched.
-    let call = first && training && mayDependOnMode(info.className) ? () => recordDraws(entry, run) : run;
+    let call = run;
     if (bn && training && input) {
       const channels = channelCount(layer, input);
-      const inner = call;
       call = () => this.moments.catchIn(({ mean, variance }) => {
         if (mean.size === channels && variance.size === channels) bn.batch = this.copies([mean, variance]);
-      }, inner);
+      }, run);
     }
     const out = call();
-    if (bn && !bn.batch && input) {
-      bn.batch = withTapeOff(this.engine(), () => {
-        const [mean, variance] = batchMomentsTensors(core, layer, input);
-        return [this.batch.add(mean), this.batch.add(variance)];
-      });
-    }
-    const output = firstTensor(core, out);
-    if (output && output.size > 0 && output.dtype !== 'string' && output.dtype !== 'complex64') {
-      this.recordOutput(entry, first, output);
-    }
+    asDebugger(() => {
+      if (bn && !bn.batch && input) {
+        bn.batch = withTapeOff(this.engine(), () => {
+          const [mean, variance] = batchMomentsTensors(core, layer, input);
+          return [this.batch.add(mean), this.batch.add(variance)];
+        });
+      }
+      const output = firstTensor(core, out);
+      if (output && output.size > 0 && output.dtype !== 'string' && output.dtype !== 'complex64') {
+        this.recordOutput(entry, first, output);
+      }
+    });
     return out;
   }
 
@@ -166,34 +134,9 @@ export class CallRecorder {
     return withTapeOff(this.engine(), () => [this.batch.addCopyOf(pair[0]), this.batch.addCopyOf(pair[1])]);
   }
 
-  /** The layers that ran, in execution order. */
-  recordedLayers(): RecordedLayer[] {
-    return [...this.entries.values()].map((e) => ({
-      info: e.info,
-      layer: e.layer,
-      training: e.training,
-      movingBefore: e.batchNorm?.movingBefore
-        ? () => {
-          const [mean, variance] = e.batchNorm?.movingBefore as [Slot, Slot];
-          return [this.batch.tensor(mean), this.batch.tensor(variance)];
-        }
-        : null,
-      draws: e.draws,
-    }));
-  }
-
-  /** The layers whose state the call may have changed: those that ran in training mode and may depend on it
-   *  (a BatchNormalization layer moves its statistics). */
-  stateChangingLayers(): Layer[] {
-    return [...this.entries.values()].filter((e) => e.training && mayDependOnMode(e.info.className)).map((e) => e.layer);
-  }
-
-  /** lossBefore and lossDuring, read now with one small sync (for attribution's decision). */
-  peekLosses(): [number | null, number | null] {
-    const slots = [this.probes.before, this.value];
-    if (slots.some((s) => s == null)) return [null, null];
-    const [before, during] = this.batch.peek(slots as Slot[]);
-    return [before, during];
+  /** lossDuring, read now (one small sync on a GPU backend), for attribution's decision. */
+  peekDuring(): number | null {
+    return this.value == null ? null : this.batch.peek([this.value])[0];
   }
 
   /** Called with what the gradient call returned. */

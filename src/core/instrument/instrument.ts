@@ -11,14 +11,16 @@
 // - Optimizer step tap: every optimizer's applyGradients, for the loss after the weight update.
 import type { GradientApi, RunOptions, RunnerEvent, SourceLocation } from '../../protocol.ts';
 import { captureUserFrame, defaultIsInternal, type InternalPathTest } from './callSites.ts';
-import { attributeGap, attributionSampler } from './attribution.ts';
+import { attributionSampler, layersToAttribute } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
+import { ForwardRecording } from './forwardRecording.ts';
 import { LayerRegistry } from './layerRegistry.ts';
 import { MomentsTap } from './layerStats.ts';
+import { asDebugger } from './probeEnvironment.ts';
 import { readStrategyFor, type ReadStrategy } from './readback.ts';
-import { ProbeCache } from './probeCache.ts';
 import { ProbeSchedule } from './probeSchedule.ts';
-import { ALL_INFERENCE, Prober, probeLayerCall, type ProbeState } from './probes.ts';
+import { Prober } from './probes.ts';
+import { Replay } from './replay.ts';
 import { isTensor, layerBaseClass, optimizerClasses, type Layer, type TfjsModules } from './tfjsModules.ts';
 
 export interface InstrumentOptions extends RunOptions {
@@ -29,8 +31,9 @@ export interface InstrumentOptions extends RunOptions {
   layerSource?: (layerName: string) => SourceLocation | null;
   /** How statistics come back from the backend; by default the cheaper one for the backend (readback.ts). */
   readStrategy?: ReadStrategy;
-  /** Bytes of layer outputs a probed call may keep for its later passes (probeCache.ts); 0 turns reuse off. */
-  probeCacheBytes?: number;
+  /** Bytes of kernel outputs a probed call may hold for its replay (forwardRecording.ts); past it, replay
+   *  computes them again. */
+  recordingBytes?: number;
   /** Decides, per probed call with a gap, whether auto attribution runs (default: attributionSampler()).
    *  The benchmark shares one across its rounds to measure a long run's steady state. */
   sampleAttribution?: () => boolean;
@@ -49,14 +52,11 @@ export interface Instrumentation {
 interface ApiFrame {
   api: GradientApi;
   source: SourceLocation | null;
-  /** A side-effect-free stand-in for the closure the gradient call will get (fit's loss closure pushes
-   *  metrics into arrays it returns, so re-running it would change what fit returns). */
-  closure?: (() => unknown) | null;
-  closureError?: string;
 }
 
+/** A probed call waiting for an optimizer step, to replay its loss after the step. */
 interface PendingStep {
-  closure: () => unknown;
+  replay: Replay;
   emitWith: (lossAfterStep: number | null, error: string | null) => void;
 }
 
@@ -68,8 +68,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const emit = options.emit;
   const restores: (() => void)[] = [];
   const registry = new LayerRegistry(layers, isInternal, options.layerSource);
-  const probeState: ProbeState = { override: null, replay: null, record: null, reuse: null, position: 0 };
-  const prober = new Prober(core, probeState);
+  const prober = new Prober(core);
   const apiStack: ApiFrame[] = [];
   const modelLabels = new WeakMap<object, ApiFrame>();
   const containerStack: ReturnType<LayerRegistry['info']>[] = [];
@@ -86,6 +85,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     }
   };
   let current: CallRecorder | null = null;
+  let recording: ForwardRecording | null = null;
   let pending: PendingStep | null = null;
   let count = 0;
 
@@ -129,7 +129,9 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   function completePending(lossAfterStep: number | null, error: string | null): void {
     const p = pending;
     pending = null;
-    p?.emitWith(lossAfterStep, error);
+    if (!p) return;
+    p.replay.dispose();
+    p.emitWith(lossAfterStep, error);
   }
 
   // ---- Layer tap -------------------------------------------------------------------------------------
@@ -139,18 +141,10 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     restores.push(() => registry.unhook());
     patch(layerClass.prototype, 'apply', (original) => function (this: Layer, inputs: unknown, kwargs?: any) {
       const first = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (!isTensor(core, first)) return original.call(this, inputs, kwargs);
-      if (probeState.override) {
-        const compute = (training: boolean) => original.call(this, inputs, { ...(kwargs ?? {}), training });
-        if (!registry.isContainer(this)) return probeLayerCall(probeState, this, compute);
-        // A model run in inference mode disposes each layer output once its consumers have run
-        // (tfjs-layers/src/engine/executor.ts, execute: "Clean up Tensors that are no longer needed"). The
-        // outputs a probe keeps for its later passes must survive, so containers run in training mode then;
-        // the mode matters to nothing else in a container, and every layer in it gets its own forced mode.
-        return compute(probeState.record || probeState.reuse ? true : probeState.override(this));
-      }
+      // A probe's own layer calls (a mode-dependent layer re-run in another mode) pass straight through.
+      if (prober.active || !isTensor(core, first)) return original.call(this, inputs, kwargs);
       const info = registry.info(this);
-      const training = Boolean(kwargs?.training);
+      const training = asDebugger(() => Boolean(kwargs?.training));
       const parent = containerStack[containerStack.length - 1];
       if (parent) registry.addParent(info, parent);
       if (info.isContainer) {
@@ -165,7 +159,11 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         registry.countOutsideCall(info, training);
         return original.call(this, inputs, kwargs);
       }
-      return current.recordLayerCall(this, info, training, inputs, () => original.call(this, inputs, kwargs));
+      const call = current;
+      const rec = recording;
+      return call.recordLayerCall(this, info, training, inputs, () => rec
+        ? rec.layerCall(this, info.id, training, inputs, kwargs, (watched) => original.call(this, inputs, watched))
+        : original.call(this, inputs, kwargs));
     });
   }
 
@@ -213,8 +211,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       const trainFunction = original.call(this);
       return (data: unknown[]) => {
         const label = modelLabels.get(this) ?? { api: 'fit' as const, source: null };
-        const stand = fitLossClosure(core, this, data);
-        return withApi(label.api, () => trainFunction(data), { source: label.source, closure: stand.closure, closureError: stand.error });
+        return withApi(label.api, () => trainFunction(data), { source: label.source });
       };
     });
   }
@@ -228,7 +225,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         let loss: number | null = null;
         let error: string | null = null;
         try {
-          const t = timed(() => prober.run(p.closure, ALL_INFERENCE));
+          const t = timed(() => prober.afterStep(p.replay));
           loss = t.dataSync()[0];
           t.dispose();
         } catch (e) {
@@ -244,60 +241,44 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const originalGradients = engine.gradients;
   engine.gradients = function (this: any, f: () => unknown, xs: unknown[], dy: unknown, allowNoGradients?: boolean) {
     // Nested calls (a gradient inside a loss closure, or inside a probe) pass through unrecorded.
-    if (current || prober.active) return originalGradients.call(this, f, xs, dy, allowNoGradients);
+    if (current || prober.active) {
+      recording?.nestedGradient();
+      return originalGradients.call(this, f, xs, dy, allowNoGradients);
+    }
     completePending(null, null);
     const index = ++count;
     const outer = apiStack[0] ?? { api: 'gradients' as const, source: site() };
-    const withClosure = [...apiStack].reverse().find((frame) => frame.closure !== undefined);
-    const closure = withClosure ? withClosure.closure : f;
     const probed = schedule.next(index);
     const strategy = options.readStrategy ?? readStrategyFor(core);
     const recorder = new CallRecorder(core, index, outer.api, outer.source, probed, strategy, momentsTap);
+    // A probed call records its forward pass, so that probes can replay it (forwardRecording.ts).
+    const rec = probed ? new ForwardRecording(core, isInternal, options.recordingBytes) : null;
+    const forward = rec ? () => rec.during(f) : f;
 
-    // The loss before the call records its layer outputs; the later passes of this call start from them.
-    const cache = probed ? new ProbeCache(core, options.probeCacheBytes) : null;
-    const probe = (which: 'before' | 'after') => {
-      if (!probed || recorder.probes.error) return;
-      if (!closure) {
-        recorder.probes.error = withClosure?.closureError ?? 'no loss closure to re-run';
-        return;
-      }
-      try {
-        const run = which === 'before' || !cache
-          ? { record: cache ?? undefined }
-          : { reuse: { cache, before: cache.reusableBefore(recorder.stateChangingLayers()) } };
-        recorder.probes[which] = recorder.batch.add(timed(() => prober.run(closure, ALL_INFERENCE, run)));
-      } catch (e) {
-        recorder.probes.error = `loss ${which} the call: ${messageOf(e)}`;
-      }
-    };
-
-    probe('before');
     const started = now();
     current = recorder;
+    recording = rec;
     let result: any;
     try {
-      result = originalGradients.call(this, f, xs, dy, allowNoGradients);
+      result = originalGradients.call(this, forward, xs, dy, allowNoGradients);
     } catch (e) {
-      cache?.dispose();
+      rec?.dispose();
       recorder.abandon();
       throw e;
     } finally {
       current = null;
+      recording = null;
     }
     recorder.durationMs = now() - started;
+    let replay: Replay | null = null;
     try {
       recorder.recordResult(result.value, xs as any[], result.grads);
-      probe('after');
-      if (probed && closure && !recorder.probes.error) {
-        timed(() => attributeGap({ core, prober, cache, mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution }, recorder, closure));
-      }
-      cache?.dispose();
+      if (rec) replay = timed(() => probeCall(rec, result.value.id, recorder));
       const record = recorder.finish(() => Number(engine.state.numTensors));
       emitChangedLayers();
-      if (probed && closure && !recorder.probes.error) {
+      if (replay) {
         pending = {
-          closure,
+          replay,
           emitWith: (lossAfterStep, error) => {
             emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
           },
@@ -306,12 +287,39 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         emit({ type: 'gradient-call', call: record });
       }
     } catch (e) {
-      cache?.dispose();
+      replay?.dispose();
       recorder.abandon();
       emit({ type: 'log', level: 'warn', message: `gradient call ${index}: the debugger could not record it: ${messageOf(e)}` });
     }
     return result;
   };
+
+  /** Replays a recorded call for its losses before and after and its attribution. Returns the replay, kept
+   *  for the loss after the optimizer step, or null when the call cannot be replayed. */
+  function probeCall(rec: ForwardRecording, lossId: number, recorder: CallRecorder): Replay | null {
+    const replay = new Replay(core, rec, lossId);
+    if (replay.problem) {
+      recorder.probes.error = `not replayed: ${replay.problem}`;
+      replay.dispose();
+      return null;
+    }
+    try {
+      const ctx = { mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution };
+      const probes = prober.callProbes(replay, (before) =>
+        layersToAttribute(ctx, replay, () => before.dataSync()[0], () => recorder.peekDuring()));
+      recorder.probes.before = recorder.batch.add(probes.before);
+      recorder.probes.after = recorder.batch.add(probes.after);
+      if (probes.attribution.length) {
+        recorder.probes.attribution = probes.attribution.map(({ layer, loss }) => ({ layer: registry.info(layer).id, slot: recorder.batch.add(loss) }));
+      }
+      replay.keepConstantsOnly();
+      return replay;
+    } catch (e) {
+      recorder.probes.error = `replay: ${messageOf(e)}`;
+      replay.dispose();
+      return null;
+    }
+  }
   restores.push(() => { engine.gradients = originalGradients; });
 
   return {
@@ -325,36 +333,6 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     uninstall() {
       for (const restore of restores.reverse()) restore();
       restores.length = 0;
-    },
-  };
-}
-
-/**
- * A stand-in for fit's loss closure: the same loss (tfjs-layers/src/engine/training.ts, makeTrainFunction:
- * mean of the summed per-output losses, plus regularizer losses), computed without fit's side effects.
- */
-function fitLossClosure(core: any, model: any, data: any[]): { closure: (() => unknown) | null; error?: string } {
-  const nIn = model.inputs?.length ?? 1;
-  const nOut = model.outputs?.length ?? 1;
-  const inputs = data.slice(0, nIn);
-  const targets = data.slice(nIn, nIn + nOut);
-  const sampleWeights = data.slice(nIn + nOut, nIn + 2 * nOut);
-  if (sampleWeights.some((w) => w != null)) {
-    return { closure: null, error: 'sample or class weights are in use, so the loss cannot be re-run exactly' };
-  }
-  if (!Array.isArray(model.lossFunctions)) return { closure: null, error: 'the model has no loss functions' };
-  return {
-    closure: () => {
-      const out = model.apply(nIn === 1 ? inputs[0] : inputs, { training: false });
-      const outputs = Array.isArray(out) ? out : [out];
-      let total: any = null;
-      model.lossFunctions.forEach((lossFunction: any, i: number) => {
-        const loss = lossFunction(targets[i], outputs[i]);
-        total = total == null ? loss : core.add(total, loss);
-      });
-      total = core.mean(total);
-      for (const regularizerLoss of model.calculateLosses?.() ?? []) total = core.add(total, regularizerLoss);
-      return total;
     },
   };
 }
