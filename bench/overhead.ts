@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { attributionSampler } from '../src/core/instrument/attribution.ts';
 import { instrument, type InstrumentOptions } from '../src/core/instrument/instrument.ts';
-import { DEFAULT_PROBE_BUDGET, ProbeSchedule, SPARE_FROM_MS } from '../src/core/instrument/probeSchedule.ts';
+import { DEFAULT_PROBE_BUDGET, ProbeSchedule } from '../src/core/instrument/probeSchedule.ts';
 import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol.ts';
 import { runAlone, type BenchSection } from './section.ts';
@@ -154,8 +154,8 @@ interface Row {
   probeForwards: number; afterStepForwards: number; budget: number; forwardMs: number;
   /** Extra ms of an unprobed step with each read-back strategy (src/core/instrument/readback.ts). */
   immediateMs: number; batchedMs: number;
-  /** Calls between probes in steady state: every 10th, or further apart within the probe budget. */
-  probeInterval: number;
+  /** Share of the training time the probes took in (a). */
+  probeShare: number;
 }
 
 export async function run({ quick, only }: { quick: boolean; only?: string | null }): Promise<BenchSection> {
@@ -206,11 +206,10 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
     };
     const immediateMs = cheapWith('immediate');
     const batchedMs = cheapWith('batched');
-    const interval = schedule.budgetInterval;
     const row: Row = {
       workload: workload.name, backend: workload.backend, plainMs: a.plain, debugMs: a.instrumented,
       ratio: a.instrumented / a.plain, probeForwards: probedGrad / forward, afterStepForwards: (probedStep - probedGrad) / forward,
-      budget: 2 + w.trainingLayers, forwardMs: forward, immediateMs, batchedMs, probeInterval: Math.max(10, Math.ceil(interval / 10) * 10),
+      budget: 2 + w.trainingLayers, forwardMs: forward, immediateMs, batchedMs, probeShare: schedule.probeShare,
     };
     rows.push(row);
     console.log(`${row.workload} [${row.backend}]: ${row.plainMs.toFixed(1)} ms → ${row.debugMs.toFixed(1)} ms per step, ratio ${row.ratio.toFixed(3)}; ` +
@@ -223,8 +222,8 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
   };
   const markdown = [
     'Default level in steady state: mode, BatchNorm statistics, lossDuring and the NaN/Inf count on every gradient call; the',
-    'probes (loss before, after, after the optimizer step) on every 10th call, spaced further apart when a probe costs over',
-    `${SPARE_FROM_MS} ms so that probes take at most ${DEFAULT_PROBE_BUDGET * 100}% of the training time (src/core/instrument/probeSchedule.ts), and attribution`,
+    'probes (loss before, after, after the optimizer step) on every 10th call, spaced further apart so that probes take',
+    `at most ${DEFAULT_PROBE_BUDGET * 100}% of the training time (src/core/instrument/probeSchedule.ts), and attribution`,
     'on every 10th probed call with a gap (a long run\'s steady state: one sampler and one schedule span the rounds, the',
     'schedule calibrated first; the step times are means over the rounds, as probes fall in some and not others). On cpu and wasm the statistics are',
     'read from host memory and reduced in JavaScript, so an unprobed call runs no kernel of the debugger\'s own.',
@@ -233,10 +232,10 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
     'layer attributed, for the loss before, the loss after and the attribution. The pass for the loss after the optimizer',
     'step comes on top and has its own column.',
     '',
-    '| workload | backend | plain ms/step | debugger ms/step | ratio | target | probe every | forward ms | probed call (forward passes) | budget | after-step pass |',
+    '| workload | backend | plain ms/step | debugger ms/step | ratio | target | probe share | forward ms | probed call (forward passes) | budget | after-step pass |',
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.workload} | ${r.backend} | ${r.plainMs.toFixed(1)} | ${r.debugMs.toFixed(1)} | ${r.ratio.toFixed(3)} | ${verdict(r)} | ` +
-      `${r.probeInterval} | ${r.forwardMs.toFixed(1)} | ${r.probeForwards.toFixed(2)} | ${r.budget} | ${r.afterStepForwards.toFixed(2)} |`),
+      `${(r.probeShare * 100).toFixed(1)}% | ${r.forwardMs.toFixed(1)} | ${r.probeForwards.toFixed(2)} | ${r.budget} | ${r.afterStepForwards.toFixed(2)} |`),
     '',
     '### Read-back strategy',
     '',

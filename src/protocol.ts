@@ -160,8 +160,9 @@ export interface RunOptions {
   /** Probes run on every call up to this one, then every probeEvery-th. */
   probeAllFirst: number;
   probeEvery: number;
-  /** Share of the training time probes may take: a probe that costs over 20 ms is spaced further apart than
-   *  probeEvery to stay within it (src/core/instrument/probeSchedule.ts); 0 turns this off. Default 0.03. */
+  /** Share of the training time probes may take, from the first call on: calls are probed further apart than
+   *  the interval when needed to stay within it (src/core/instrument/probeSchedule.ts); 0 turns this off.
+   *  Default 0.03. */
   probeBudget?: number;
   /** Full per-call records kept: the first `historyHead`, and the last `historySize - historyHead`. */
   historySize: number;

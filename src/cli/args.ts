@@ -20,8 +20,8 @@ Options:
   --data FILE             (probe) the batch to probe with
   --backend NAME          auto (default: your tfjs keeps its backend, the bundled one uses wasm), wasm or cpu
   --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)
-  --probe-budget F        share of the training time probes may take: a probe that costs over 20 ms
-                          waits longer than every Nth call to stay within it (default 0.03; 0 = off)
+  --probe-budget F        share of the training time probes may take, from the first call on (the first
+                          two probes measure their cost); 0 = no limit (default 0.03)
   --timeout SECONDS       stop the script after SECONDS (default: no limit)
   --fail-on LEVEL         exit with code 3 when a finding of LEVEL or worse exists (warning|error)
   --history N             gradient calls kept in full in the report (default 1000)

@@ -45,7 +45,7 @@ test('live tensors after every gradient call are the same with and without the d
   plainModel.dispose();
 
   const events: RunnerEvent[] = [];
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 2, probeEvery: 2, emit: (e) => events.push(e) });
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 2, probeEvery: 2, probeBudget: 0, emit: (e) => events.push(e) });
   try {
     const model = makeModel();
     const debugged = train(model, 6);
@@ -106,7 +106,7 @@ test('uninstall restores every patched function', () => {
 /** One run of a BatchNorm + Dropout model with NaN in part of its input, recorded with the given read strategy. */
 function recordWith(readStrategy: 'immediate' | 'batched') {
   const events: RunnerEvent[] = [];
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 3, probeEvery: 1, readStrategy, emit: (e) => events.push(e) });
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 3, probeEvery: 1, probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
   const inputs: tf.Tensor[] = [];
   try {
     const model = makeModel();
@@ -205,7 +205,7 @@ test('replay passes that start from the call\'s own values give the same losses,
   const run = (recordingBytes: number) => {
     const events: RunnerEvent[] = [];
     const instr = instrument({ core, layers }, {
-      ...DEFAULT_RUN_OPTIONS, probeAllFirst: 1e9, probeEvery: 1, attribution: 'always', recordingBytes, emit: (e) => events.push(e),
+      ...DEFAULT_RUN_OPTIONS, probeAllFirst: 1e9, probeEvery: 1, probeBudget: 0, attribution: 'always', recordingBytes, emit: (e) => events.push(e),
     });
     let a = 5;
     const random = Math.random;

@@ -6,7 +6,7 @@ import { layerNamed, lineOf, runCli, SCRIPTS } from '../helpers/cli.ts';
 
 test('every gradient API is recorded, labelled and located, with BatchNorm in training mode', () => {
   const script = path.join(SCRIPTS, 'every-api.js');
-  const { code, stdout, report } = runCli(['run', script]);
+  const { code, stdout, report } = runCli(['run', script, '--probe-budget', '0']);
   assert.equal(code, 0, stdout);
   assert.ok(report);
   const apis = report.gradientCalls.map((c) => c.api);
@@ -37,7 +37,7 @@ test('every gradient API is recorded, labelled and located, with BatchNorm in tr
 });
 
 test('fit probes replay the call: fit still returns its own metrics', () => {
-  const { code, stdout, report } = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js')]);
+  const { code, stdout, report } = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js'), '--probe-budget', '0']);
   assert.equal(code, 0, stdout);
   assert.ok(report);
   assert.equal(report.gradientCallCount, 12);
@@ -58,7 +58,7 @@ test('fit probes replay the call: fit still returns its own metrics', () => {
 });
 
 test('nested models and a layer shared between two models', () => {
-  const { code, report } = runCli(['run', path.join(SCRIPTS, 'nested-shared.js')]);
+  const { code, report } = runCli(['run', path.join(SCRIPTS, 'nested-shared.js'), '--probe-budget', '0']);
   assert.equal(code, 0);
   assert.ok(report);
   const shared = report.layers.filter((l) => l.name === 'shared_dense');
@@ -77,9 +77,9 @@ test('--attribution off and always', () => {
   const example = path.join(SCRIPTS, '..', '..', '..', 'examples', 'batchnorm-mismatch.js');
   const off = runCli(['run', example, '--attribution', 'off']).report;
   assert.equal(off?.gradientCalls[0].attribution, null);
-  const always = runCli(['run', path.join(SCRIPTS, 'healthy-mlp-fit.js'), '--attribution', 'always']).report;
+  const always = runCli(['run', path.join(SCRIPTS, 'healthy-mlp-fit.js'), '--attribution', 'always', '--probe-budget', '0']).report;
   // A model with no mode-dependent layer has nothing to attribute, even when asked always.
   assert.ok(always?.gradientCalls.every((c) => c.attribution === null));
-  const dropout = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js'), '--attribution', 'always']).report;
+  const dropout = runCli(['run', path.join(SCRIPTS, 'dropout-fit.js'), '--attribution', 'always', '--probe-budget', '0']).report;
   assert.ok(dropout?.gradientCalls.filter((c) => c.probed).every((c) => c.attribution?.length === 1));
 });

@@ -1,12 +1,15 @@
-// The probe schedule: every call up to probeAllFirst, every probeEvery-th after; an expensive probe is spaced
-// further apart so that probes stay within their share of the training time. A clock the test moves stands in
-// for time, so each case is exact.
+// The probe schedule: the interval (every call up to probeAllFirst, every probeEvery-th after) and the budget
+// (probes take at most their share of the training time, from the first call on). A clock the test moves
+// stands in for time, so each case is exact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProbeSchedule, SPARE_FROM_MS } from '../../src/core/instrument/probeSchedule.ts';
+import { CALIBRATION_PROBES, ProbeSchedule } from '../../src/core/instrument/probeSchedule.ts';
 
-/** Runs `calls` gradient calls of stepMs each, a probed call also costing probeMs; returns the probed indices. */
-function simulate(options: ConstructorParameters<typeof ProbeSchedule>[0], calls: number, stepMs: number, probeMs: number): number[] {
+type Options = ConstructorParameters<typeof ProbeSchedule>[0];
+
+/** Runs `calls` gradient calls of stepMs each, a probed call also costing probeMs(i); returns the probed
+ *  indices and the share of the training time the charged probes took. */
+function simulate(options: Options, calls: number, stepMs: number, probeMs: number | ((i: number) => number)) {
   let t = 0;
   const schedule = new ProbeSchedule(options, () => t);
   const probed: number[] = [];
@@ -15,46 +18,46 @@ function simulate(options: ConstructorParameters<typeof ProbeSchedule>[0], calls
     t += stepMs;
     if (probe) {
       probed.push(i);
-      schedule.spent(probeMs);
-      t += probeMs;
-    }
-  }
-  return probed;
-}
-
-test('cheap probes keep the fixed schedule: every call up to probeAllFirst, then every probeEvery-th', () => {
-  const probed = simulate({ probeAllFirst: 5, probeEvery: 10 }, 100, 1, SPARE_FROM_MS - 1);
-  assert.deepEqual(probed, [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
-  assert.deepEqual(simulate({ probeAllFirst: 0, probeEvery: 0 }, 50, 1, 1), [], 'probeEvery 0: never');
-});
-
-test('an expensive probe waits until the probes stay within the budget of the training time', () => {
-  // A 560 ms step whose probes cost 350 ms: at every 10th call they would take 6% of the time. After five
-  // probed calls have been measured, every 30th (the first multiple of 10 at least 350 / (0.03 × 560) ≈ 21
-  // calls on), which keeps them within 3%.
-  const probed = simulate({ probeAllFirst: 0, probeEvery: 10 }, 400, 560, 350);
-  assert.deepEqual(probed.slice(0, 5), [10, 20, 30, 40, 50], 'nothing is spaced out before five probed calls are measured');
-  const gaps = probed.slice(5).map((p, i) => p - probed[4 + i]);
-  assert.ok(gaps.length > 5 && gaps.every((g) => g === 30), `steady state every 30th: ${gaps.join(', ')}`);
-  const steady = (350 / 30) / 560;
-  assert.ok(steady <= 0.03, `probes take ${(steady * 100).toFixed(1)}% of the training time in steady state`);
-  assert.deepEqual(simulate({ probeAllFirst: 0, probeEvery: 10, probeBudget: 0 }, 100, 560, 350), [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 'budget 0: every 10th');
-  assert.deepEqual(simulate({ probeAllFirst: 8, probeEvery: 10 }, 15, 560, 350), [1, 2, 3, 4, 5, 6, 7, 8], 'probeAllFirst is kept whatever it costs');
-});
-
-test('a slow first call (warm-up) or one busy moment does not space the probes out', () => {
-  let t = 0;
-  const schedule = new ProbeSchedule({ probeAllFirst: 5, probeEvery: 2 }, () => t);
-  const probed: number[] = [];
-  for (let i = 1; i <= 40; i++) {
-    const probe = schedule.next(i);
-    t += 5;
-    if (probe) {
-      probed.push(i);
-      const cost = i === 1 || i === 20 ? 400 : 3; // the first probe compiles kernels; call 20 meets a busy moment
+      const cost = typeof probeMs === 'number' ? probeMs : probeMs(i);
       schedule.spent(cost);
       t += cost;
     }
   }
-  assert.deepEqual(probed, [1, 2, 3, 4, 5, ...Array.from({ length: 18 }, (_, k) => 6 + 2 * k)]);
+  schedule.next(calls + 1);
+  return { probed, share: schedule.probeShare };
+}
+
+test('without a budget: every call up to probeAllFirst, then every probeEvery-th; probeEvery 0 never', () => {
+  const { probed } = simulate({ probeAllFirst: 5, probeEvery: 10, probeBudget: 0 }, 100, 1, 5);
+  assert.deepEqual(probed, [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  assert.deepEqual(simulate({ probeAllFirst: 50, probeEvery: 0 }, 50, 1, 1).probed, []);
+});
+
+test('the budget governs from the first call: probes as costly as a step are spaced to 3% of the time', () => {
+  // A short script of 400 steps of 5 ms whose probes cost 5 ms: probing the first 50 calls would double them.
+  const { probed, share } = simulate({ probeAllFirst: 50, probeEvery: 10 }, 400, 5, 5);
+  assert.deepEqual(probed.slice(0, CALIBRATION_PROBES), [1], 'the first call measures the cost');
+  assert.ok(share <= 0.03, `probes took ${(share * 100).toFixed(2)}% of the training time`);
+  assert.ok(share >= 0.02, `the budget is used: ${(share * 100).toFixed(2)}%`);
+  const gaps = probed.slice(CALIBRATION_PROBES + 1).map((p, i) => p - probed[CALIBRATION_PROBES + i]);
+  assert.ok(gaps.every((g) => g >= 30), `after calibration about every 34th call: ${gaps.join(', ')}`);
+});
+
+test('cheap probes on an expensive step keep the whole interval', () => {
+  const { probed } = simulate({ probeAllFirst: 50, probeEvery: 10 }, 200, 500, 5);
+  assert.deepEqual(probed, [...Array.from({ length: 50 }, (_, i) => i + 1), 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200]);
+});
+
+test('a slow probe (warm-up, a busy moment) stops the probes only until the budget has paid for it', () => {
+  // Steps of 100 ms, probes of 2 ms (2% of a step), but the first probe pays 300 ms of warm-up and call 250's
+  // meets a busy moment of 900 ms. Until a second probe is measured the next one is expected to cost 300 ms
+  // too, so probing resumes once 600 ms fit in 3%: after 200 steps. After the busy probe, once the 1.3 s of
+  // probes so far fit in 3%: at about call 435.
+  const { probed, share } = simulate({ probeAllFirst: 1000, probeEvery: 1 }, 500, 100, (i) => (i === 1 ? 300 : i === 250 ? 900 : 2));
+  assert.equal(probed[0], 1);
+  assert.ok(probed[1] > 190 && probed[1] <= 210, `probes resume at ${probed[1]}`);
+  assert.ok(probed.includes(250), 'and then every call is probed, as the budget allows');
+  const after = probed.filter((p) => p > 250);
+  assert.ok(after[0] > 420 && after[0] <= 450, `and resume at ${after[0]} after the busy one`);
+  assert.ok(share <= 0.03, `${(share * 100).toFixed(2)}%`);
 });

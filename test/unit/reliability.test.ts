@@ -86,6 +86,8 @@ soak.test('soak: 10,000 gradient calls with probes; runner and host memory flat,
   let output = '';
   const handle = launchRunner({
     script: path.join(SCRIPTS, 'soak.js'), args: ['10000'], stdio: 'pipe', distDir: path.join(ROOT, 'dist'),
+    // No time budget: the schedule is the interval alone, so that the test knows which calls replay.
+    options: { probeBudget: 0 },
     onOutput: (chunk) => { output += chunk; },
     onEvent: (e) => {
       if (e.type !== 'gradient-call') return;
@@ -120,4 +122,4 @@ soak.test('soak: 10,000 gradient calls with probes; runner and host memory flat,
     result: `${seconds.toFixed(1)} s; runner heap ${mb(heap['1000'])} at call 1,000, ${mb(heap['10000'])} at 10,000; host heap (after GC) ${hostGrowth >= 0 ? '+' : ''}${mb(hostGrowth)} from call 1,000 to 10,000; ${report.gradientCalls.length} calls kept`,
     lost: `nothing promised: all ${events} events delivered, ${report.gradientCallsDropped} middle calls dropped from the bounded history as designed`,
   };
-}, { caseName: '10,000 gradient calls (BatchNorm model, optimizer.minimize), default probes' });
+}, { caseName: '10,000 gradient calls (BatchNorm model, optimizer.minimize), probes on the interval' });
