@@ -4,7 +4,7 @@ const tf = require('@tensorflow/tfjs');
 const { seed } = require('./seed');
 seed(3);
 
-const n = 768;
+const n = 256;
 const images = new Float32Array(n * 28 * 28);
 const labels = [];
 for (let i = 0; i < n; i++) {
@@ -31,6 +31,6 @@ const model = tf.sequential({ layers: [
 ] });
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 model.fit(x, y, {
-  epochs: 2, batchSize: 64, verbose: 0,
+  epochs: 1, batchSize: 32, verbose: 0,
   callbacks: { onEpochEnd: (epoch, logs) => console.log(`epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)} acc ${logs.acc.toFixed(3)}`) },
 }).then(() => console.log('done'));

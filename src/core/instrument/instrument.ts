@@ -57,6 +57,8 @@ interface ApiFrame {
 /** A probed call waiting for an optimizer step, to replay its loss after the step. */
 interface PendingStep {
   replay: Replay;
+  /** What the pass after the step should cost, in ms. */
+  expectedMs: number;
   emitWith: (lossAfterStep: number | null, error: string | null) => void;
 }
 
@@ -87,6 +89,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   let current: CallRecorder | null = null;
   let recording: ForwardRecording | null = null;
   let pending: PendingStep | null = null;
+  /** What the last pass after an optimizer step cost, in ms. */
+  let afterStepMs: number | null = null;
   let count = 0;
 
   function patch(target: any, name: string, make: (original: any) => any): void {
@@ -224,12 +228,17 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         const p = pending;
         let loss: number | null = null;
         let error: string | null = null;
-        try {
-          const t = timed(() => prober.afterStep(p.replay));
-          loss = t.dataSync()[0];
-          t.dispose();
-        } catch (e) {
-          error = `loss after the optimizer step: ${messageOf(e)}`;
+        // Like every probe, within the budget: else this call has no loss after the step.
+        if (schedule.allows(p.expectedMs)) {
+          const started = now();
+          try {
+            const t = timed(() => prober.afterStep(p.replay));
+            loss = t.dataSync()[0];
+            t.dispose();
+          } catch (e) {
+            error = `loss after the optimizer step: ${messageOf(e)}`;
+          }
+          afterStepMs = now() - started;
         }
         completePending(loss, error);
       }
@@ -273,12 +282,14 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     let replay: Replay | null = null;
     try {
       recorder.recordResult(result.value, xs as any[], result.grads);
-      if (rec) replay = timed(() => probeCall(rec, result.value.id, recorder));
+      const probes = rec ? timed(() => probeCall(rec, result.value.id, recorder)) : null;
+      replay = probes?.replay ?? null;
       const record = recorder.finish(() => Number(engine.state.numTensors));
       emitChangedLayers();
       if (replay) {
         pending = {
           replay,
+          expectedMs: afterStepMs ?? probes?.inferenceMs ?? 0,
           emitWith: (lossAfterStep, error) => {
             emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
           },
@@ -296,7 +307,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
 
   /** Replays a recorded call for its losses before and after and its attribution. Returns the replay, kept
    *  for the loss after the optimizer step, or null when the call cannot be replayed. */
-  function probeCall(rec: ForwardRecording, lossId: number, recorder: CallRecorder): Replay | null {
+  function probeCall(rec: ForwardRecording, lossId: number, recorder: CallRecorder): { replay: Replay; inferenceMs: number } | null {
     const replay = new Replay(core, rec, lossId);
     if (replay.problem) {
       recorder.probes.error = `not replayed: ${replay.problem}`;
@@ -313,7 +324,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         recorder.probes.attribution = probes.attribution.map(({ layer, loss }) => ({ layer: registry.info(layer).id, slot: recorder.batch.add(loss) }));
       }
       replay.keepConstantsOnly();
-      return replay;
+      return { replay, inferenceMs: probes.inferenceMs };
     } catch (e) {
       recorder.probes.error = `replay: ${messageOf(e)}`;
       replay.dispose();

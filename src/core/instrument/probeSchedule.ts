@@ -4,7 +4,8 @@
 //   runs whatever it costs, to measure; after it a call is probed only when the time probes have taken, plus
 //   what the next one should cost, stays within the budget of the training time so far.
 // Training time is the wall time between gradient calls with the probes' own time taken out, so it includes
-// whatever the script does between calls (loading data, logging). What a probe should cost is the least of
+// whatever the script does between calls (loading data, logging). The loss after the optimizer step is a probe
+// of its own, taken when the budget allows it then. What a probe should cost is the least of
 // the last five probes' costs, so that warm-up (kernels compiled, code not yet optimised) or a busy moment
 // does not stop the probes for long; the budget is charged what they really cost.
 import type { RunOptions } from '../../protocol.ts';
@@ -60,6 +61,12 @@ export class ProbeSchedule {
   /** Share of the training time so far that probes took. */
   get probeShare(): number {
     return this.trainingMs > 0 ? this.probingMs / this.trainingMs : 0;
+  }
+
+  /** Whether an optional extra probe of about `ms` (the loss after the optimizer step) fits the budget now. */
+  allows(ms: number): boolean {
+    const budget = this.options.probeBudget ?? DEFAULT_PROBE_BUDGET;
+    return budget <= 0 || this.probingMs + ms <= budget * this.trainingMs;
   }
 
   private onInterval(index: number): boolean {

@@ -16,6 +16,8 @@ const PROBE_SEED = 0x7f4a7c15;
 export interface CallProbes {
   before: Tensor;
   after: Tensor;
+  /** Time of the all-inference pass for the loss before, in ms: about what the pass after the step costs. */
+  inferenceMs: number;
 }
 
 /** Decides, once lossBefore is known, which layers to attribute the gap to (none: no attribution). */
@@ -43,10 +45,13 @@ export class Prober {
       const restore = replay.stateBeforeCall();
       let before: Tensor;
       let inference: Pass;
+      let inferenceMs: number;
       let attribution: AttributedLoss[] = [];
       try {
+        const started = performance.now();
         inference = replay.run(ALL_INFERENCE);
         before = replay.loss(inference);
+        inferenceMs = performance.now() - started;
         for (const layer of plan(before)) {
           attribution.push({ layer, loss: scoped(this.core, () => replay.loss(attributionPass(replay, layer, inference))) });
         }
@@ -61,7 +66,7 @@ export class Prober {
       // layers whose statistics moved.
       try {
         const after = scoped(this.core, () => replay.loss(replay.run(ALL_INFERENCE, inference)));
-        return { before, after, attribution };
+        return { before, after, attribution, inferenceMs };
       } catch (e) {
         before.dispose();
         attribution.forEach((a) => a.loss.dispose());
