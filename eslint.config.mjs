@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS helpers preloaded with node --require.
-    files: ['**/*.cjs'],
+    // CommonJS: helpers preloaded with node --require, and the bench's training scripts (plain tfjs programs).
+    files: ['**/*.cjs', 'bench/scripts/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { globalThis: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

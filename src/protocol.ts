@@ -39,6 +39,21 @@ export interface LayerInfo {
   isContainer: boolean;
   /** Calls outside any gradient call (predict, evaluate, a bare apply), by the mode they used. */
   outsideCalls: { training: number; inference: number };
+  /** Weights of its own that can train (absent for containers and in older reports). */
+  weightCount?: number;
+  /** Where the script set `trainable` on this layer or model, most recent last (at most 8). */
+  trainableChanges?: TrainableChange[];
+  /** Its weights were trainable when a model containing it was compiled, so fit and trainOnBatch of that
+   *  model were set to train them. */
+  compiledTrainable?: boolean;
+}
+
+/** The script set `layer.trainable` (or `model.trainable`). */
+export interface TrainableChange {
+  value: boolean;
+  source: SourceLocation | null;
+  /** Gradient calls made before it. */
+  afterCall: number;
 }
 
 export interface TensorStats {
@@ -78,6 +93,11 @@ export interface LayerCallRecord {
   /** L2 norm over the layer's trainable weights' gradients; null on unprobed calls (norms are sampled with
    *  the probes) and when none of its weights got a gradient. */
   gradNorm: number | null;
+  /** The layer whose `trainable = false` froze this one in the call: itself, or a model it ran in. Absent when
+   *  nothing froze it. */
+  frozenBy?: number | null;
+  /** How many of its weights the call took a gradient of (absent for a layer without weights). */
+  learns?: 'all' | 'some' | 'none';
 }
 
 export interface WeightGradNorm {
@@ -117,6 +137,8 @@ export interface GradientCallRecord {
   unexplained: number | null;
   /** Live tensors right after the call returned (debugger's own tensors excluded). */
   numTensors: number;
+  /** Live tensors as the call started. */
+  numTensorsBefore?: number;
   /** Wall time of the gradient call itself, in ms. */
   durationMs: number;
   /** True when the bounded history let go of this call's per-layer records and weights to keep the report
@@ -133,12 +155,34 @@ export interface LayerTotals {
   mixed: number;
   /** NaN and Inf values in its outputs. */
   nonFinite: number;
+  /** Gradient calls that took a gradient of some of its weights, and calls that took none though it ran. */
+  learned?: number;
+  notLearned?: number;
 }
 
+/** Where tensors that stayed alive were created, from a sample taken when live tensors kept growing. */
+export interface LeakSite {
+  source: SourceLocation | null;
+  /** Tensors created there during the sample that were still alive at its end. */
+  alive: number;
+  /** Tensors created there during the sample. */
+  created: number;
+}
+
+export const RULE_IDS = [
+  'nan-or-inf', 'loss-gap', 'batchnorm-batch-statistics', 'running-stats-lagging', 'running-stats-frozen',
+  'frozen-layer-in-training-mode', 'weights-never-learn', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
+  'no-gradient-calls',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
 export interface Finding {
-  rule: string;
+  rule: RuleId;
   severity: Severity;
+  /** The layer the finding is about, or the first of several. */
   layer: number | null;
+  /** Every layer it covers, when it covers more than one (grouped by cause). */
+  layers?: number[];
   gradientCall: number | null;
   source: SourceLocation | null;
   message: string;
@@ -189,6 +233,7 @@ export type RunnerEvent =
   | { type: 'gradient-call'; call: GradientCallRecord }
   | { type: 'finding'; finding: Finding }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'leak-sites'; sites: LeakSite[] }
   | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
   | { type: 'error'; error: RunError };
 
@@ -220,6 +265,8 @@ export interface RunReport {
   gradientCalls: GradientCallRecord[];
   /** Per layer over the whole run (absent in reports written before it existed). */
   layerTotals?: LayerTotals[];
+  /** Where the tensors that kept live tensors growing were created (a sample; absent when none grew). */
+  leakSites?: LeakSite[];
   findings: Finding[];
   memory: MemoryInfo | null;
   logs: string[];

@@ -65,7 +65,7 @@ function hostileReport(): RunReport {
   r.logs = ['warn: <script>alert(8)</script>'];
   r.findings = r.findings.map((f) => ({
     ...f,
-    rule: `${f.rule}"><img src=x onerror=alert(4)>`,
+    rule: `${f.rule}"><img src=x onerror=alert(4)>` as typeof f.rule, // a report file can hold anything
     message: `<script>alert(1)</script></script><script>alert(11)</script> ${f.message}`,
     fix: '<img src=x onerror=alert(3)>',
   }));

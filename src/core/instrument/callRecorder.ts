@@ -4,7 +4,7 @@
 import type {
   AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
 } from '../../protocol.ts';
-import { isTrainable } from './layerRegistry.ts';
+import { isTrainable, ownWeights } from './layerRegistry.ts';
 import { euclideanNorm, nonFiniteCount, summarize } from './hostReductions.ts';
 import {
   batchMomentsTensors, channelCount, isBatchNormalization, movingStats, nonFiniteTensor, outputStatsTensor, type MomentsTap,
@@ -26,6 +26,8 @@ interface LayerEntry {
   inference: boolean;
   calls: number;
   trainable: boolean;
+  /** The layer whose trainable = false froze this one (itself or a model it ran in), in its first call. */
+  frozenBy: number | null;
   output: Slot | null;
   nonFinite: Slot[];
   batchNorm: BatchNormSlots | null;
@@ -46,6 +48,8 @@ export class CallRecorder {
   private weights: { name: string; variable: unknown; slot: Slot | null }[] = [];
   readonly probes: ProbeSlots = { before: null, after: null, error: null, attribution: null };
   durationMs = 0;
+  /** Live tensors as the call started. */
+  numTensorsBefore: number | undefined;
 
   constructor(
     private readonly core: any,
@@ -64,12 +68,12 @@ export class CallRecorder {
   }
 
   /** Called by the layer tap around one concrete call of a (non-container) layer. */
-  recordLayerCall<T>(layer: Layer, info: LayerInfo, training: boolean, inputs: unknown, run: () => T): T {
+  recordLayerCall<T>(layer: Layer, info: LayerInfo, training: boolean, frozenBy: number | null, inputs: unknown, run: () => T): T {
     let entry = this.entries.get(info);
     const first = !entry;
     if (!entry) {
       entry = {
-        info, layer, training: false, inference: false, calls: 0, trainable: isTrainable(layer),
+        info, layer, training: false, inference: false, calls: 0, trainable: frozenBy == null && isTrainable(layer), frozenBy,
         output: null, nonFinite: [], batchNorm: null,
       };
       this.entries.set(info, entry);
@@ -177,9 +181,10 @@ export class CallRecorder {
       norm: one(w.slot),
     }));
 
+    const differentiated = new Set(this.weights.map((w) => w.variable));
     const layers: LayerCallRecord[] = [...this.entries.values()].map((entry) => {
       const own = weights.filter((w) => w.layer === entry.info.id && w.norm != null);
-      return {
+      const record: LayerCallRecord = {
         layer: entry.info.id,
         mode: entry.training && entry.inference ? 'mixed' : entry.training ? 'training' : 'inference',
         calls: entry.calls,
@@ -189,6 +194,13 @@ export class CallRecorder {
         batchNorm: entry.batchNorm ? this.batchNormStats(entry) : null,
         gradNorm: own.length ? Math.sqrt(own.reduce((s, w) => s + (w.norm as number) ** 2, 0)) : null,
       };
+      if (entry.frozenBy != null) record.frozenBy = entry.frozenBy;
+      const candidates = ownWeights(entry.layer).map((w) => w.read?.());
+      if (candidates.length) {
+        const taken = candidates.filter((v) => differentiated.has(v)).length;
+        record.learns = taken === candidates.length ? 'all' : taken > 0 ? 'some' : 'none';
+      }
+      return record;
     });
 
     const lossBefore = one(this.probes.before);
@@ -209,6 +221,7 @@ export class CallRecorder {
       attribution,
       unexplained,
       numTensors: numTensors(),
+      ...(this.numTensorsBefore != null ? { numTensorsBefore: this.numTensorsBefore } : {}),
       durationMs: this.durationMs,
     };
   }

@@ -80,3 +80,14 @@ function rawStackKey(): string | null {
     Error.prepareStackTrace = prepare;
   }
 }
+
+/** The frame that called `fn` (which must be on the stack), whether or not it is the user's. */
+export function directCaller(fn: (...args: never[]) => unknown): SourceLocation | null {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, fn);
+  for (const line of (holder.stack ?? '').split('\n').slice(1)) {
+    const loc = parseFrame(line);
+    if (loc) return loc;
+  }
+  return null;
+}

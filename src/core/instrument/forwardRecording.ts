@@ -154,17 +154,16 @@ export class ForwardRecording {
     const engine = this.core.engine();
     const own = Object.prototype.hasOwnProperty.call(engine, 'runKernelFunc');
     const runKernelFunc = engine.runKernelFunc;
-    const self = this;
-    engine.runKernelFunc = function (this: any, params: any) {
-      if (self.kernelDepth > 0 || params.kernelName == null || inDebuggerCode()) return runKernelFunc.call(this, params);
-      self.kernelDepth++;
+    engine.runKernelFunc = (params: any) => {
+      if (this.kernelDepth > 0 || params.kernelName == null || inDebuggerCode()) return runKernelFunc.call(engine, params);
+      this.kernelDepth++;
       let out: Tensor | Tensor[];
       try {
-        out = runKernelFunc.call(this, params);
+        out = runKernelFunc.call(engine, params);
       } finally {
-        self.kernelDepth--;
+        this.kernelDepth--;
       }
-      self.recordOp(params.kernelName, params.inputs ?? {}, params.attrs ?? {}, Array.isArray(out) ? out : [out]);
+      this.recordOp(params.kernelName, params.inputs ?? {}, params.attrs ?? {}, Array.isArray(out) ? out : [out]);
       return out;
     };
     this.restores.push(() => {
@@ -175,8 +174,9 @@ export class ForwardRecording {
     const variableProto = this.core.Variable?.prototype;
     if (variableProto) {
       const assign = variableProto.assign;
+      const beforeAssign = (v: Tensor) => this.beforeAssign(v);
       variableProto.assign = function (this: Tensor, value: Tensor) {
-        if (!inDebuggerCode()) self.beforeAssign(this);
+        if (!inDebuggerCode()) beforeAssign(this);
         return assign.call(this, value);
       };
       this.restores.push(() => { variableProto.assign = assign; });
@@ -186,11 +186,11 @@ export class ForwardRecording {
     for (const name of FUSED_OPS) {
       const original = fused?.[name];
       if (typeof original !== 'function') continue;
-      fused[name] = function (args: Record<string, unknown>) {
-        if (self.kernelDepth > 0 || inDebuggerCode() || (args?.activation ?? 'linear') === 'linear' ||
+      fused[name] = (args: Record<string, unknown>) => {
+        if (this.kernelDepth > 0 || inDebuggerCode() || (args?.activation ?? 'linear') === 'linear' ||
             !(engine.state.gradientDepth > 0)) return original(args);
-        const unit: FusedUnit = { kind: 'fused', op: name, inputs: self.shapeOf(args), outputs: [], start: 0, end: 0, within: [] };
-        return self.inUnit(unit, () => original(args));
+        const unit: FusedUnit = { kind: 'fused', op: name, inputs: this.shapeOf(args), outputs: [], start: 0, end: 0, within: [] };
+        return this.inUnit(unit, () => original(args));
       };
       this.restores.push(() => { fused[name] = original; });
     }
@@ -199,8 +199,10 @@ export class ForwardRecording {
     for (const read of ['dataSync', 'data', 'dataToGPU'] as const) {
       const original = tensorProto[read];
       if (typeof original !== 'function') continue;
+      const tainted = this.tainted;
+      const readBack = () => this.readBack(read);
       tensorProto[read] = function (this: Tensor, ...args: unknown[]) {
-        if (!inDebuggerCode() && self.tainted.has(this.id)) self.readBack(read);
+        if (!inDebuggerCode() && tainted.has(this.id)) readBack();
         return original.apply(this, args);
       };
       this.restores.push(() => { tensorProto[read] = original; });

@@ -9,12 +9,13 @@
 // - API labels: thin wrappers on the public entry points, so each gradient call is named by the API the user
 //   called and located at the user's line.
 // - Optimizer step tap: every optimizer's applyGradients, for the loss after the weight update.
-import type { GradientApi, RunOptions, RunnerEvent, SourceLocation } from '../../protocol.ts';
-import { captureUserFrame, defaultIsInternal, type InternalPathTest } from './callSites.ts';
+import type { GradientApi, LayerInfo, RunOptions, RunnerEvent, SourceLocation } from '../../protocol.ts';
+import { captureUserFrame, defaultIsInternal, directCaller, type InternalPathTest } from './callSites.ts';
 import { attributionSampler, layersToAttribute } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
 import { ForwardRecording } from './forwardRecording.ts';
 import { LayerRegistry } from './layerRegistry.ts';
+import { LeakWatch } from './leakWatch.ts';
 import { MomentsTap } from './layerStats.ts';
 import { asDebugger } from './probeEnvironment.ts';
 import { readStrategyFor, type ReadStrategy } from './readback.ts';
@@ -73,7 +74,10 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const prober = new Prober(core);
   const apiStack: ApiFrame[] = [];
   const modelLabels = new WeakMap<object, ApiFrame>();
-  const containerStack: ReturnType<LayerRegistry['info']>[] = [];
+  /** The models the current layer call runs in, outermost first. */
+  const containerStack: { info: LayerInfo; layer: Layer }[] = [];
+  const leakWatch = new LeakWatch(core, isInternal, emit);
+  restores.push(() => leakWatch.uninstall());
   const sampleAttribution = options.sampleAttribution ?? attributionSampler();
   const momentsTap = new MomentsTap();
   const schedule = options.schedule ?? new ProbeSchedule(options, now);
@@ -150,28 +154,61 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       const info = registry.info(this);
       const training = asDebugger(() => Boolean(kwargs?.training));
       const parent = containerStack[containerStack.length - 1];
-      if (parent) registry.addParent(info, parent);
-      if (info.isContainer) {
-        containerStack.push(info);
-        try {
-          return original.call(this, inputs, kwargs);
-        } finally {
-          containerStack.pop();
-        }
-      }
+      if (parent) registry.addParent(info, parent.info);
+      if (info.isContainer) return inContainer(this, info, () => original.call(this, inputs, kwargs));
       if (!current) {
         registry.countOutsideCall(info, training);
         return original.call(this, inputs, kwargs);
       }
       const call = current;
       const rec = recording;
-      return call.recordLayerCall(this, info, training, inputs, () => rec
+      // Frozen by its own flag, or by a model it runs in (tfjs-layers' Container keeps its layers' own flags
+      // and drops their weights from its trainableWeights: engine/container.ts, set trainable).
+      const frozenBy = !this.trainable ? info.id : containerStack.find((c) => !c.layer.trainable)?.info.id ?? null;
+      return call.recordLayerCall(this, info, training, frozenBy, inputs, () => rec
         ? rec.layerCall(this, info.id, training, inputs, kwargs, (watched) => original.call(this, inputs, watched))
         : original.call(this, inputs, kwargs));
     });
   }
 
   patch(core, 'moments', (original) => momentsTap.wrap(original));
+
+  /** Runs fn with a model on the container stack (its layers' calls are recorded as running in it). */
+  function inContainer<T>(layer: Layer, info: LayerInfo, fn: () => T): T {
+    containerStack.push({ info, layer });
+    try {
+      return fn();
+    } finally {
+      containerStack.pop();
+    }
+  }
+
+  // ---- Trainability: where the script sets `trainable`, and what each compile collects to train ----------
+  const trainableOwners = new Set<object>();
+  for (const cls of [layerClass, layers?.LayersModel, layers?.Sequential]) {
+    let proto = cls?.prototype;
+    while (proto && !Object.prototype.hasOwnProperty.call(proto, 'trainable')) proto = Object.getPrototypeOf(proto);
+    const d = proto ? Object.getOwnPropertyDescriptor(proto, 'trainable') : undefined;
+    if (!proto || !d?.set || trainableOwners.has(proto)) continue;
+    trainableOwners.add(proto);
+    const owner = proto;
+    const setter = function (this: Layer, value: boolean) {
+      const before = this.trainable_;
+      d.set?.call(this, value);
+      if (prober.active || before === undefined || Boolean(before) === Boolean(value)) return;
+      // Only the script's own assignments: tfjs sets trainable itself too (InputLayer's constructor,
+      // Sequential.build, the wrappers), and those are not the user's doing.
+      const caller = directCaller(setter);
+      if (caller && !isInternal(caller.file)) registry.noteTrainable(this, { value: Boolean(value), source: caller, afterCall: count });
+    };
+    Object.defineProperty(owner, 'trainable', { ...d, set: setter });
+    restores.push(() => Object.defineProperty(owner, 'trainable', d));
+  }
+  patch(layers?.LayersModel?.prototype, 'compile', (original) => function (this: Layer, ...args: unknown[]) {
+    const result = original.apply(this, args);
+    registry.noteCompiled(this);
+    return result;
+  });
 
   // ---- API labels ------------------------------------------------------------------------------------
   for (const name of ['grad', 'grads', 'valueAndGrad', 'valueAndGrads'] as const) {
@@ -215,7 +252,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       const trainFunction = original.call(this);
       return (data: unknown[]) => {
         const label = modelLabels.get(this) ?? { api: 'fit' as const, source: null };
-        return withApi(label.api, () => trainFunction(data), { source: label.source });
+        // The model trained is a container of every layer the train function calls.
+        return inContainer(this, registry.info(this), () => withApi(label.api, () => trainFunction(data), { source: label.source }));
       };
     });
   }
@@ -256,10 +294,13 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     }
     completePending(null, null);
     const index = ++count;
+    const liveTensors = Number(engine.state.numTensors);
+    leakWatch.callStarts(index, liveTensors);
     const outer = apiStack[0] ?? { api: 'gradients' as const, source: site() };
     const probed = schedule.next(index);
     const strategy = options.readStrategy ?? readStrategyFor(core);
     const recorder = new CallRecorder(core, index, outer.api, outer.source, probed, strategy, momentsTap);
+    recorder.numTensorsBefore = liveTensors;
     // A probed call records its forward pass, so that probes can replay it (forwardRecording.ts).
     const rec = probed ? new ForwardRecording(core, isInternal, options.recordingBytes) : null;
     const forward = rec ? () => rec.during(f) : f;

@@ -4,11 +4,13 @@
 // `this._callHook = null` first thing (tfjs-layers/src/engine/topology.ts, compiled without
 // define-semantics class fields), so an accessor on Layer.prototype sees every layer being built, whichever
 // factory, class or deserializer built it. The accessor then turns itself into a plain own property.
-import type { LayerInfo, SourceLocation } from '../../protocol.ts';
+import type { LayerInfo, SourceLocation, TrainableChange } from '../../protocol.ts';
 import { captureUserFrame, type InternalPathTest } from './callSites.ts';
 import type { Layer } from './tfjsModules.ts';
 
 const HOOKED_FIELD = '_callHook';
+/** Changes of `trainable` kept per layer. */
+const TRAINABLE_CHANGES_KEPT = 8;
 
 export class LayerRegistry {
   private readonly sites = new WeakMap<Layer, SourceLocation | null>();
@@ -16,6 +18,8 @@ export class LayerRegistry {
   private readonly all: LayerInfo[] = [];
   private readonly objects: Layer[] = [];
   private readonly dirty = new Set<LayerInfo>();
+  /** Changes of `trainable` on layers not registered yet (they get an id when they first run). */
+  private readonly pendingChanges = new WeakMap<Layer, TrainableChange[]>();
   private restore: (() => void) | null = null;
 
   constructor(
@@ -69,6 +73,9 @@ export class LayerRegistry {
         isContainer: this.isContainer(layer),
         outsideCalls: { training: 0, inference: 0 },
       };
+      if (!info.isContainer) info.weightCount = ownWeights(layer).length;
+      const changes = this.pendingChanges.get(layer);
+      if (changes) info.trainableChanges = changes;
       this.infos.set(layer, info);
       this.all.push(info);
       this.objects.push(layer);
@@ -84,6 +91,30 @@ export class LayerRegistry {
     }
   }
 
+  /** The script set `trainable` on a layer or model. */
+  noteTrainable(layer: Layer, change: TrainableChange): void {
+    const info = this.infos.get(layer);
+    const changes = [...((info ? info.trainableChanges : this.pendingChanges.get(layer)) ?? []), change].slice(-TRAINABLE_CHANGES_KEPT);
+    if (!info) {
+      this.pendingChanges.set(layer, changes);
+      return;
+    }
+    info.trainableChanges = changes;
+    this.dirty.add(info);
+  }
+
+  /** A model was compiled: the layers whose weights it collected to train (tfjs-layers/src/engine/training.ts,
+   *  compile: collectedTrainableWeights) are marked. */
+  noteCompiled(model: Layer): void {
+    const collected = new Set<unknown>(model.collectedTrainableWeights ?? []);
+    for (const layer of leafLayers(model)) {
+      if (ownWeights(layer).some((w) => collected.has(w))) this.compiledTrainable.add(layer);
+    }
+  }
+
+  /** Layers whose weights a compiled model collected to train. */
+  private readonly compiledTrainable = new WeakSet<Layer>();
+
   countOutsideCall(info: LayerInfo, training: boolean): void {
     info.outsideCalls[training ? 'training' : 'inference']++;
     this.dirty.add(info);
@@ -92,10 +123,15 @@ export class LayerRegistry {
   /** Layers that are new or changed since the last call, for a `layers` event. */
   takeChanged(): LayerInfo[] {
     for (let i = 0; i < this.all.length; i++) {
+      const info = this.all[i];
       const trainable = isTrainable(this.objects[i]);
-      if (this.all[i].trainable !== trainable) {
-        this.all[i].trainable = trainable;
-        this.dirty.add(this.all[i]);
+      if (info.trainable !== trainable) {
+        info.trainable = trainable;
+        this.dirty.add(info);
+      }
+      if (!info.compiledTrainable && this.compiledTrainable.has(this.objects[i])) {
+        info.compiledTrainable = true;
+        this.dirty.add(info);
       }
     }
     const changed = [...this.dirty].map((l) => ({ ...l, parents: [...l.parents], outsideCalls: { ...l.outsideCalls } }));
@@ -110,6 +146,22 @@ export function isTrainable(layer: Layer): boolean {
   if (!layer.trainable) return false;
   const weights = layer.weights ?? [];
   return weights.length === 0 || weights.some((w: any) => w.trainable);
+}
+
+/** The layer's own weights that can train (LayerVariables), whatever their flags say now. */
+export function ownWeights(layer: Layer): any[] {
+  return Array.isArray(layer._trainableWeights) ? layer._trainableWeights : [];
+}
+
+/** Every non-container layer inside a model, however deeply nested. */
+export function leafLayers(model: Layer): Layer[] {
+  const out: Layer[] = [];
+  const visit = (l: Layer) => {
+    if (Array.isArray(l.layers)) l.layers.forEach(visit);
+    else out.push(l);
+  };
+  visit(model);
+  return out;
 }
 
 export function layerClassName(layer: Layer): string {

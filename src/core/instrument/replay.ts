@@ -40,12 +40,15 @@ export class Pass {
     return unit.kind === 'fused' || (unit.modeDependent && this.modes(unit) !== unit.training);
   }
 
+  /** The tensor's value as this pass or one of its parents computed it. */
+  private computed(id: number): Tensor | undefined {
+    return this.values.get(id) ?? this.parent?.computed(id);
+  }
+
   /** The tensor's value in this pass. */
   value(replay: Replay, id: number): Tensor {
-    for (let p: Pass | null = this; p; p = p.parent) {
-      const v = p.values.get(id);
-      if (v) return v;
-    }
+    const computed = this.computed(id);
+    if (computed) return computed;
     let w = this.wrappers.get(id);
     if (!w) {
       w = replay.recorded(id);
