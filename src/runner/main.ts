@@ -54,9 +54,11 @@ function checkInput(file: string, kind: RunnerArgs['kind']): void {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file. Check the path.`);
   const stat = statSync(file);
   if (stat.isDirectory()) throw new UsageError(`${file} is a directory. Give ${what}.`);
+  if (!stat.isFile()) throw new UsageError(`${file} is not a regular file (a pipe or a device). Give ${what}.`);
   if (kind === 'script' && !/\.(c|m)?(j|t)s$/.test(file)) throw new UsageError(`${file}: not a .js, .mjs, .cjs or .ts file.`);
   if (kind === 'probe' && !file.endsWith('.json')) throw new UsageError(`${file}: not a .json file. Give ${what}.`);
-  if (stat.size === 0 || readFileSync(file, 'utf8').trim() === '') throw new UsageError(`${file} is empty: there is nothing to ${kind === 'probe' ? 'probe' : 'run'}.`);
+  const blank = stat.size === 0 || (stat.size < 4096 && readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim() === '');
+  if (blank) throw new UsageError(`${file} is empty: there is nothing to ${kind === 'probe' ? 'probe' : 'run'}.`);
 }
 
 class UsageError extends Error {}
