@@ -59,7 +59,7 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 
  * SIMD binary tfjs itself picks on Node) before the script runs. The glue's process listeners are removed
  * again. The bridge functions are the ones tfjs-backend-wasm's own init() wraps (backend_wasm.ts).
  */
-export async function prepareWasm(fromDirs: string[]): Promise<PreparedWasm> {
+export async function prepareWasm(fromDirs: string[], memoryLimitMb: number): Promise<PreparedWasm> {
   const packageDir = wasmPackageDir(fromDirs);
   if (!WebAssembly.validate(SIMD_PROBE)) throw new Error('this Node.js has no WebAssembly SIMD, which the wasm backend needs on Node');
   const factory = createRequire(path.join(packageDir, 'package.json'))(path.join(packageDir, 'wasm-out', 'tfjs-backend-wasm-simd.js'));
@@ -78,6 +78,7 @@ export async function prepareWasm(fromDirs: string[]): Promise<PreparedWasm> {
       for (const listener of added) process.removeListener(event as 'uncaughtException', listener);
     }
   }
+  limitWasmMemory(module, memoryLimitMb);
   module.tfjs = {
     init: module.cwrap('init', null, []),
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
@@ -87,6 +88,33 @@ export async function prepareWasm(fromDirs: string[]): Promise<PreparedWasm> {
     dispose: module.cwrap('dispose', null, []),
   };
   return { packageDir, module };
+}
+
+/**
+ * The wasm heap lives outside V8's, so --memory would not bound it: growth past the limit is refused, and a
+ * tensor allocation that then fails throws a clear error instead of writing at address 0.
+ */
+function limitWasmMemory(module: any, memoryLimitMb: number): void {
+  const limit = memoryLimitMb * 2 ** 20;
+  const memory: WebAssembly.Memory | undefined = module.asm?.memory ?? module.wasmMemory;
+  if (memory) {
+    const grow = memory.grow.bind(memory);
+    Object.defineProperty(memory, 'grow', {
+      value: (pages: number) => {
+        if (memory.buffer.byteLength + pages * 65536 > limit) throw new RangeError('wasm memory limit');
+        return grow(pages);
+      },
+    });
+  }
+  const malloc = module._malloc;
+  module._malloc = (bytes: number) => {
+    const at = malloc(bytes);
+    if (at === 0 && bytes > 0) {
+      throw new Error(`The wasm backend ran out of memory: ${bytes} more bytes would pass the runner's limit of ${memoryLimitMb} MB ` +
+        '(--memory, or the tfjsDebugger.memoryLimitMb setting). Raise it if the model needs more.');
+    }
+    return at;
+  };
 }
 
 /**

@@ -83,6 +83,7 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
     kind: opts.kind ?? 'script',
     dataFile: opts.dataFile ? path.resolve(opts.cwd ?? process.cwd(), opts.dataFile) : null,
     backend: opts.backend ?? 'auto',
+    memoryLimitMb: opts.memoryLimitMb ?? 4096,
   };
   const output = opts.stdio === 'pipe' ? 'pipe' : opts.stdio === 'stderr' ? 2 : 'inherit';
   const child: ChildProcess = spawn(opts.execPath ?? process.execPath, [

@@ -26,6 +26,8 @@ export interface RunnerArgs {
   kind: 'script' | 'probe';
   dataFile: string | null;
   backend: BackendChoice;
+  /** The runner's memory limit (the V8 heap, and the wasm heap too). */
+  memoryLimitMb?: number;
 }
 
 const debuggerRoot = path.resolve(__dirname, '..');
@@ -70,7 +72,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 async function main(): Promise<void> {
   watchParent();
   const [optionsJson, scriptArg, ...scriptArgs] = process.argv.slice(2);
-  const { options, kind, dataFile, backend } = JSON.parse(optionsJson) as RunnerArgs;
+  const { options, kind, dataFile, backend, memoryLimitMb } = JSON.parse(optionsJson) as RunnerArgs;
   const script = path.resolve(scriptArg);
   let instrumentation: Instrumentation | null = null;
   let core: any = null;
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
     installTypeScriptRequireHook();
     register(pathToFileURL(path.join(__dirname, 'esm-hooks.mjs')).href, { data: { bundledParentURL: esmParentURL } });
     const chosen = backendFor(backend ?? 'auto', tfjs.source);
-    const wasm = chosen === 'wasm' ? await prepareWasm([project, debuggerRoot].filter((d): d is string => d != null)) : null;
+    const wasm = chosen === 'wasm' ? await prepareWasm([project, debuggerRoot].filter((d): d is string => d != null), memoryLimitMb ?? 4096) : null;
     // Deep enough that an error thrown inside tfjs, below the taps' own frames, still shows the user's line.
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
     send({
