@@ -58,7 +58,7 @@ export class ReportBuilder {
         if (r.logs.length < MAX_LOGS) r.logs.push(`${event.level}: ${event.message}`);
         break;
       case 'error':
-        r.error = event.error;
+        if (r.status === 'running') r.error = event.error;
         break;
       case 'run-end':
         // A run the host already ended (timeout, Stop, a signal) keeps the host's status and message.
