@@ -69,7 +69,7 @@ doc.test('a Dense layer of 200,000,000 units with no weights saved: refused befo
   const started = Date.now();
   const json = original();
   json.modelTopology.config.layers[0].config.units = 200_000_000;
-  return refused(probe(json), started, /layer hidden builds a weight hidden\/kernel of shape \[4,200000000\] that the weights manifest does not hold/);
+  return refused(probe(json), started, /layer hidden builds a weight kernel of shape \[4,200000000\] that the weights manifest does not hold/);
 }, { caseName: 'a Dense layer of 200,000,000 units, no weights saved' });
 
 doc.test('six inputs of shape [null, 2^25]: refused before the batch is made', () => {

@@ -25,10 +25,10 @@ export const MAX_DIMENSION = 2 ** 31 - 1;
  */
 export function elementCount(shape: readonly (number | null)[], limit: number = Number.MAX_SAFE_INTEGER, nullAs = 1): number {
   const dims = shape.map((d) => (d == null ? nullAs : d));
+  if (dims.some((d) => !Number.isInteger(d) || d < 0 || d > MAX_DIMENSION)) return Infinity;
   if (dims.some((d) => d === 0)) return 0;
   let n = 1;
   for (const d of dims) {
-    if (!Number.isInteger(d) || d < 0 || d > MAX_DIMENSION) return Infinity;
     n *= d;
     if (n > limit) return Infinity;
   }

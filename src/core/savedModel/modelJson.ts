@@ -83,7 +83,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
   return { modelTopology: topology, weightsManifest: manifest, trainingConfig: json.trainingConfig ?? null, format: json.format ?? null, weightElements };
 }
 
-/** Layers in a topology, nested models included: objects with a class_name and a config. Iterative, so a
+/** Layers in a topology, nested models included: the entries of every `layers` list. Iterative, so that a
  *  deeply nested file cannot overflow the stack. */
 function countLayers(topology: unknown): number {
   let count = 0;
@@ -96,7 +96,7 @@ function countLayers(topology: unknown): number {
       continue;
     }
     const o = v as Record<string, unknown>;
-    if (typeof o.class_name === 'string' && typeof o.config === 'object') count++;
+    if (Array.isArray(o.layers)) count += o.layers.length;
     for (const k in o) stack.push(o[k]);
   }
   return count;
