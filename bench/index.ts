@@ -5,8 +5,9 @@
 //   (d)      memory.ts      runner and host memory, report size over 10,000 gradient calls
 //   (e)      webview.ts     the panel's first paint and update frames with 500 layers, 10,000 calls
 //   (f)      activation.ts  extension activation time, and no tfjs in the host at activation
+//   (g)      hostile.ts     hostile saved models: refusal time and peak memory, locating 20,000 layer names
 //
-//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation]
+//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile]
 // Run it on a quiet machine: the ratios are medians of interleaved rounds, but two cores shared with other
 // work still move them.
 import { writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   memory: async () => (await import('./memory.ts')).run,
   webview: async () => (await import('./webview.ts')).run,
   activation: async () => (await import('./activation.ts')).run,
+  hostile: async () => (await import('./hostile.ts')).run,
 };
 
 async function main(): Promise<void> {

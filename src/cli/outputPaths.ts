@@ -3,6 +3,7 @@
 // "-" is stdout; every other path must be a writable file (or /dev/null) that is none of the run's inputs.
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { BUDGET } from '../core/savedModel/budgets.ts';
 import { UsageError } from './args.ts';
 
 export type ReportTarget = { kind: 'stdout' } | { kind: 'file'; file: string };
@@ -12,6 +13,7 @@ export function runInputs(target: string, data: string | null, kind: 'run' | 'pr
   const inputs = [target, ...(data ? [data] : [])];
   if (kind === 'probe') {
     try {
+      if (statSync(target).size > BUDGET.modelJsonBytes) return inputs; // refused by the runner, unread
       const manifest = JSON.parse(readFileSync(target, 'utf8').replace(/^\uFEFF/, '')).weightsManifest;
       for (const group of Array.isArray(manifest) ? manifest : []) {
         for (const p of Array.isArray(group?.paths) ? group.paths : []) if (typeof p === 'string') inputs.push(path.resolve(path.dirname(target), p));
