@@ -121,6 +121,8 @@ for (const { name, check } of cases) {
     }
     return { tried: 2, result: `stdout (${plain.length} bytes, weight digest included) identical at ${MOST.join(' ')} and at the defaults; ${note}`, lost: 'nothing: training and output unchanged' };
   }, { caseName: `observer/${name}` });
+}
+
 /** The script's whole stdout under the debugger, as the extension collects it (the runner's output piped). */
 async function debuggedStdout(script: string): Promise<string> {
   let stdout = '';
