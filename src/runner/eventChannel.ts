@@ -23,7 +23,7 @@ function clipError(error: RunError | null): RunError | null {
 }
 
 /** An event with its long texts cut (a 100 KB error message arrives cut, not replaced by a generic one). */
-export function clipEvent(event: RunnerEvent): RunnerEvent {
+function clipEvent(event: RunnerEvent): RunnerEvent {
   switch (event.type) {
     case 'error':
       return { ...event, error: clipError(event.error) as RunError };

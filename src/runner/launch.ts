@@ -67,7 +67,7 @@ function longTimeout(fn: () => void, ms: number): { clear: () => void } {
   return { clear: () => clearTimeout(timer) };
 }
 
-export const DEFAULT_GRACE_MS = 3000;
+const DEFAULT_GRACE_MS = 3000;
 
 const live = new Set<ProcessTree>();
 let exitHookInstalled = false;

@@ -38,7 +38,7 @@ function allProcs(): Proc[] {
 }
 
 /** Every process below `root` now (children, their children, ...). */
-export function descendantsOf(root: number, procs: Proc[] = allProcs()): Proc[] {
+function descendantsOf(root: number, procs: Proc[] = allProcs()): Proc[] {
   const children = new Map<number, Proc[]>();
   for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const out: Proc[] = [];
@@ -84,14 +84,13 @@ export class ProcessTree {
   kill(): void {
     this.sample();
     this.forward('SIGKILL');
-    const signal = 'SIGKILL';
     for (const [pid, start] of this.seen) {
       if (readProc(pid)?.start !== start) {
         this.seen.delete(pid);
         continue;
       }
       try {
-        process.kill(pid, signal);
+        process.kill(pid, 'SIGKILL');
       } catch {
         // gone meanwhile
       }
