@@ -5,9 +5,10 @@
 //   (d)      memory.ts      runner and host memory, report size over 10,000 gradient calls
 //   (e)      webview.ts     the panel's first paint and update frames with 500 layers, 10,000 calls
 //   (f)      activation.ts  extension activation time, and no tfjs in the host at activation
-//   (g)      wholeProcess.ts  whole-process ratios on short real-style scripts (bench/scripts)
+//   (g)      hostile.ts     hostile saved models: refusal time and peak memory, locating 20,000 layer names
+//   (h)      wholeProcess.ts  whole-process ratios on short real-style scripts (bench/scripts)
 //
-//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|whole]
+//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole]
 // With --only, that part's section of docs/PERFORMANCE.md is replaced and the others are kept.
 // Run it on a quiet machine: the ratios are medians of interleaved rounds, but two cores shared with other
 // work still move them.
@@ -25,6 +26,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   memory: async () => (await import('./memory.ts')).run,
   webview: async () => (await import('./webview.ts')).run,
   activation: async () => (await import('./activation.ts')).run,
+  hostile: async () => (await import('./hostile.ts')).run,
   whole: async () => (await import('./wholeProcess.ts')).run,
 };
 

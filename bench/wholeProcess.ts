@@ -1,4 +1,4 @@
-// Part (g) of npm run bench: what a user feels on short scripts. Each script in bench/scripts (a fit on tabular
+// Part (h) of npm run bench: what a user feels on short scripts. Each script in bench/scripts (a fit on tabular
 // data, an LSTM, a CNN with BatchNorm and Dropout, a custom-loop GAN: 5 to 60 s each) runs as a whole process,
 // plainly (`node script.js`) and under the debugger (`tfjs-debug run script.js` at the defaults), on the same
 // tfjs and backend (the project's own, cpu), alternating plain and debugged runs. The ratio is of the medians of

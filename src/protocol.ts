@@ -318,3 +318,64 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
       return false;
   }
 }
+
+// ---- Runner → host validation ------------------------------------------------------------------------
+
+type Check = (x: unknown) => boolean;
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr: Check = (x) => typeof x === 'string';
+const isNum: Check = (x) => typeof x === 'number';
+const isInt: Check = (x) => Number.isInteger(x);
+const isBool: Check = (x) => typeof x === 'boolean';
+const orNull = (c: Check): Check => (x) => x === null || c(x);
+const optional = (c: Check): Check => (x) => x === undefined || c(x);
+const listOf = (c: Check): Check => (x) => Array.isArray(x) && x.every(c);
+const oneOf = (values: readonly unknown[]): Check => (x) => values.includes(x);
+const shape = (fields: Record<string, Check>): Check => (x) => isObj(x) && Object.entries(fields).every(([k, c]) => c(x[k]));
+
+const GRADIENT_APIS: readonly GradientApi[] = ['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'optimizer.minimize',
+  'optimizer.computeGradients', 'fit', 'fitDataset', 'trainOnBatch', 'gradients'];
+const isSource = orNull(isSourceLocation);
+const isRunError = shape({ kind: optional(oneOf(['usage', 'script', 'internal'])), message: isStr, file: orNull(isStr), line: orNull(isNum), column: optional(orNull(isNum)), stack: optional(isStr) });
+const isLayerInfo = shape({
+  id: isInt, name: isStr, className: isStr, trainable: isBool, source: isSource, parents: listOf(isInt), isContainer: isBool,
+  outsideCalls: shape({ training: isNum, inference: isNum }), weightCount: optional(isInt),
+  trainableChanges: optional(listOf(shape({ value: isBool, source: isSource, afterCall: isInt }))), compiledTrainable: optional(isBool),
+});
+const isStats = shape({ mean: isNum, std: isNum, min: isNum, max: isNum, nanCount: isNum, infCount: isNum });
+const numbers = listOf(isNum);
+const isBatchNorm = shape({
+  movingMeanBefore: numbers, movingMeanAfter: numbers, movingVarianceBefore: numbers, movingVarianceAfter: numbers,
+  batchMean: numbers, batchVariance: numbers, momentum: isNum, epsilon: isNum,
+});
+const isLayerCall = shape({
+  layer: isInt, mode: oneOf(['training', 'inference', 'mixed']), calls: isNum, trainable: isBool, output: orNull(isStats),
+  nonFinite: isNum, batchNorm: orNull(isBatchNorm), gradNorm: orNull(isNum), frozenBy: optional(orNull(isInt)),
+  learns: optional(oneOf(['all', 'some', 'none'])),
+});
+const isCall = shape({
+  index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),
+  lossAfterStep: orNull(isNum), probed: isBool, probeError: orNull(isStr), layers: listOf(isLayerCall),
+  weights: listOf(shape({ name: isStr, layer: orNull(isInt), norm: orNull(isNum) })),
+  attribution: orNull(listOf(shape({ layer: isInt, deltaLoss: isNum, share: isNum }))), unexplained: orNull(isNum),
+  numTensors: isNum, numTensorsBefore: optional(isNum), durationMs: isNum, thinned: optional(isBool),
+});
+const isOptions = shape({ probeAllFirst: isNum, probeEvery: isNum, probeBudget: optional(isNum), historySize: isNum, lossGapTolerance: isNum, attribution: oneOf(['auto', 'always', 'off']) });
+const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
+  'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isOptions, pid: isNum, startedAt: isStr,
+    tfjs: shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr }) }),
+  layers: shape({ layers: listOf(isLayerInfo) }),
+  'gradient-call': shape({ call: isCall }),
+  finding: shape({ finding: shape({ rule: oneOf(RULE_IDS), severity: oneOf(['error', 'warning', 'info']), layer: orNull(isInt), gradientCall: orNull(isInt), source: isSource, message: isStr, fix: isStr }) }),
+  log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
+  'leak-sites': shape({ sites: listOf(shape({ source: isSource, alive: isInt, created: isInt })) }),
+  'run-end': shape({ status: oneOf(['completed', 'failed', 'timed-out', 'cancelled']), exitCode: orNull(isInt), error: orNull(isRunError),
+    memory: shape({ tensorsAtStart: isNum, tensorsAtEnd: isNum }), gradientCallCount: isInt, backend: orNull(isStr) }),
+  error: shape({ error: isRunError }),
+};
+
+/** Checks an event from the runner against the protocol; anything else is dropped by the host. */
+export function isRunnerEvent(x: unknown): x is RunnerEvent {
+  if (!isObj(x) || typeof x.type !== 'string' || !Object.prototype.hasOwnProperty.call(RUNNER_EVENTS, x.type)) return false;
+  return RUNNER_EVENTS[x.type as RunnerEventType](x);
+}

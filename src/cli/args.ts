@@ -15,8 +15,8 @@ batch: the --data file ({"x": [...], "y": [...]}), or a seeded synthetic batch w
 model's own inference outputs. No user code runs.
 
 Options:
-  --json FILE             write the JSON report (schema version 1) to FILE
-  --html FILE             write a self-contained HTML report to FILE
+  --json FILE             write the JSON report (schema version 1) to FILE (- for stdout)
+  --html FILE             write a self-contained HTML report to FILE (- for stdout)
   --data FILE             (probe) the batch to probe with
   --backend NAME          auto (default: your tfjs keeps its backend, the bundled one uses wasm), wasm or cpu
   --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)
@@ -33,7 +33,8 @@ Options:
   -h, --help              this help
   -v, --version           the version
 
-Exit codes: 0 done, 1 the script failed, 2 bad usage or unreadable input, 3 --fail-on met, 4 timed out.`;
+Exit codes: 0 done; the script's own exit status when it failed (1 for an uncaught error); 2 bad usage or
+unreadable input; 3 --fail-on met; 4 timed out; 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM).`;
 
 export interface CliRun {
   command: 'run' | 'probe';
@@ -61,21 +62,44 @@ const COMMANDS = ['run', 'probe'] as const;
 
 export class UsageError extends Error {}
 
-function number(name: string, value: string | undefined, fallback: number, min: number): number {
+function number(name: string, value: string | undefined, fallback: number, min: number, integer = false): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} takes a number of at least ${min}, not "${value}".`);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} takes ${integer ? 'a whole number' : 'a number'} of at least ${min}, not "${value}".`);
+  }
   return n;
+}
+
+const VALUE_OPTIONS = ['json', 'html', 'data', 'backend', 'probe-every', 'probe-budget', 'timeout', 'fail-on', 'history', 'memory', 'tolerance', 'attribution'];
+
+/** `--timeout -1` as `--timeout=-1`, so that a negative number is read as the option's value (and refused with
+ *  the option's own message) rather than as an unknown option. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : null;
+    if (name && VALUE_OPTIONS.includes(name) && i + 1 < args.length && /^-\d|^-\.\d|^-$/.test(args[i + 1])) {
+      out.push(`${args[i]}=${args[i + 1]}`);
+      i++;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
 }
 
 export function parseCli(argv: string[]): CliCommand {
   const dashdash = argv.indexOf('--');
   const own = dashdash >= 0 ? argv.slice(0, dashdash) : argv;
   const passthrough = dashdash >= 0 ? argv.slice(dashdash + 1) : [];
+  const joined = joinNegativeValues(own);
+  const dashed = joined.find((a) => /^-[^-].*\.(?:[cm]?[jt]s|json)$/.test(a));
+  if (dashed) throw new UsageError(`"${dashed}" starts with a dash, so it reads as options. Name the file as ./${dashed}.`);
   let parsed;
   try {
     parsed = parseArgs({
-      args: own,
+      args: joined,
       allowPositionals: true,
       options: {
         json: { type: 'string' },
@@ -118,6 +142,10 @@ export function parseCli(argv: string[]): CliCommand {
   if (attribution !== 'auto' && attribution !== 'always' && attribution !== 'off') {
     throw new UsageError(`--attribution takes auto, always or off, not "${attribution}".`);
   }
+  for (const option of ['json', 'html'] as const) {
+    if (values[option] === '') throw new UsageError(`--${option} needs a file name (or - for stdout), not an empty string.`);
+  }
+  if (values.json === '-' && values.html === '-') throw new UsageError('Only one report can go to stdout: give --json - or --html -, and a file for the other.');
   const backend = values.backend ?? 'auto';
   if (backend !== 'auto' && backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend takes auto, wasm or cpu, not "${backend}".`);
   return {
@@ -128,12 +156,12 @@ export function parseCli(argv: string[]): CliCommand {
     data: values.data ?? null,
     json: values.json ?? null,
     html: values.html ?? null,
-    probeEvery: number('probe-every', values['probe-every'], 10, 0),
+    probeEvery: number('probe-every', values['probe-every'], 10, 0, true),
     probeBudget: number('probe-budget', values['probe-budget'], DEFAULT_PROBE_BUDGET, 0),
     timeoutSeconds: number('timeout', values.timeout, 0, 0),
     failOn: (failOn as Severity | undefined) ?? null,
-    history: number('history', values.history, 1000, 10),
-    memoryMb: number('memory', values.memory, 4096, 32),
+    history: number('history', values.history, 1000, 10, true),
+    memoryMb: number('memory', values.memory, 4096, 32, true),
     tolerance: number('tolerance', values.tolerance, 1e-4, 0),
     attribution,
     quiet: Boolean(values.quiet),

@@ -1,33 +1,62 @@
 // tfjs-debug: the command-line front end on the same engine and runner as the extension.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import * as path from 'node:path';
 import packageJson from '../../package.json';
 import type { RunReport, RunnerEvent, Severity } from '../protocol.ts';
 import { writeHtmlReport } from '../core/report/html.ts';
 import { launchRunner } from '../runner/launch.ts';
 import { parseCli, USAGE, UsageError, type CliRun } from './args.ts';
+import { checkReportTarget, runInputs, type ReportTarget } from './outputPaths.ts';
 import { ProgressLine } from './progress.ts';
+import { terminalText } from './terminalText.ts';
 import { formatTextReport } from './textReport.ts';
 
-export const EXIT = { ok: 0, scriptFailed: 1, usage: 2, failOn: 3, timedOut: 4, cancelled: 130 } as const;
+export const EXIT = { ok: 0, scriptFailed: 1, usage: 2, failOn: 3, timedOut: 4 } as const;
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** The exit code for a finished run: the script's own exit status when it failed, as node would exit. */
 export function exitCodeFor(report: RunReport, failOn: Severity | null): number {
   switch (report.status) {
     case 'timed-out':
       return EXIT.timedOut;
     case 'cancelled':
-      return EXIT.cancelled;
+      return 128 + constants.signals.SIGINT;
     case 'failed':
-      return report.error?.kind === 'usage' ? EXIT.usage : EXIT.scriptFailed;
+      if (report.error?.kind === 'usage') return EXIT.usage;
+      return report.exitCode != null && report.exitCode > 0 && report.exitCode < 256 ? report.exitCode : EXIT.scriptFailed;
     default:
       if (failOn && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return EXIT.failOn;
       return EXIT.ok;
   }
 }
 
+/** A closed stdout or stderr (`| head -1`) ends the output quietly, as for any command-line tool. */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
+function say(stream: NodeJS.WriteStream, text: string): void {
+  if (!stream.destroyed) stream.write(terminalText(text));
+}
+
 async function run(cli: CliRun): Promise<number> {
+  const inputs = runInputs(path.resolve(cli.script), cli.data ? path.resolve(cli.data) : null, cli.command);
+  const targets: { option: '--json' | '--html'; target: ReportTarget }[] = [];
+  if (cli.json != null) targets.push({ option: '--json', target: checkReportTarget('--json', cli.json, inputs) });
+  if (cli.html != null) targets.push({ option: '--html', target: checkReportTarget('--html', cli.html, inputs) });
+  const files = targets.flatMap((t) => (t.target.kind === 'file' ? [t.target.file] : []));
+  if (files.length === 2 && files[0] === files[1] && files[0] !== '/dev/null') throw new UsageError('--json and --html name the same file. Name two files.');
+  // A report on stdout keeps stdout for itself: the script's output and the text report go to stderr.
+  const toStdout = targets.some((t) => t.target.kind === 'stdout');
+  const text = toStdout ? process.stderr : process.stdout;
+
   const progress = new ProgressLine(process.stderr, !cli.quiet);
   const handle = launchRunner({
     kind: cli.command === 'probe' ? 'probe' : 'script',
@@ -38,43 +67,48 @@ async function run(cli: CliRun): Promise<number> {
     options: { probeEvery: cli.probeEvery, probeBudget: cli.probeBudget, historySize: cli.history, lossGapTolerance: cli.tolerance, attribution: cli.attribution },
     timeoutMs: cli.timeoutSeconds * 1000,
     memoryLimitMb: cli.memoryMb,
-    stdio: 'inherit',
+    stdio: toStdout ? 'stderr' : 'inherit',
     onEvent: (event: RunnerEvent) => {
       if (event.type === 'gradient-call') progress.update(event.call);
     },
   });
-  const onSigint = () => handle.cancel();
-  process.once('SIGINT', onSigint);
+  // SIGINT (Ctrl-C), SIGTERM (timeout, CI cancellation, docker stop) and SIGHUP (a closed terminal): the script
+  // gets the signal as it would without the debugger, then every report is written, and the exit code is 128+N.
+  let received: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received ??= signal;
+    handle.interrupt(signal);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
   const { report } = await handle.done;
-  process.removeListener('SIGINT', onSigint);
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
   progress.clear();
 
-  process.stdout.write('\n' + formatTextReport(report));
-  if (cli.json) {
-    const file = path.resolve(cli.json);
+  say(text, '\n' + formatTextReport(report));
+  let writeFailed = false;
+  for (const { option, target } of targets) {
     try {
-      writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-      process.stdout.write(`JSON report: ${file}\n`);
+      const content = option === '--json'
+        ? JSON.stringify(report, null, 2) + '\n'
+        : writeHtmlReport(report, { js: readFileSync(path.join(__dirname, 'webview.js'), 'utf8'), css: readFileSync(path.join(__dirname, 'webview.css'), 'utf8') });
+      if (target.kind === 'stdout') {
+        process.stdout.write(content);
+      } else {
+        writeFileSync(target.file, content);
+        say(text, `${option === '--json' ? 'JSON' : 'HTML'} report: ${target.file}\n`);
+      }
     } catch (e) {
-      process.stderr.write(`tfjs-debug: could not write the JSON report to ${file}: ${(e as Error).message}\n`);
-      return EXIT.usage;
+      writeFailed = true;
+      say(process.stderr, `tfjs-debug: could not write the ${option === '--json' ? 'JSON' : 'HTML'} report: ${(e as Error).message}\n`);
     }
   }
-  if (cli.html) {
-    const file = path.resolve(cli.html);
-    try {
-      const assets = { js: readFileSync(path.join(__dirname, 'webview.js'), 'utf8'), css: readFileSync(path.join(__dirname, 'webview.css'), 'utf8') };
-      writeFileSync(file, writeHtmlReport(report, assets));
-      process.stdout.write(`HTML report: ${file}\n`);
-    } catch (e) {
-      process.stderr.write(`tfjs-debug: could not write the HTML report to ${file}: ${(e as Error).message}\n`);
-      return EXIT.usage;
-    }
-  }
-  return exitCodeFor(report, cli.failOn);
+  if (received) return 128 + constants.signals[received];
+  const code = exitCodeFor(report, cli.failOn);
+  return code === EXIT.ok && writeFailed ? EXIT.usage : code;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipes();
   try {
     const cli = parseCli(argv);
     if (cli.command === 'help') {
@@ -88,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(cli);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`tfjs-debug: ${e.message}\n`);
+      say(process.stderr, `tfjs-debug: ${e.message}\n`);
       return EXIT.usage;
     }
     throw e;

@@ -172,7 +172,8 @@ function findingLines(f: Finding, byId: Map<number, LayerInfo>): string[] {
 export function formatTextReport(report: RunReport): string {
   const out: string[] = [];
   const tfjs = report.tfjs;
-  out.push(fit(`TF.js Model Debugger · ${basename(report.target)} · ${report.status}${seconds(report.durationMs)}`, WIDTH));
+  const exit = report.status === 'failed' && report.exitCode ? ` (exit code ${report.exitCode})` : '';
+  out.push(fit(`TF.js Model Debugger · ${basename(report.target)} · ${report.status}${exit}${seconds(report.durationMs)}`, WIDTH));
   if (tfjs) {
     const probed = report.gradientCalls.filter((c) => c.probed);
     const failed = probed.filter((c) => c.probeError).length;
@@ -187,6 +188,11 @@ export function formatTextReport(report: RunReport): string {
     out.push(...wrap(`Error${where}: ${message}`, ''));
     const frames = (report.error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:internal|[\\/]dist[\\/]runner\.js/.test(l)).slice(0, 6);
     out.push(...frames);
+  }
+  const warnings = report.logs.filter((l) => l.startsWith('warn: ')).map((l) => l.slice(6));
+  if (warnings.length) {
+    out.push('');
+    for (const w of warnings.slice(0, 5)) out.push(...wrap(`Warning: ${w}`, ''));
   }
   for (const section of [layerSection(report), batchNormSection(report), outputSection(report), lossSection(report)]) {
     if (section.length) out.push('', ...section);

@@ -14,7 +14,8 @@ export function toRunError(error: unknown, isInternal: InternalPathTest, fallbac
   }
   // sucrase reports TypeScript syntax errors with a loc.
   const loc = (e as any).loc as { line: number; column: number } | undefined;
-  if (loc && fallbackFile) return { message: `${e.name}: ${e.message}`, file: fallbackFile, line: loc.line, column: loc.column + 1, stack };
+  const locFile = typeof (e as any).file === 'string' ? (e as any).file as string : fallbackFile;
+  if (loc && locFile) return { message: `${e.name}: ${e.message}`, file: locFile, line: loc.line, column: loc.column + 1, stack };
   const frame = firstUserFrame(stack, isInternal);
   const code = (e as NodeJS.ErrnoException).code;
   const missing = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find (?:module|package) '([^']+)'/.exec(e.message) : null;
@@ -22,7 +23,8 @@ export function toRunError(error: unknown, isInternal: InternalPathTest, fallbac
     const name = missing[1].startsWith('.') || missing[1].startsWith('/') ? null : missing[1].split('/').slice(0, missing[1].startsWith('@') ? 2 : 1).join('/');
     return {
       message: name
-        ? `The script needs the npm package ${name}, which is not installed. Run npm install ${name} in the script's project.`
+        ? `The script needs the npm package ${name}, which is not installed. Run npm install ${name} in the script's project.` +
+          (/^@tensorflow\/tfjs-node/.test(name) ? ' (The debugger bundles @tensorflow/tfjs, which runs on wasm: require that instead to use it.)' : '')
         : `The script requires ${missing[1]}, which does not exist. Check the path.`,
       file: frame.file, line: frame.line, column: frame.column, stack,
     };

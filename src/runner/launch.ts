@@ -1,10 +1,15 @@
 // Starts the runner as a child process and folds its events into a report. The CLI and the extension host
-// both start runs through here. The child is its own process group, so Stop and timeouts end everything
-// the user's script started too.
-import { fork, type ChildProcess } from 'node:child_process';
+// both start runs through here. The runner's events come over a private pipe (eventChannel.ts), never Node IPC.
+// The child leads its own process group, and its process tree is tracked (processTree.ts), so that Stop, a
+// timeout or a signal ends everything the user's script started too, detached children included.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunReport, type RunnerEvent } from '../protocol.ts';
 import { ReportBuilder } from '../core/report/reportBuilder.ts';
+import { CHANNEL_FD, EventDecoder } from './eventChannel.ts';
+import { ProcessTree } from './processTree.ts';
 
 export interface LaunchOptions {
   /** 'script' runs a training script; 'probe' loads a saved model.json (no user code runs). */
@@ -20,8 +25,9 @@ export interface LaunchOptions {
   options?: Partial<RunOptions>;
   /** Kill the run after this long; 0 or undefined for no limit. */
   timeoutMs?: number;
-  /** 'inherit' passes the script's output straight through (CLI); 'pipe' hands it to onOutput (extension). */
-  stdio?: 'inherit' | 'pipe';
+  /** 'inherit' passes the script's output straight through (CLI); 'pipe' hands it to onOutput (extension);
+   *  'stderr' passes both to the host's stderr (the CLI when a report goes to stdout). */
+  stdio?: 'inherit' | 'pipe' | 'stderr';
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   onEvent?: (event: RunnerEvent) => void;
   /** The Node binary; the extension passes its own with ELECTRON_RUN_AS_NODE. */
@@ -42,20 +48,29 @@ export interface LaunchResult {
 export interface RunHandle {
   readonly pid: number | undefined;
   readonly done: Promise<LaunchResult>;
+  /** Stop: ends the runner and everything it started, now. */
   cancel(): void;
+  /** A signal the host received (SIGINT, SIGTERM, SIGHUP): passed to the script's process group as a terminal
+   *  would, then, after `graceMs`, everything the run started is killed. */
+  interrupt(signal: NodeJS.Signals, graceMs?: number): void;
 }
 
-const live = new Set<ChildProcess>();
+/** setTimeout holds at most 2^31 - 1 ms (24.8 days); longer timeouts are re-armed in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function longTimeout(fn: () => void, ms: number): { clear: () => void } {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number) => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return { clear: () => clearTimeout(timer) };
+}
+
+const DEFAULT_GRACE_MS = 3000;
+
+const live = new Set<ProcessTree>();
 let exitHookInstalled = false;
-
-function killTree(child: ChildProcess): void {
-  if (child.pid == null || child.exitCode != null || child.signalCode != null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-}
 
 export function launchRunner(opts: LaunchOptions): RunHandle {
   const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
@@ -63,27 +78,31 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
   const builder = new ReportBuilder(script, opts.args ?? [], options);
   const distDir = opts.distDir ?? __dirname;
   const started = Date.now();
-  const execArgv = [`--max-old-space-size=${opts.memoryLimitMb ?? 4096}`];
   const runnerArgs = {
     options,
     kind: opts.kind ?? 'script',
     dataFile: opts.dataFile ? path.resolve(opts.cwd ?? process.cwd(), opts.dataFile) : null,
     backend: opts.backend ?? 'auto',
+    memoryLimitMb: opts.memoryLimitMb ?? 4096,
   };
-  const child = fork(path.join(distDir, 'runner.js'), [JSON.stringify(runnerArgs), script, ...(opts.args ?? [])], {
+  const output = opts.stdio === 'pipe' ? 'pipe' : opts.stdio === 'stderr' ? 2 : 'inherit';
+  const child: ChildProcess = spawn(opts.execPath ?? process.execPath, [
+    `--max-old-space-size=${opts.memoryLimitMb ?? 4096}`,
+    path.join(distDir, 'runner.js'), JSON.stringify(runnerArgs), script, ...(opts.args ?? []),
+  ], {
     cwd: opts.cwd ?? process.cwd(),
-    execPath: opts.execPath,
-    execArgv,
     env: opts.env ?? process.env,
-    serialization: 'advanced',
-    stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'],
+    stdio: [opts.stdio === 'pipe' ? 'ignore' : 'inherit', output, opts.stdio === 'pipe' ? 'pipe' : 'inherit', 'pipe'],
     detached: true,
   });
-  live.add(child);
+  const tree = child.pid != null ? new ProcessTree(child.pid) : null;
+  if (tree) live.add(tree);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.on('exit', () => { for (const c of live) killTree(c); });
+    process.on('exit', () => { for (const t of live) t.kill(); });
   }
+  const running = () => child.exitCode == null && child.signalCode == null;
+  const killAll = () => { if (running()) tree?.kill(); };
 
   let stderrTail = '';
   if (opts.stdio === 'pipe') {
@@ -93,28 +112,36 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
       opts.onOutput?.(c, 'stderr');
     });
   }
-  child.on('message', (event: RunnerEvent) => {
+  const decoder = new EventDecoder((event) => {
     builder.apply(event);
     opts.onEvent?.(event);
   });
+  const channel = child.stdio[CHANNEL_FD] as Readable | null;
+  channel?.on('data', (chunk: Buffer) => decoder.push(chunk));
+  channel?.on('error', () => undefined);
 
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: { clear: () => void } | undefined;
   if (opts.timeoutMs && opts.timeoutMs > 0) {
-    timer = setTimeout(() => {
+    timer = longTimeout(() => {
       builder.end('timed-out', { message: `The script did not finish within ${seconds(opts.timeoutMs as number)}; it was stopped. Raise the timeout if it needs longer.`, file: script, line: null }, null);
-      killTree(child);
+      killAll();
     }, opts.timeoutMs);
   }
+  let grace: NodeJS.Timeout | undefined;
+  let interrupted: NodeJS.Signals | null = null;
 
   const done = new Promise<LaunchResult>((resolve) => {
     let settled = false;
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
       if (settled) return;
       settled = true;
-      if (timer) clearTimeout(timer);
-      live.delete(child);
-      killTree(child);
+      timer?.clear();
+      if (grace) clearTimeout(grace);
+      if (tree) {
+        tree.stop();
+        live.delete(tree);
+      }
       if (spawnError) {
         builder.end('failed', { message: `Could not start the runner: ${spawnError.message}`, file: null, line: null, kind: 'internal' }, null);
       } else if (builder.status === 'running') {
@@ -124,6 +151,11 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
           ? `The script ran out of memory (the runner's heap limit is ${opts.memoryLimitMb ?? 4096} MB; raise it with --memory or the tfjsDebugger.memoryLimitMb setting if the model needs more).`
           : `The runner stopped without finishing the run (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).`;
         builder.end('failed', { message, file: script, line: null }, exitCode);
+      } else if (interrupted) {
+        builder.noteExit(exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null));
+      }
+      if (decoder.rejected || decoder.broken) {
+        builder.apply({ type: 'log', level: 'warn', message: `the runner's event stream held ${decoder.broken ? `${decoder.broken} (the rest was not read)` : `${decoder.rejected} malformed events (dropped)`}` });
       }
       resolve({ report: builder.report(Date.now() - started), exitCode, signal });
     };
@@ -136,7 +168,17 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
     done,
     cancel() {
       builder.end('cancelled', { message: 'The run was stopped.', file: null, line: null }, null);
-      killTree(child);
+      killAll();
+    },
+    interrupt(signal, graceMs = DEFAULT_GRACE_MS) {
+      if (interrupted || !running()) {
+        if (interrupted) killAll();
+        return;
+      }
+      interrupted = signal;
+      builder.end('cancelled', { message: `Stopped by ${signal}: the script was sent ${signal}, as it would be without the debugger.`, file: null, line: null }, null);
+      tree?.forward(signal);
+      grace = setTimeout(killAll, graceMs);
     },
   };
 }

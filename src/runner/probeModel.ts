@@ -1,13 +1,14 @@
 // Probes a saved TF.js layers model (model.json and its weight shards) with no user code: loads it from
 // disk, builds a batch (the --data file, or a seeded synthetic one whose targets are the model's own
 // inference outputs, so lossBefore is 0 under mean squared error), and makes one gradient call through
-// trainOnBatch with a zero learning rate. The instrumentation records it like any training step.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import * as path from 'node:path';
+// trainOnBatch with a zero learning rate. The instrumentation records it like any training step. Nothing is
+// allocated past the budgets (core/savedModel/budgets.ts): the weights a layer builds must be ones the manifest
+// lists, and the batch is sized so that one forward pass stays within the activation budget.
 import type { SourceLocation } from '../protocol.ts';
-import {
-  expectedBytes, layerClassNames, layerNamePositions, MAX_ELEMENTS, ModelJsonError, parseModelJson,
-} from '../core/savedModel/modelJson.ts';
+import { BUDGET, elementCount } from '../core/savedModel/budgets.ts';
+import { layerClassNames, layerNamePositions, ModelJsonError, modelJsonText, parseModelJson } from '../core/savedModel/modelJson.ts';
+import { layerBaseClass } from '../core/instrument/tfjsModules.ts';
+import { readInputFile, readModelJson, readShards } from './modelFiles.ts';
 
 export interface SavedModelProbe {
   /** Where each layer (by name) is declared in model.json. */
@@ -19,7 +20,7 @@ const SYNTHETIC_BATCH = 8;
 const SEED = 1234;
 
 export function prepareSavedModelProbe(core: any, layers: any, modelPath: string, dataFile: string | null): SavedModelProbe {
-  const text = readFileSync(modelPath, 'utf8');
+  const text = readModelJson(modelPath);
   const parsed = parseModelJson(text, modelPath);
   const positions = layerNamePositions(text, modelPath);
   return {
@@ -38,6 +39,10 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
   async function run(): Promise<void> {
     const weightData = readShards(modelPath, parsed.weightsManifest);
     let model: any;
+    const restore = limitBuiltWeights(layers, parsed.weightElements, (layer, name, shape) => new ModelJsonError(
+      `${modelPath}: layer ${layer} builds a weight ${name} of shape ${JSON.stringify(shape)} that the weights manifest does not hold ` +
+      `(it lists ${parsed.weightElements} values in all). The topology and the weights do not match: save the model again.`,
+      modelPath, positions.get(layer)?.line ?? null));
     try {
       model = await layers.loadLayersModel(core.io.fromMemory({
         modelTopology: parsed.modelTopology,
@@ -46,12 +51,15 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
         trainingConfig: parsed.trainingConfig ?? undefined,
       }));
     } catch (e) {
-      throw explainLoadError(e, text, modelPath);
+      throw e instanceof ModelJsonError ? e : explainLoadError(e, text, modelPath);
+    } finally {
+      restore();
     }
     let batch: { xs: any; ys: any } | null = null;
     const optimizer = core.train.sgd(0);
     try {
-      batch = dataFile ? readData(core, model, dataFile) : syntheticBatch(core, model);
+      const perExample = activationsPerExample(model, modelPath);
+      batch = dataFile ? readData(core, model, dataFile, perExample) : syntheticBatch(core, model, perExample);
       model.compile({ optimizer, loss: lossOf(parsed.trainingConfig, model) });
       const targets = batch.ys ?? model.predict(batch.xs);
       await model.trainOnBatch(batch.xs, targets);
@@ -62,30 +70,6 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
       model.dispose();
     }
   }
-}
-
-function readShards(modelPath: string, manifest: ReturnType<typeof parseModelJson>['weightsManifest']): ArrayBuffer {
-  const dir = path.dirname(modelPath);
-  const buffers: Buffer[] = [];
-  for (const group of manifest) {
-    const parts = group.paths.map((p) => {
-      const shard = path.resolve(dir, p);
-      if (!existsSync(shard) || !statSync(shard).isFile()) {
-        throw new ModelJsonError(`${modelPath}: weight shard ${p} is missing (looked for ${shard}). Copy the .bin files saved with the model next to model.json.`, modelPath);
-      }
-      return readFileSync(shard);
-    });
-    const have = parts.reduce((s, b) => s + b.length, 0);
-    const need = expectedBytes(group);
-    if (have !== need) {
-      throw new ModelJsonError(
-        `${modelPath}: the weight shards ${group.paths.join(', ')} hold ${have} bytes, but the weights listed for them need ${need}. ` +
-        `A shard is ${have < need ? 'truncated' : 'from another model'}: save the model again.`, modelPath);
-    }
-    buffers.push(...parts);
-  }
-  const all = Buffer.concat(buffers);
-  return all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer;
 }
 
 function explainLoadError(e: unknown, text: string, modelPath: string): ModelJsonError {
@@ -100,20 +84,62 @@ function explainLoadError(e: unknown, text: string, modelPath: string): ModelJso
   return new ModelJsonError(`${modelPath}: tfjs could not build the model from it: ${message}`, modelPath);
 }
 
-function elements(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+/**
+ * While a saved model is built, every weight a layer adds must fit in what the manifest lists: a layer of
+ * 200,000,000 units with no weights saved is refused before its initializer allocates anything.
+ */
+function limitBuiltWeights(layers: any, listed: number, refuse: (layer: string, name: string, shape: unknown) => Error): () => void {
+  const proto = layerBaseClass(layers)?.prototype;
+  if (!proto || typeof proto.addWeight !== 'function') return () => undefined;
+  const original = proto.addWeight;
+  let built = 0;
+  proto.addWeight = function (this: any, name: string, shape: number[], ...rest: unknown[]) {
+    built += Array.isArray(shape) ? elementCount(shape, BUDGET.weightElements) : Infinity;
+    if (built > listed) throw refuse(String(this?.name), String(name), shape);
+    return original.call(this, name, shape, ...rest);
+  };
+  return () => { proto.addWeight = original; };
 }
 
-/** One batch per input: seeded normal values, or small integer ids for inputs that feed an Embedding. */
-function syntheticBatch(core: any, model: any): { xs: any; ys: null } {
-  const xs = model.inputs.map((input: any, i: number) => {
-    const dims = input.shape.slice(1).map((d: number | null) => d ?? 8);
-    let batch = SYNTHETIC_BATCH;
-    while (batch > 1 && elements([batch, ...dims]) > MAX_ELEMENTS) batch = Math.floor(batch / 2);
-    const shape = [batch, ...dims];
-    if (elements(shape) > MAX_ELEMENTS) {
-      throw new ModelJsonError(`the model's input ${input.name} has shape ${JSON.stringify(input.shape)}: one example is larger than the probe allocates (${MAX_ELEMENTS} values).`, '');
+/** The output shapes of a layer ([] when tfjs cannot say: a layer called on inputs of different shapes). */
+function outputShapes(layer: any): (number | null)[][] {
+  let shape: unknown;
+  try {
+    shape = layer.outputShape;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(shape)) return [];
+  return Array.isArray(shape[0]) ? shape as (number | null)[][] : [shape as (number | null)[]];
+}
+
+/** Values every layer's outputs hold for one example (unknown sizes as SYNTHETIC_DIM), nested models included;
+ *  refused over the activation budget. */
+function activationsPerExample(model: any, modelPath: string): number {
+  let total = 0;
+  const stack: any[] = [...(model.layers ?? []), ...(model.inputs ?? []).map((input: any) => ({ name: input.name, outputShape: input.shape }))];
+  while (stack.length) {
+    const layer = stack.pop();
+    if (Array.isArray(layer?.layers)) stack.push(...layer.layers);
+    for (const shape of outputShapes(layer)) {
+      total += elementCount(shape.slice(1), BUDGET.activationElements, SYNTHETIC_DIM);
+      if (total > BUDGET.activationElements) {
+        throw new ModelJsonError(`${modelPath}: one example through the model makes more than ${BUDGET.activationElements} values ` +
+          `(layer ${layer.name} outputs shape ${JSON.stringify(shape)}), more than the probe allocates. The shapes are likely corrupt.`, modelPath);
+      }
     }
+  }
+  return Math.max(1, total);
+}
+
+const SYNTHETIC_DIM = 8;
+
+/** One batch per input: seeded normal values, or small integer ids for inputs that feed an Embedding. */
+function syntheticBatch(core: any, model: any, perExample: number): { xs: any; ys: null } {
+  let batch = SYNTHETIC_BATCH;
+  while (batch > 1 && batch * perExample > BUDGET.activationElements) batch = Math.floor(batch / 2);
+  const xs = model.inputs.map((input: any, i: number) => {
+    const shape = [batch, ...input.shape.slice(1).map((d: number | null) => d ?? SYNTHETIC_DIM)];
     const consumer = model.inputLayers?.[i]?.outboundNodes?.[0]?.outboundLayer;
     if (consumer?.getClassName?.() === 'Embedding') {
       return core.floor(core.randomUniform(shape, 0, Math.min(Number(consumer.inputDim) || 2, 16), 'float32', SEED + i));
@@ -123,15 +149,20 @@ function syntheticBatch(core: any, model: any): { xs: any; ys: null } {
   return { xs: xs.length === 1 ? xs[0] : xs, ys: null };
 }
 
-function readData(core: any, model: any, dataFile: string): { xs: any; ys: any } {
+function readData(core: any, model: any, dataFile: string, perExample: number): { xs: any; ys: any } {
+  const bytes = readInputFile(dataFile, BUDGET.dataBytes, 'the batch to probe with ({"x": [...], "y": [...]})');
   let data: any;
   try {
-    data = JSON.parse(readFileSync(dataFile, 'utf8'));
+    data = JSON.parse(modelJsonText(bytes));
   } catch (e) {
     throw new ModelJsonError(`${dataFile}: cannot read the data file: ${(e as Error).message}. It must be JSON: {"x": [...], "y": [...]}.`, dataFile);
   }
   if (typeof data !== 'object' || data === null || !Array.isArray(data.x)) {
     throw new ModelJsonError(`${dataFile} must be a JSON object {"x": [...], "y": [...]} with x a nested array of numbers.`, dataFile);
+  }
+  const examples = model.inputs.length === 1 ? data.x.length : Array.isArray(data.x[0]) ? data.x[0].length : 0;
+  if (examples * perExample > BUDGET.activationElements) {
+    throw new ModelJsonError(`${dataFile}: ${examples} examples through the model make more than ${BUDGET.activationElements} values, more than the probe allocates. Give a smaller batch.`, dataFile);
   }
   const toTensors = (value: any, specs: any[], what: 'x' | 'y') => {
     const values = specs.length === 1 ? [value] : value;
@@ -158,10 +189,6 @@ function readData(core: any, model: any, dataFile: string): { xs: any; ys: any }
       if (!fits) {
         t.dispose();
         throw new ModelJsonError(`${dataFile}: ${what} has shape ${JSON.stringify(t.shape)}, but the model's ${what === 'x' ? 'input' : 'output'} ${specs[i].name} has shape ${JSON.stringify(expected)} (null: any size).`, dataFile);
-      }
-      if (t.size > MAX_ELEMENTS) {
-        t.dispose();
-        throw new ModelJsonError(`${dataFile}: ${what} holds ${t.size} values, more than the probe allocates (${MAX_ELEMENTS}).`, dataFile);
       }
       return t;
     }

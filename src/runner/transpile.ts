@@ -6,13 +6,20 @@ import { transform } from 'sucrase';
 export type ModuleKind = 'commonjs' | 'module';
 
 export function transpileTypeScript(source: string, filePath: string, kind: ModuleKind): string {
-  const result = transform(source, {
-    transforms: kind === 'commonjs' ? ['typescript', 'imports'] : ['typescript'],
-    filePath,
-    sourceMapOptions: { compiledFilename: filePath },
-    production: true,
-    keepUnusedImports: false,
-  });
+  let result: ReturnType<typeof transform>;
+  try {
+    result = transform(source, {
+      transforms: kind === 'commonjs' ? ['typescript', 'imports'] : ['typescript'],
+      filePath,
+      sourceMapOptions: { compiledFilename: filePath },
+      production: true,
+      keepUnusedImports: false,
+    });
+  } catch (e) {
+    // The file the syntax error is in (an imported helper.ts, not always the script), for the error's location.
+    if (e && typeof e === 'object') (e as { file?: string }).file = filePath;
+    throw e;
+  }
   const map = Buffer.from(JSON.stringify({ ...result.sourceMap, sources: [filePath], sourcesContent: [source] })).toString('base64');
   return `${result.code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${map}\n`;
 }
@@ -23,11 +30,12 @@ export function isTypeScript(file: string): boolean {
   return TS_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts');
 }
 
-/** Packages the runner redirects to its bundled tfjs when the user's project does not have them. */
+/** The packages the debugger bundles: a script's request for one its project lacks gets the bundled copy. */
+const BUNDLED = new Set(['tfjs', 'tfjs-core', 'tfjs-layers', 'tfjs-converter', 'tfjs-data', 'tfjs-backend-cpu', 'tfjs-backend-webgl', 'tfjs-backend-wasm']);
+
+/** The specifier to resolve from the bundled tfjs, or null. tfjs-node (native) is not bundled: requiring it
+ *  without it installed fails as it does under node, rather than quietly getting another tfjs. */
 export function bundledTfjsTarget(specifier: string): string | null {
   const m = /^@tensorflow\/(tfjs(?:-[a-z-]+)?)(\/.*)?$/.exec(specifier);
-  if (!m) return null;
-  const name = m[1];
-  if (name === 'tfjs-node' || name === 'tfjs-node-gpu') return '@tensorflow/tfjs' + (m[2] ?? '');
-  return specifier;
+  return m && BUNDLED.has(m[1]) ? specifier : null;
 }

@@ -24,9 +24,11 @@ export const RELIABILITY_DOC = path.join(ROOT, 'docs', 'RELIABILITY.md');
 export const SECTIONS = {
   inputs: 'Bad inputs: files and usage (test/unit/bad-input.test.ts)',
   scripts: 'Bad scripts, through the CLI (test/unit/reliability.test.ts)',
+  faults: 'Process faults, signals, exit status, paths and output files, through the CLI (test/unit/process-faults.test.ts)',
   'script-kinds': 'TypeScript scripts and tfjs versions (test/unit/script-kinds.test.ts)',
   models: 'Saved models, through tfjs-debug probe (test/unit/probe.test.ts)',
   fuzz: 'Fuzzing saved models and --data files (test/unit/fuzz-model-json.test.ts)',
+  hostile: 'Hostile saved models and --data files: containment and budgets (test/unit/hostile-models.test.ts)',
   isolation: 'Isolation: the runner as the extension host starts it (test/unit/extension-launch.test.ts)',
   host: 'Extension host: output, messages, arguments, trust, CSP (test/unit/extension-host.test.ts)',
   'e2e-failures': 'In VS Code (code-server): Stop, reload, export (test/e2e/failures.test.ts)',

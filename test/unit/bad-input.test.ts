@@ -92,11 +92,11 @@ doc.test('a script that throws: exit 1, its error and stack with the user file a
   return outcome(r, started);
 }, { caseName: 'a top-level throw, with the stack at the user\'s line' });
 
-doc.test('process.exit(3) mid-run: exit 1, what was recorded is kept', () => {
+doc.test('process.exit(3) mid-run: exit 3 (the script\'s own status), what was recorded is kept', () => {
   const started = Date.now();
   const script = path.join(SCRIPTS, 'exits.js');
   const r = runCli(['run', script]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.report?.error?.message ?? '', /process\.exit\(3\)/);
   assert.equal(r.report?.error?.line, lineOf(script, 'process.exit(3)'));
   assert.equal(r.report?.gradientCalls.length, 1);

@@ -3,13 +3,15 @@
 // crash or process.exit ends the run with a clear error and the next run works; Stop ends a busy script within a
 // second; the timeout setting applies; deactivation and window close kill the runner's whole process group by
 // PID; two runs never overlap; the runner reads nothing the host could pass on from the webview.
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_RUN_OPTIONS, type RunnerEvent } from '../../src/protocol.ts';
 import { launchRunner, type RunHandle } from '../../src/runner/launch.ts';
+import { encodeFrame, EventDecoder } from '../../src/runner/eventChannel.ts';
 import { RunSlot } from '../../src/extension/runSlot.ts';
 import { RunStore, type RunEntry, type RunRequest } from '../../src/extension/runStore.ts';
 import { DEFAULT_SETTINGS, launchOptionsFor, type DebuggerSettings } from '../../src/extension/settings.ts';
@@ -289,22 +291,26 @@ doc.test('two runs at once: a second start is refused while one waits on the use
   };
 }, { caseName: 'two runs at once' });
 
-doc.test('the runner takes no input from the host: webview messages sent down its IPC channel are never evaluated', async () => {
-  // The host's handle on a runner has no way to send: pid, done, cancel.
+doc.test('the runner takes no input from the host: webview messages sent down its event channel are never evaluated', async () => {
+  // The host's handle on a runner has no way to send: pid, done, cancel, interrupt (a signal).
   const handle = launchRunner({ ...launchOptionsFor({ kind: 'script', target: path.join(SCRIPTS, 'exits-zero.js'), args: [], cwd: SCRIPTS }, DEFAULT_SETTINGS, HOST) });
-  assert.deepEqual(Object.keys(handle).sort(), ['cancel', 'done', 'pid']);
+  assert.deepEqual(Object.keys(handle).sort(), ['cancel', 'done', 'interrupt', 'pid']);
   await handle.done;
-  // Even a host that did send: the runner, started as launchRunner starts it, on a script that waits a moment.
+  // Even a host that did write: the runner, started as launchRunner starts it (its events on fd 3), on a script
+  // that waits a moment, gets framed hostile messages written into the other direction of its channel.
   const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-no-eval-'));
   const marker = path.join(dir, 'evaluated');
   const script = path.join(dir, 'waits.js');
-  writeFileSync(script, "setTimeout(() => console.log('done waiting'), 1500);\n");
-  const child = fork(path.join(ROOT, 'dist', 'runner.js'), [JSON.stringify({ options: DEFAULT_RUN_OPTIONS, kind: 'script', dataFile: null, backend: 'auto' }), script], {
-    cwd: dir, execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true,
+  writeFileSync(script, "setTimeout(() => console.log('done waiting', typeof process.send), 1500);\n");
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'runner.js'), JSON.stringify({ options: DEFAULT_RUN_OPTIONS, kind: 'script', dataFile: null, backend: 'auto' }), script], {
+    cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true,
   });
   const events: RunnerEvent[] = [];
   let output = '';
-  child.on('message', (e: RunnerEvent) => events.push(e));
+  const channel = child.stdio[3] as Duplex;
+  const decoder = new EventDecoder((e) => events.push(e));
+  channel.on('data', (c: Buffer) => decoder.push(c));
+  channel.on('error', () => undefined); // the runner never reads what was written: its end resets on exit
   child.stdout?.setEncoding('utf8').on('data', (c: string) => { output += c; });
   child.stderr?.setEncoding('utf8').on('data', (c: string) => { output += c; });
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -315,11 +321,11 @@ doc.test('the runner takes no input from the host: webview messages sent down it
     { type: 'reveal-source', source: { file: marker, line: 1, column: 1 } }, { type: 'select-layer', layer: 1 }, { type: 'ready' },
     code, { toString: code }, { __proto__: { polluted: true }, type: 'ready' },
   ];
-  for (const m of hostile) child.send(m as never);
+  for (const m of hostile) channel.write(encodeFrame(m as RunnerEvent));
   assert.equal(await closed, 0, output);
   assert.equal(existsSync(marker), false, 'nothing was evaluated');
-  assert.match(output, /done waiting/);
+  assert.match(output, /done waiting undefined/, 'the script sees no process.send, as under plain node');
   const end = events.find((e) => e.type === 'run-end');
   assert.equal(end?.type === 'run-end' ? end.status : null, 'completed');
-  return { tried: hostile.length, result: `${hostile.length} messages (eval, commands, code strings) sent to a running runner: none evaluated, the run completed unchanged`, lost: 'nothing' };
+  return { tried: hostile.length, result: `${hostile.length} messages (eval, commands, code strings) written into a running runner's channel: none evaluated, the run completed unchanged; the script's process.send is undefined`, lost: 'nothing' };
 }, { caseName: 'the runner evaluates nothing the webview (or the host) sends' });

@@ -1,11 +1,13 @@
 // The debugger must not change training: final weights and the user's random stream are bit-identical
-// with and without it, at every probe setting.
+// with and without it, at every probe setting; and a script that seeds Math.random before it loads tfjs prints
+// the same bytes with and without it (tfjs is loaded when the script loads it, not before).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCli, SCRIPTS } from '../helpers/cli.ts';
+import { launchRunner } from '../../src/runner/launch.ts';
+import { ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
 import type { RunReport } from '../../src/protocol.ts';
 
@@ -119,4 +121,33 @@ for (const { name, check } of cases) {
     }
     return { tried: 2, result: `stdout (${plain.length} bytes, weight digest included) identical at ${MOST.join(' ')} and at the defaults; ${note}`, lost: 'nothing: training and output unchanged' };
   }, { caseName: `observer/${name}` });
+}
+
+/** The script's whole stdout under the debugger, as the extension collects it (the runner's output piped). */
+async function debuggedStdout(script: string): Promise<string> {
+  let stdout = '';
+  const { report } = await launchRunner({
+    script, cwd: path.dirname(script), stdio: 'pipe', distDir: path.join(ROOT, 'dist'),
+    onOutput: (chunk, stream) => { if (stream === 'stdout') stdout += chunk; },
+  }).done;
+  assert.equal(report.status, 'completed', report.error?.message);
+  assert.ok(report.gradientCallCount > 0);
+  assert.equal(report.tfjs?.source, 'workspace');
+  return stdout;
+}
+
+for (const name of ['seed-then-require.js', 'seed-then-import.mjs']) {
+  doc.test(`${name}: Math.random seeded before tfjs loads; the whole stdout is byte-identical with and without the debugger`, async () => {
+    const script = path.join(SCRIPTS, name);
+    const plain = spawnSync(process.execPath, [script], { cwd: SCRIPTS, encoding: 'utf8' });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /^weights [0-9a-f]{64}$/m);
+    const debugged = await debuggedStdout(script);
+    assert.equal(debugged, plain.stdout);
+    return {
+      tried: 1,
+      result: `stdout (losses, weight digest, next random numbers: ${plain.stdout.length} bytes) byte-identical: tfjs loaded when the script ${name.endsWith('.mjs') ? 'imports' : 'requires'} it, its load-time draws from the script's generator`,
+      lost: 'nothing: training unchanged',
+    };
+  }, { caseName: `${name} (seeds Math.random before tfjs loads; Dropout, fit)` });
 }

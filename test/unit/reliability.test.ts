@@ -27,7 +27,7 @@ const CASES: ScriptCase[] = [
   { name: 'a top-level throw', script: 'throws.js', code: 1, message: /the data file is missing/, line: 'throw new Error' },
   { name: 'a throw inside a fit callback', script: 'fit-callback-throws.js', code: 1, message: /logger crashed/, line: "throw new Error('logger crashed')" },
   { name: 'an unhandled rejection in an async function', script: 'rejects.js', code: 1, message: /validation set is empty/, line: "throw new Error('validation set is empty')" },
-  { name: 'process.exit(3) mid-run', script: 'exits.js', code: 1, message: /process\.exit\(3\)/, line: 'process.exit(3)' },
+  { name: 'process.exit(3) mid-run', script: 'exits.js', code: 3, message: /process\.exit\(3\)/, line: 'process.exit(3)' },
   { name: 'process.exit(0) at the end of training', script: 'exits-zero.js', code: 0, message: /./, line: null, calls: 1 },
   { name: 'a synchronous infinite loop (--timeout 2)', script: 'hangs.js', args: ['--timeout', '2'], code: 4, message: /did not finish within 2 s/, line: null },
   { name: 'an endless async loop (--timeout 2)', script: 'async-hang.js', args: ['--timeout', '2'], code: 4, message: /did not finish within 2 s/, line: null },

@@ -91,7 +91,7 @@ test("with tfjs in the project, the project's own copy runs, not the bundled one
       "require('@tensorflow/tfjs-backend-cpu');",
       "console.log('core at', require.resolve('@tensorflow/tfjs-core'));",
       "const m = tfl.sequential({ layers: [tfl.layers.batchNormalization({ inputShape: [2] })] });",
-      "tf.variableGrads(() => m.apply(tf.ones([3, 2]), { training: true }).sum());",
+      "tf.variableGrads(() => tf.sum(m.apply(tf.ones([3, 2]), { training: true })));",
     ].join('\n'));
     const { code, stdout, report } = runCli(['run', script], { cwd: project });
     assert.equal(code, 0, stdout);

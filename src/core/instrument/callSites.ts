@@ -4,6 +4,9 @@
 import type { SourceLocation } from '../../protocol.ts';
 
 const FRAME = /^\s*at (?:.*? \()?((?:file:\/\/)?[^():]*?[^():\s][^()]*?):(\d+):(\d+)\)?\s*$/;
+/** A frame whose path holds parentheses ("train (copy).js", "proj (v2)/"): the path starts at an absolute
+ *  root, right after "at " or after the " (" that follows the function name. */
+const FRAME_WITH_PARENS = /^\s*at (?:(?:.*? )?\()?((?:file:\/\/|\/|[A-Za-z]:\\|\\\\)[^\n]*?):(\d+):(\d+)\)?\s*$/;
 
 /** Paths that are never the user's code: node internals, tfjs itself and the debugger. */
 export type InternalPathTest = (file: string) => boolean;
@@ -15,7 +18,7 @@ export function defaultIsInternal(file: string): boolean {
 }
 
 export function parseFrame(line: string): SourceLocation | null {
-  const m = FRAME.exec(line);
+  const m = FRAME.exec(line) ?? FRAME_WITH_PARENS.exec(line);
   if (!m) return null;
   let file = m[1];
   if (file.startsWith('file://')) {

@@ -57,13 +57,19 @@ export class ReportBuilder {
       case 'log':
         if (r.logs.length < MAX_LOGS) r.logs.push(`${event.level}: ${event.message}`);
         break;
+      case 'leak-sites':
+        r.leakSites = event.sites;
+        break;
       case 'error':
-        r.error = event.error;
+        if (r.status === 'running') r.error = event.error;
         break;
       case 'run-end':
-        r.status = event.status;
+        // A run the host already ended (timeout, Stop, a signal) keeps the host's status and message.
+        if (r.status === 'running') {
+          r.status = event.status;
+          r.error = event.error ?? r.error;
+        }
         r.exitCode = event.exitCode;
-        r.error = event.error ?? r.error;
         r.memory = event.memory;
         r.gradientCallCount = Math.max(r.gradientCallCount, event.gradientCallCount);
         if (r.tfjs && event.backend) r.tfjs = { ...r.tfjs, backend: event.backend };
@@ -85,6 +91,11 @@ export class ReportBuilder {
     this.base.status = status;
     this.base.error = error ?? this.base.error;
     this.base.exitCode = exitCode;
+  }
+
+  /** The runner's exit status, when no run-end event gave one (a runner ended by a signal). */
+  noteExit(exitCode: number | null): void {
+    if (this.base.exitCode == null) this.base.exitCode = exitCode;
   }
 
   get status(): RunStatus {
