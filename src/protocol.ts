@@ -43,9 +43,9 @@ export interface LayerInfo {
   weightCount?: number;
   /** Where the script set `trainable` on this layer or model, most recent last (at most 8). */
   trainableChanges?: TrainableChange[];
-  /** Its weights were trainable when a model containing it was compiled, so fit and trainOnBatch of that
-   *  model were set to train them. */
-  compiledTrainable?: boolean;
+  /** The models whose compile collected its weights to train (their fit and trainOnBatch were set to train
+   *  them: tfjs-layers/src/engine/training.ts, collectedTrainableWeights). */
+  compiledBy?: number[];
 }
 
 /** The script set `layer.trainable` (or `model.trainable`). */
@@ -118,6 +118,8 @@ export interface GradientCallRecord {
   index: number;
   api: GradientApi;
   source: SourceLocation | null;
+  /** The model whose fit, fitDataset or trainOnBatch made the call (absent for custom loops). */
+  model?: number;
   /** Loss closure re-run with every layer in inference mode, before the call. Null when not probed. */
   lossBefore: number | null;
   /** The value the gradient call computed (summed when the closure returned a non-scalar). */
@@ -185,6 +187,8 @@ export interface Finding {
   layers?: number[];
   gradientCall: number | null;
   source: SourceLocation | null;
+  /** The point in one line (Problems rows, hovers, CodeLens, the CLI's headline); absent in older reports. */
+  summary?: string;
   message: string;
   fix: string;
 }
@@ -340,7 +344,7 @@ const isRunError = shape({ kind: optional(oneOf(['usage', 'script', 'internal'])
 const isLayerInfo = shape({
   id: isInt, name: isStr, className: isStr, trainable: isBool, source: isSource, parents: listOf(isInt), isContainer: isBool,
   outsideCalls: shape({ training: isNum, inference: isNum }), weightCount: optional(isInt),
-  trainableChanges: optional(listOf(shape({ value: isBool, source: isSource, afterCall: isInt }))), compiledTrainable: optional(isBool),
+  trainableChanges: optional(listOf(shape({ value: isBool, source: isSource, afterCall: isInt }))), compiledBy: optional(listOf(isInt)),
 });
 const isStats = shape({ mean: isNum, std: isNum, min: isNum, max: isNum, nanCount: isNum, infCount: isNum });
 const numbers = listOf(isNum);
@@ -354,7 +358,7 @@ const isLayerCall = shape({
   learns: optional(oneOf(['all', 'some', 'none'])),
 });
 const isCall = shape({
-  index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),
+  index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, model: optional(isInt), lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),
   lossAfterStep: orNull(isNum), probed: isBool, probeError: orNull(isStr), layers: listOf(isLayerCall),
   weights: listOf(shape({ name: isStr, layer: orNull(isInt), norm: orNull(isNum) })),
   attribution: orNull(listOf(shape({ layer: isInt, deltaLoss: isNum, share: isNum }))), unexplained: orNull(isNum),

@@ -30,6 +30,7 @@ Options:
   --attribution MODE      per-layer attribution of the loss gap: auto (when the gap is over the
                           tolerance), always (every probed call) or off
   --quiet                 no progress line on stderr
+  --verbose               every layer in the tables and in each finding (default: the ones that matter first)
   -h, --help              this help
   -v, --version           the version
 
@@ -54,6 +55,7 @@ export interface CliRun {
   tolerance: number;
   attribution: AttributionMode;
   quiet: boolean;
+  verbose: boolean;
 }
 
 export type CliCommand = CliRun | { command: 'help' } | { command: 'version' };
@@ -115,6 +117,7 @@ export function parseCli(argv: string[]): CliCommand {
         tolerance: { type: 'string' },
         attribution: { type: 'string' },
         quiet: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -165,5 +168,6 @@ export function parseCli(argv: string[]): CliCommand {
     tolerance: number('tolerance', values.tolerance, 1e-4, 0),
     attribution,
     quiet: Boolean(values.quiet),
+    verbose: Boolean(values.verbose),
   };
 }

@@ -84,7 +84,7 @@ async function run(cli: CliRun): Promise<number> {
   for (const s of SIGNALS) process.removeListener(s, onSignal);
   progress.clear();
 
-  say(text, '\n' + formatTextReport(report));
+  say(text, '\n' + formatTextReport(report, { verbose: cli.verbose }));
   let writeFailed = false;
   for (const { option, target } of targets) {
     try {

@@ -1,7 +1,7 @@
 // The progress line on stderr for long runs: redrawn in place on a terminal (at most 10 times a second),
 // a plain line every 5 seconds otherwise, nothing for runs that end quickly.
 import type { GradientCallRecord } from '../protocol.ts';
-import { fmt } from '../core/diagnose/context.ts';
+import { num } from '../core/format.ts';
 
 export class ProgressLine {
   private readonly started = Date.now();
@@ -16,7 +16,7 @@ export class ProgressLine {
     const tty = Boolean(this.stream.isTTY);
     if (now - this.started < 1000 || now - this.last < (tty ? 100 : 5000)) return;
     this.last = now;
-    const text = `[tfjs-debug] ${call.index} gradient calls · loss ${fmt(call.lossDuring, 5)} · ${Math.round((now - this.started) / 1000)} s`;
+    const text = `[tfjs-debug] ${call.index} gradient calls · loss ${num(call.lossDuring, 5)} · ${Math.round((now - this.started) / 1000)} s`;
     if (tty) {
       this.stream.write(`\r\x1b[2K${text}`);
       this.shown = true;

@@ -1,13 +1,28 @@
 // The CLI's text output: summary, per-layer table, BatchNorm statistics, loss table and findings, each
-// readable in an 80-column terminal.
+// readable in an 80-column terminal. Long lists (layers of a 100-layer model, the layers a grouped finding
+// covers) show what matters first and say how many more there are; --verbose shows everything.
 import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, LayerTotals, RunReport } from '../protocol.ts';
 import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
-import { basename, fmt } from '../core/diagnose/context.ts';
+import { basename, listed, num } from '../core/format.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
 import { layerTotalsOf } from '../core/report/layerTotals.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;
+/** Rows of a per-layer table shown without --verbose. */
+const MAX_LAYER_ROWS = 20;
+const MAX_STAT_ROWS = 5;
+
+export interface TextOptions {
+  /** Every layer in every table and finding. */
+  verbose?: boolean;
+}
+
+/** At most `max` of the rows (all with verbose), and a line saying how many were left out. */
+function capped(rows: string[][], max: number, verbose: boolean, what: string): { rows: string[][]; note: string[] } {
+  if (verbose || rows.length <= max) return { rows, note: [] };
+  return { rows: rows.slice(0, max), note: [`  … ${rows.length - max} more ${what} (--verbose lists every one)`] };
+}
 
 function fit(s: string, width: number): string {
   return s.length <= width ? s : s.slice(0, Math.max(0, width - 1)) + '…';
@@ -69,38 +84,74 @@ function at(report: RunReport, source: { file: string; line: number } | null): s
   return source.file === report.target ? `:${source.line}` : `${basename(source.file)}:${source.line}`;
 }
 
-function layerSection(report: RunReport): string[] {
+/** Whether a layer's weights train in its last recorded call: yes, frozen (its flag or a model's), no gradient
+ *  (trainable yet left out of the call), or — (no weights). */
+function trainsLabel(r: LayerCallRecord | undefined, layer: LayerInfo): string {
+  if (!layer.weightCount) return '—';
+  if (!r) return layer.trainable ? 'yes' : 'frozen';
+  if (r.frozenBy != null || !r.trainable) return 'frozen';
+  return r.learns === 'none' ? 'no grad' : r.learns === 'some' ? 'partly' : 'yes';
+}
+
+function layerSection(report: RunReport, verbose: boolean): string[] {
   const layers = report.layers.filter((l) => !l.isContainer);
   if (layers.length === 0) return [];
   const modes = layerTotalsOf(report);
   const grads = lastRecordByLayer(report.gradientCalls, (r) => r.gradNorm != null);
+  const last = lastRecordByLayer(report.gradientCalls);
+  const cls = (l: LayerInfo) => shortClass(l.className) + (MODE_DEPENDENT_CLASSES.has(l.className) ? '*' : '');
+  if (layers.length > MAX_LAYER_ROWS && !verbose) return groupedLayerSection(report, layers, (l) => [cls(l), modeLabel(modes.get(l.id)), outsideLabel(l), trainsLabel(last.get(l.id), l)]);
   const rows = layers.map((l) => [
     String(l.id),
     l.name,
-    shortClass(l.className) + (MODE_DEPENDENT_CLASSES.has(l.className) ? '*' : ''),
+    cls(l),
     modeLabel(modes.get(l.id)),
     outsideLabel(l),
-    fmt(grads.get(l.id)?.gradNorm, 3),
+    trainsLabel(last.get(l.id), l),
+    num(grads.get(l.id)?.gradNorm, 3),
     at(report, l.source),
   ]);
   return [
-    'Layers: mode inside gradient calls and outside them (*: mode-dependent)',
-    ...table(['id', 'layer', 'class', 'in grad', 'outside', '|grad|', 'line'], rows, [3, 24, 11, 9, 12, 7, 8], ['r', 'l', 'l', 'l', 'l', 'r', 'l']),
+    'Layers: mode inside gradient calls and outside them (*: mode-dependent), whether they train',
+    ...table(['id', 'layer', 'class', 'in grad', 'outside', 'trains', '|grad|', 'line'], rows, [3, 20, 10, 9, 10, 7, 7, 7], ['r', 'l', 'l', 'l', 'l', 'l', 'r', 'l']),
+  ];
+}
+
+/** A model with many layers: one row per kind of layer (class, modes, whether it trains), with how many. */
+function groupedLayerSection(report: RunReport, layers: LayerInfo[], kind: (l: LayerInfo) => string[]): string[] {
+  const groups = new Map<string, { cells: string[]; layers: LayerInfo[] }>();
+  for (const l of layers) {
+    const cells = kind(l);
+    const key = cells.join('\u0000');
+    const g = groups.get(key) ?? { cells, layers: [] };
+    g.layers.push(l);
+    groups.set(key, g);
+  }
+  const rows = [...groups.values()].map((g) => {
+    const lines = [...new Set(g.layers.map((l) => at(report, l.source)))];
+    return [String(g.layers.length), ...g.cells, lines.length <= 2 ? lines.join(' ') : `${lines[0]} …`];
+  });
+  return [
+    `Layers (${layers.length}), grouped by kind (*: mode-dependent; --verbose lists each one)`,
+    ...table(['count', 'class', 'in grad', 'outside', 'trains', 'line'], rows, [5, 10, 9, 10, 7, 14], ['r', 'l', 'l', 'l', 'l', 'l']),
   ];
 }
 
 function channelSummary(values: number[]): string {
   if (values.length === 0) return '—';
-  if (values.length === 1) return fmt(values[0]);
+  if (values.length === 1) return num(values[0]);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return `${fmt(mean)} avg`;
+  return `${num(mean)} avg`;
 }
 
-function batchNormSection(report: RunReport): string[] {
+function batchNormSection(report: RunReport, verbose: boolean): string[] {
   const last = lastRecordByLayer(report.gradientCalls, (r) => r.batchNorm != null);
   if (last.size === 0) return [];
   const byId = new Map(report.layers.map((l) => [l.id, l]));
-  const rows = [...last.values()].map((r) => {
+  // Worst drift first when the table is cut.
+  const records = [...last.values()];
+  if (records.length > MAX_STAT_ROWS && !verbose) records.sort((a, b) => (batchNormDrift(b.batchNorm!) ?? 0) - (batchNormDrift(a.batchNorm!) ?? 0));
+  const all = records.map((r) => {
     const bn = r.batchNorm as BatchNormStats;
     return [
       byId.get(r.layer)?.name ?? String(r.layer),
@@ -109,29 +160,33 @@ function batchNormSection(report: RunReport): string[] {
       channelSummary(bn.batchMean),
       `${channelSummary(bn.movingVarianceBefore)} → ${channelSummary(bn.movingVarianceAfter)}`,
       channelSummary(bn.batchVariance),
-      `${fmt(batchNormDrift(bn), 3)}σ`,
+      `${num(batchNormDrift(bn), 3)}σ`,
     ];
   });
-  const momentum = [...last.values()][0].batchNorm?.momentum;
+  const momentum = records[0].batchNorm?.momentum;
+  const { rows, note } = capped(all, MAX_STAT_ROWS, verbose, 'BatchNorm layers');
   return [
     `BatchNorm statistics, last recorded call (momentum ${momentum}, tfjs/Keras convention:`,
     `moving ← moving − (moving − batch)·(1 − momentum))`,
     ...table(['layer', 'ch', 'moving mean', 'batch mean', 'moving var', 'batch var', 'drift'], rows,
       [15, 3, 15, 10, 15, 10, 6], ['l', 'r', 'l', 'r', 'l', 'r', 'r']),
+    ...note,
   ];
 }
 
-function outputSection(report: RunReport): string[] {
+function outputSection(report: RunReport, verbose: boolean): string[] {
   const last = lastRecordByLayer(report.gradientCalls, (r) => r.output != null);
   if (last.size === 0) return [];
   const byId = new Map(report.layers.map((l) => [l.id, l]));
-  const rows = [...last.values()].map((r) => {
+  const all = [...last.values()].map((r) => {
     const o = r.output!;
-    return [byId.get(r.layer)?.name ?? String(r.layer), r.mode, fmt(o.mean), fmt(o.std), fmt(o.min), fmt(o.max), `${o.nanCount}/${o.infCount}`];
+    return [byId.get(r.layer)?.name ?? String(r.layer), r.mode, num(o.mean), num(o.std), num(o.min), num(o.max), `${o.nanCount}/${o.infCount}`];
   });
+  const { rows, note } = capped(all, MAX_STAT_ROWS, verbose, 'layers');
   return [
     'Layer outputs inside the last probed gradient call',
     ...table(['layer', 'mode', 'mean', 'std', 'min', 'max', 'NaN/Inf'], rows, [24, 9, 9, 8, 8, 8, 7], ['l', 'l', 'r', 'r', 'r', 'r', 'r']),
+    ...note,
   ];
 }
 
@@ -142,12 +197,12 @@ function lossSection(report: RunReport): string[] {
   const rows = shown.map((c) => c == null
     ? ['…', '', '', '', '', '', '']
     : [String(c.index), c.api, at(report, c.source),
-      fmt(c.lossBefore, 6), fmt(c.lossDuring, 6), fmt(c.lossAfter, 6), fmt(c.lossAfterStep, 6)]);
+      num(c.lossBefore, 6), num(c.lossDuring, 6), num(c.lossAfter, 6), num(c.lossAfterStep, 6)]);
   return [
     'Loss per probed gradient call (before, after: inference; during: the call)',
     ...table(['#', 'api', 'at', 'before', 'during', 'after', 'after step'], rows, [5, 18, 10, 10, 10, 10, 10], ['r', 'l', 'l', 'r', 'r', 'r', 'r']),
     ...(calls.length < report.gradientCallCount
-      ? [`  ${report.gradientCallCount} gradient calls in all; ${calls.length} probed and kept (--probe-every sets the interval).`]
+      ? [`  ${report.gradientCallCount} gradient calls in all; ${calls.length} probed and kept (--probe-budget and --probe-every set how often).`]
       : []),
     ...probeNotes(calls),
   ];
@@ -163,13 +218,22 @@ function probeNotes(calls: GradientCallRecord[]): string[] {
   });
 }
 
-function findingLines(f: Finding, byId: Map<number, LayerInfo>): string[] {
-  const where = [f.layer != null ? byId.get(f.layer)?.name : null, f.source ? `${basename(f.source.file)}:${f.source.line}:${f.source.column}` : null]
-    .filter(Boolean).join(' · ');
-  return [fit(`${f.severity} ${f.rule}${where ? ' · ' + where : ''}`, WIDTH), ...wrap(f.message, '  '), ...wrap(`Fix: ${f.fix}`, '  ')];
+function findingLines(f: Finding, byId: Map<number, LayerInfo>, verbose: boolean): string[] {
+  const where = f.source ? ` · ${basename(f.source.file)}:${f.source.line}:${f.source.column}` : '';
+  const covered = f.layers && f.layers.length > 1
+    ? wrap(`Layers (${f.layers.length}): ${listed(f.layers.map((id) => byId.get(id)?.name ?? `layer ${id}`), verbose ? Infinity : 3)}` +
+      `${!verbose && f.layers.length > 3 ? ' (--verbose lists every one)' : ''}`, '  ')
+    : [];
+  return [
+    fit(`${f.severity} ${f.rule}${where}`, WIDTH),
+    ...wrap(f.summary ?? f.message, '  '),
+    ...(f.summary ? wrap(f.message, '  ') : []),
+    ...covered,
+    ...wrap(`Fix: ${f.fix}`, '  '),
+  ];
 }
 
-export function formatTextReport(report: RunReport): string {
+export function formatTextReport(report: RunReport, { verbose = false }: TextOptions = {}): string {
   const out: string[] = [];
   const tfjs = report.tfjs;
   const exit = report.status === 'failed' && report.exitCode ? ` (exit code ${report.exitCode})` : '';
@@ -194,13 +258,13 @@ export function formatTextReport(report: RunReport): string {
     out.push('');
     for (const w of warnings.slice(0, 5)) out.push(...wrap(`Warning: ${w}`, ''));
   }
-  for (const section of [layerSection(report), batchNormSection(report), outputSection(report), lossSection(report)]) {
+  for (const section of [layerSection(report, verbose), batchNormSection(report, verbose), outputSection(report, verbose), lossSection(report)]) {
     if (section.length) out.push('', ...section);
   }
   const byId = new Map(report.layers.map((l) => [l.id, l]));
   if (report.findings.length) {
     out.push('', `Findings (${report.findings.length})`);
-    for (const f of report.findings) out.push(...findingLines(f, byId));
+    for (const f of report.findings) out.push('', ...findingLines(f, byId, verbose));
   } else if (report.status === 'completed') {
     out.push('', 'No findings.');
   }

@@ -2,7 +2,7 @@
 // menus, links and other callers are checked before use.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../core/diagnose/context.ts';
+import { basename } from '../core/format.ts';
 import { writeHtmlReport } from '../core/report/html.ts';
 import type { RunReport, SourceLocation, WebviewCommand } from '../protocol.ts';
 import { DebuggerPanel, type PanelHost } from './debuggerPanel.ts';

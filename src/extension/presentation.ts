@@ -3,7 +3,7 @@
 // class names, messages, paths) goes through escapeMarkdown: a layer named `[x](command:evil)` or
 // `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
 import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol.ts';
-import { basename, fmt } from '../core/diagnose/context.ts';
+import { basename, num, percent, plural } from '../core/format.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
 import { layerTotalsOf } from '../core/report/layerTotals.ts';
 
@@ -67,10 +67,6 @@ export function gradientMode(counts: ModeCounts): Mode | null {
   return kinds.length === 1 ? kinds[0] : 'mixed';
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 export function gradientModeText(counts: ModeCounts): string {
   const total = counts.training + counts.inference + counts.mixed;
   if (total === 0) return 'not called';
@@ -105,10 +101,6 @@ export function attributionShare(report: RunReport, layerId: number): LayerShare
     if (share) return share;
   }
   return null;
-}
-
-function percent(share: number): string {
-  return `${Math.round(share * 100)}%`;
 }
 
 // ---- BatchNorm -----------------------------------------------------------------------------------------
@@ -147,17 +139,17 @@ function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[
   if (bn) {
     const s = bn.stats;
     const channels = Math.max(s.batchMean.length, s.movingMeanBefore.length);
-    out.push('', `BatchNorm statistics in gradient call #${bn.call} (momentum ${fmt(s.momentum)}, tfjs/Keras convention: ` +
+    out.push('', `BatchNorm statistics in gradient call #${bn.call} (momentum ${num(s.momentum)}, tfjs/Keras convention: ` +
       `moving ← moving − (moving − batch)·(1 − momentum)):`, '');
     out.push('| ch | moving mean | batch mean | moving variance | batch variance |', '| ---: | --- | ---: | --- | ---: |');
     for (let c = 0; c < Math.min(HOVER_CHANNELS, channels); c++) {
-      out.push(`| ${c + 1} | ${fmt(s.movingMeanBefore[c])} → ${fmt(s.movingMeanAfter[c])} | ${fmt(s.batchMean[c])} | ` +
-        `${fmt(s.movingVarianceBefore[c])} → ${fmt(s.movingVarianceAfter[c])} | ${fmt(s.batchVariance[c])} |`);
+      out.push(`| ${c + 1} | ${num(s.movingMeanBefore[c])} → ${num(s.movingMeanAfter[c])} | ${num(s.batchMean[c])} | ` +
+        `${num(s.movingVarianceBefore[c])} → ${num(s.movingVarianceAfter[c])} | ${num(s.batchVariance[c])} |`);
     }
     if (channels > HOVER_CHANNELS) out.push('', `*first ${HOVER_CHANNELS} of ${channels} channels*`);
   }
   const share = attributionShare(report, layer.id);
-  if (share) out.push('', `Share of the loss gap in gradient call #${share.call}: **${percent(share.share)}** (loss change ${fmt(share.deltaLoss)} with only this layer in training mode)`);
+  if (share) out.push('', `Share of the loss gap in gradient call #${share.call}: **${percent(share.share)}** (loss change ${num(share.deltaLoss)} with only this layer in training mode)`);
   for (const f of findingsForLayer(report, layer.id)) {
     out.push('', `${SEVERITY_ICON[f.severity]} **${escapeMarkdown(f.rule)}**: ${escapeMarkdown(f.message)}`, '', `*Fix:* ${escapeMarkdown(f.fix)}`);
   }
@@ -200,7 +192,7 @@ export function worstSeverity(findings: Finding[]): Severity | null {
 
 /** `before → during → after` losses of a gradient call; `—` where a probe did not run. */
 export function lossTriple(call: GradientCallRecord): string {
-  return `${fmt(call.lossBefore)} → ${fmt(call.lossDuring)} → ${fmt(call.lossAfter)}`;
+  return `${num(call.lossBefore)} → ${num(call.lossDuring)} → ${num(call.lossAfter)}`;
 }
 
 export function callLabel(call: GradientCallRecord): string {

@@ -3,7 +3,7 @@
 // as a notification. Workspace Trust is enforced here, on the path every launch takes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../core/diagnose/context.ts';
+import { basename } from '../core/format.ts';
 import { ReportBuilder } from '../core/report/reportBuilder.ts';
 import { DEFAULT_RUN_OPTIONS, type RunReport } from '../protocol.ts';
 import { launchRunner, type RunHandle } from '../runner/launch.ts';

@@ -3,7 +3,7 @@
 // end-to-end tests and reveal() can address them.
 import * as vscode from 'vscode';
 import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../protocol.ts';
-import { fmt } from '../core/diagnose/context.ts';
+import { num } from '../core/format.ts';
 import {
   callLabel, COMMANDS, escapeMarkdown, gradientMode, layerDescription, lossTriple, modesInGradientCalls, outsideModeText,
   runDescription, runLabel,
@@ -169,7 +169,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       const call = report.gradientCalls.find((c) => c.index === node.call);
       const r = call?.layers.find((l) => l.layer === node.layer);
       mode = r?.mode ?? null;
-      item.tooltip = r ? `${r.mode} in gradient call #${node.call}${r.calls > 1 ? ` (${r.calls} calls)` : ''} · |grad| ${fmt(r.gradNorm)}` +
+      item.tooltip = r ? `${r.mode} in gradient call #${node.call}${r.calls > 1 ? ` (${r.calls} calls)` : ''} · |grad| ${num(r.gradNorm)}` +
         `${r.nonFinite ? ` · ${r.nonFinite} NaN/Inf` : ''}` : undefined;
     } else {
       mode = layer ? gradientMode(modesInGradientCalls(report, layer.id)) : null;
@@ -187,7 +187,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(callLabel(call), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     item.description = lossTriple(call);
-    item.tooltip = `Loss before (inference) → during the call → after (inference)${call.lossAfterStep != null ? `; after the optimizer step ${fmt(call.lossAfterStep)}` : ''}` +
+    item.tooltip = `Loss before (inference) → during the call → after (inference)${call.lossAfterStep != null ? `; after the optimizer step ${num(call.lossAfterStep)}` : ''}` +
       `${call.probed ? '' : '. Not probed: only the loss during the call was recorded.'}${call.probeError ? `\nProbe: ${call.probeError}` : ''}`;
     item.iconPath = new vscode.ThemeIcon('symbol-event');
     item.contextValue = `call${call.source ? '.hasSource' : ''}`;

@@ -25,7 +25,9 @@ const CASES: Case[] = [
   { example: 'batchnorm-mismatch.js', rule: 'running-stats-shifted', layer: 'batch_normalization', line: 'batchNormalization(', related: ['loss-gap', 'batchnorm-batch-statistics'] },
   { example: 'running-stats-lagging.js', rule: 'running-stats-lagging', layer: 'batch_normalization', line: 'batchNormalization(', related: ['loss-gap', 'batchnorm-batch-statistics', 'running-stats-shifted'] },
   { example: 'running-stats-frozen.js', rule: 'running-stats-frozen', layer: 'batch_normalization', line: 'batchNormalization(', related: [] },
-  { example: 'frozen-layer-in-training-mode.js', rule: 'frozen-layer-in-training-mode', layer: 'batch_normalization', line: 'batchNormalization(', related: ['loss-gap', 'batchnorm-batch-statistics', 'running-stats-shifted'] },
+  { example: 'frozen-layer-in-training-mode.js', rule: 'frozen-layer-in-training-mode', layer: 'batch_normalization', line: 'layer.trainable = false', related: ['loss-gap', 'batchnorm-batch-statistics', 'running-stats-shifted'] },
+  { example: 'frozen-base.js', rule: 'frozen-layer-in-training-mode', layer: 'batch_normalization', line: 'base.trainable = false;', related: ['loss-gap', 'batchnorm-batch-statistics', 'running-stats-shifted'] },
+  { example: 'weights-never-learn.js', rule: 'weights-never-learn', layer: 'real_or_fake', line: 'discriminator.trainable = false;', related: [] },
   { example: 'dropout-in-gradient.js', rule: 'dropout-in-gradient', layer: 'dropout', line: 'tf.layers.dropout(', related: ['loss-gap'] },
   { example: 'nan-or-inf.js', rule: 'nan-or-inf', layer: 'dense_Dense2', line: "activation: 'relu'", related: [] },
   { example: 'tensor-leak.js', rule: 'tensor-leak', layer: null, line: 'tf.variableGrads(', related: [] },
@@ -68,17 +70,47 @@ describe('each rule fires on its example, at the right layer and line, and nothi
     const call = reportOf('batchnorm-mismatch.js').gradientCalls[0];
     const top = call.attribution?.[0];
     assert.ok(top && top.share >= 0.9, `share ${top?.share}`);
-    assert.match(reportOf('batchnorm-mismatch.js').findings.find((f) => f.rule === 'loss-gap')?.message ?? '', /batch_normalization\S+ \(BatchNormalization, 100% of the gap\)/);
+    assert.match(reportOf('batchnorm-mismatch.js').findings.find((f) => f.rule === 'loss-gap')?.message ?? '', /batch_normalization\S+ \(BatchNorm\) gives 100% of the gap/);
+  });
+
+  test('a frozen base of 27 BatchNorm layers: one finding per cause, every layer listed, the line that froze it', () => {
+    const report = reportOf('frozen-base.js');
+    assert.ok(report.findings.length <= 12, `${report.findings.length} findings`);
+    const frozen = report.findings.filter((f) => f.rule === 'frozen-layer-in-training-mode');
+    assert.equal(frozen.length, 1);
+    const bn = report.layers.filter((l) => l.className === 'BatchNormalization').map((l) => l.id);
+    assert.equal(bn.length, 27);
+    assert.deepEqual([...(frozen[0].layers ?? [])].sort((a, b) => a - b), bn);
+    assert.match(frozen[0].message, /27 BatchNorm layers in the frozen model base \(base\.trainable = false at frozen-base\.js:\d+\)/);
+    // Inner layers are reported frozen in the call, by the base (a container layer in the report).
+    const base = report.layers.find((l) => l.name === 'base');
+    assert.ok(base?.isContainer);
+    const call = report.gradientCalls[0];
+    assert.ok(call.layers.filter((r) => bn.includes(r.layer)).every((r) => r.frozenBy === base.id && !r.trainable && r.learns === 'none'));
+    assert.ok(call.weights.every((w) => !bn.includes(w.layer as number)), 'no gradient norms for the frozen weights');
+  });
+
+  test('weights that never learn: the discriminator heads frozen after compile, its nested features still train', () => {
+    const report = reportOf('weights-never-learn.js');
+    const finding = report.findings.find((f) => f.rule === 'weights-never-learn');
+    const names = (finding?.layers ?? [finding?.layer]).map((id) => report.layers.find((l) => l.id === id)?.name).sort();
+    assert.deepEqual(names, ['label', 'real_or_fake']);
+    assert.match(finding?.message ?? '', /discriminator\.trainable = false at weights-never-learn\.js:\d+ froze them/);
+    const features = report.layers.filter((l) => l.parents.includes(report.layers.find((p) => p.name === 'features')?.id ?? -1));
+    assert.ok(features.length === 2);
+    const discriminatorCalls = report.gradientCalls.filter((c) => c.model === report.layers.find((l) => l.name === 'discriminator')?.id);
+    assert.equal(discriminatorCalls.length, 5);
+    assert.ok(discriminatorCalls.every((c) => features.every((l) => c.layers.find((r) => r.layer === l.id)?.learns === 'all')), 'the nested feature layers still learn');
   });
 
   test('running-stats-lagging estimates the steps the momentum needs, in tfjs convention', () => {
     const finding = reportOf('running-stats-lagging.js').findings.find((f) => f.rule === 'running-stats-lagging');
-    assert.match(finding?.message ?? '', /momentum 0\.999 \(tfjs\/Keras convention.*about \d+ more steps/);
+    assert.match(finding?.message ?? '', /momentum 0\.999 \(tfjs\/Keras convention.*about [\d,]+ more steps/);
   });
 });
 
 describe('healthy models stay silent', () => {
-  for (const name of ['healthy-mlp-fit.js', 'healthy-cnn-minimize.js', 'healthy-custom-loop.js']) {
+  for (const name of ['healthy-mlp-fit.js', 'healthy-cnn-minimize.js', 'healthy-custom-loop.js', 'healthy-accumulate-grads.js', 'healthy-recompile.js']) {
     test(name, () => {
       const r = runCli(['run', path.join(SCRIPTS, name)]);
       assert.equal(r.code, 0);
@@ -97,16 +129,29 @@ describe('rule details', () => {
     assert.equal(stepsToConverge(0.05, 0.1, 0.99), 0);
   });
 
-  test('tensor-leak ignores a one-off jump and flags steady growth', () => {
+  test('tensor-leak: steady growth that stays is a leak; a jump, an epoch\'s sawtooth or a game\'s accumulation is not', () => {
     const base = reportOf('batchnorm-mismatch.js');
     const call = base.gradientCalls[0];
-    const withCounts = (counts: number[]): RunReport => ({
-      ...base, gradientCalls: counts.map((n, i) => ({ ...call, index: i + 1, numTensors: n })),
+    const run = (counts: number[], atEnd: number): RunReport => ({
+      ...base, status: 'completed', memory: { tensorsAtStart: counts[0], tensorsAtEnd: atEnd },
+      gradientCalls: counts.map((n, i) => ({ ...call, index: i + 1, numTensorsBefore: n, numTensors: n + 1 })),
     });
-    assert.deepEqual(tensorLeak(withCounts([10, 10, 50, 50, 50, 50, 50, 50])), []);
-    const leak = tensorLeak(withCounts([10, 13, 16, 19, 22, 25, 28, 31]));
+    const steps = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+    assert.deepEqual(tensorLeak(run(steps(40, (i) => (i < 3 ? 10 : 30)), 30)), [], 'optimizer slots made once');
+    assert.deepEqual(tensorLeak(run(steps(40, (i) => 10 + (i % 8)), 10)), [], 'fit: batch logs kept until the epoch ends');
+    assert.deepEqual(tensorLeak(run(steps(60, (i) => 10 + 4 * (i % 6)), 10)), [], 'grads kept until the game ends');
+    assert.deepEqual(tensorLeak(run(steps(40, (i) => 10 + 3 * i), 10)), [], 'growth that came back by the end');
+    assert.deepEqual(tensorLeak(run(steps(15, (i) => 10 + 3 * i), 60)), [], 'too few calls to judge');
+    const leak = tensorLeak(run(steps(40, (i) => 10 + 3 * i), 130));
     assert.equal(leak.length, 1);
-    assert.match(leak[0].message, /about 3\.0 per gradient call/);
+    assert.match(leak[0].message, /grew by about 3 per call/);
+  });
+
+  test('tensor-leak names the line that created the leaking tensors', () => {
+    const finding = reportOf('tensor-leak.js').findings.find((f) => f.rule === 'tensor-leak');
+    const file = path.join(ROOT, 'examples', 'tensor-leak.js');
+    assert.equal(finding?.source?.line, lineOf(file, 'tf.variableGrads('));
+    assert.match(finding?.summary ?? '', /created at tensor-leak\.js:\d+/);
   });
 
   test('findings are sorted by severity and every rule is a pure function of the report', () => {

@@ -1,24 +1,27 @@
-// Helpers the rules share: layer lookup, formatting of numbers and places.
-import type { GradientCallRecord, LayerInfo, RunReport, SourceLocation } from '../../protocol.ts';
-
+// Helpers the rules share: layer lookup, names, call labels, loss comparison. Numbers and places are written
+// by the one format module (../format.ts).
+import type { GradientCallRecord, LayerInfo, RunReport } from '../../protocol.ts';
+import { shortClass } from '../layerClasses.ts';
+import { listed, place } from '../format.ts';
 
 export function layerById(report: RunReport): Map<number, LayerInfo> {
   return new Map(report.layers.map((l) => [l.id, l]));
 }
 
-export function fmt(x: number | null | undefined, digits = 4): string {
-  if (x == null) return '—';
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(digits - 1);
-  return Number(x.toPrecision(digits)).toString();
+/** A layer's name, or its id when the report does not have it. */
+export function layerName(layers: Map<number, LayerInfo>, id: number): string {
+  return layers.get(id)?.name ?? `layer ${id}`;
 }
 
-export function basename(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
+/** "name (BatchNorm)". */
+export function layerLabel(layers: Map<number, LayerInfo>, id: number): string {
+  const l = layers.get(id);
+  return l ? `${l.name} (${shortClass(l.className)})` : `layer ${id}`;
 }
 
-export function place(source: SourceLocation | null): string {
-  return source ? `${basename(source.file)}:${source.line}` : 'an unknown place';
+/** The names of several layers for a sentence: "a, b and 25 more". */
+export function layerNames(layers: Map<number, LayerInfo>, ids: number[], max = 3): string {
+  return listed(ids.map((id) => layerName(layers, id)), max);
 }
 
 export function callLabel(call: GradientCallRecord): string {
@@ -30,4 +33,17 @@ export function lossesDiffer(a: number | null, b: number | null, tolerance: numb
   if (a == null || b == null) return false;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
   return Math.abs(a - b) > tolerance * Math.max(1, Math.abs(b));
+}
+
+/** The size of a gap relative to the inference-mode loss, for choosing the largest. */
+export function relativeGap(during: number, before: number): number {
+  return Math.abs(during - before) / Math.max(Math.abs(before), 1e-12);
+}
+
+/** Why an inference-mode loss of exactly 0 on a saved model is not a bug: the synthetic batch's targets are
+ *  the model's own inference outputs (src/runner/probeModel.ts). Empty when that is not the case. */
+export function zeroLossNote(report: RunReport, before: number): string {
+  return report.target.endsWith('.json') && before === 0
+    ? " (0 by construction: the probe's synthetic targets are the model's own inference outputs, so the whole gap comes from the mode)"
+    : '';
 }

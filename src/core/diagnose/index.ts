@@ -1,5 +1,5 @@
-// The diagnosis rules. Each is a pure function of the run record, in its own module; rule ids are fixed,
-// since other tools key on them.
+// The diagnosis rules. Each is a pure function of the run record, in its own module; rule ids are fixed
+// (RULE_IDS in the protocol), since other tools key on them.
 import type { Finding, RunReport } from '../../protocol.ts';
 import { batchnormBatchStatistics } from './batchnormBatchStatistics.ts';
 import { dropoutInGradient } from './dropoutInGradient.ts';
@@ -11,12 +11,13 @@ import { runningStatsFrozen } from './runningStatsFrozen.ts';
 import { runningStatsLagging } from './runningStatsLagging.ts';
 import { runningStatsShifted } from './runningStatsShifted.ts';
 import { tensorLeak } from './tensorLeak.ts';
+import { weightsNeverLearn } from './weightsNeverLearn.ts';
 
 export type Rule = (report: RunReport) => Finding[];
 
 export const RULES: Rule[] = [
   nanOrInf, lossGap, batchnormBatchStatistics, runningStatsLagging, runningStatsFrozen, frozenLayerInTrainingMode,
-  tensorLeak, runningStatsShifted, dropoutInGradient, noGradientCalls,
+  weightsNeverLearn, tensorLeak, runningStatsShifted, dropoutInGradient, noGradientCalls,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;

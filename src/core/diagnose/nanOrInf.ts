@@ -18,6 +18,7 @@ export function nanOrInf(report: RunReport): Finding[] {
       const index = call.layers.indexOf(first);
       return [{
         rule: RULE, severity: 'error', layer: first.layer, gradientCall: call.index, source: layer?.source ?? null,
+        summary: `${layer?.name ?? `layer ${first.layer}`} is the first layer whose output holds NaN or Inf (gradient call ${call.index})`,
         message:
           `${layer?.name ?? `layer ${first.layer}`} (${layer?.className ?? 'layer'}) is the first layer whose output held ` +
           `NaN or Inf (${first.nonFinite} values) in ${callLabel(call)}` +
@@ -31,6 +32,7 @@ export function nanOrInf(report: RunReport): Finding[] {
     }
     return [{
       rule: RULE, severity: 'error', layer: null, gradientCall: call.index, source: call.source,
+      summary: badLoss ? `The loss is ${call.lossDuring} in gradient call ${call.index}, with every layer finite` : `A gradient is NaN in gradient call ${call.index}`,
       message: badLoss
         ? `The loss of ${callLabel(call)} is ${call.lossDuring} while every layer's output is finite: the loss function produced it.`
         : `The gradient of ${badGrad!.name} is NaN in ${callLabel(call)}.`,

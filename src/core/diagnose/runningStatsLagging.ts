@@ -1,8 +1,9 @@
-// running-stats-lagging (warning): after many training steps a BatchNormalization layer's moving statistics are
+// running-stats-lagging (warning): after many training steps BatchNormalization layers' moving statistics are
 // still far from the recent batch statistics, and the inference-mode loss is much worse than the training-mode
-// loss. Estimates how many more steps the momentum needs.
+// loss. Estimates how many more steps the momentum needs. One finding for all such layers, the worst first.
 import type { Finding, RunReport } from '../../protocol.ts';
-import { fmt, layerById } from './context.ts';
+import { loss, num, percent } from '../format.ts';
+import { layerById, layerName } from './context.ts';
 import { layerTotalsOf } from '../report/layerTotals.ts';
 import { channelDistances, MOMENTUM_CONVENTION, stepsToConverge } from './batchNormStats.ts';
 
@@ -15,38 +16,39 @@ const WORSE = 0.1;
 
 export function runningStatsLagging(report: RunReport): Finding[] {
   const layers = layerById(report);
-  const findings: Finding[] = [];
   const totals = layerTotalsOf(report);
-  const lastProbed = [...report.gradientCalls].reverse().find((c) => c.lossBefore != null && c.lossDuring != null);
+  const lastProbed = [...report.gradientCalls].reverse().find((c) => c.lossBefore != null && c.lossDuring != null && !c.thinned);
   if (!lastProbed) return [];
   const before = lastProbed.lossBefore as number;
   const during = lastProbed.lossDuring as number;
-  const inferenceWorse = before - during > WORSE * Math.max(Math.abs(during), 1e-8);
-  if (!inferenceWorse) return [];
+  if (!(before - during > WORSE * Math.max(Math.abs(during), 1e-8))) return [];
 
-  for (const record of lastProbed.layers) {
+  const lagging = lastProbed.layers.flatMap((record) => {
     const bn = record.batchNorm;
     const t = totals.get(record.layer);
-    const count = t ? t.training + t.mixed : 0;
-    if (!bn || record.mode === 'inference' || count < MIN_STEPS) continue;
+    const steps = t ? t.training + t.mixed : 0;
+    if (!bn || record.mode === 'inference' || steps < MIN_STEPS) return [];
     const distances = channelDistances(bn, 'after');
     const worst = distances.reduce((w, d) => (d.meanDistance > w.meanDistance ? d : w), distances[0]);
-    if (!worst || worst.meanDistance < LAG) continue;
-    const more = stepsToConverge(worst.meanDistance, TARGET, bn.momentum);
-    const layer = layers.get(record.layer);
-    findings.push({
-      rule: RULE, severity: 'warning', layer: record.layer, gradientCall: lastProbed.index, source: layer?.source ?? null,
-      message:
-        `After ${count} training steps, ${layer?.name ?? `layer ${record.layer}`}'s moving mean is still ` +
-        `${worst.meanDistance.toFixed(2)}σ from the batch mean (channel ${worst.channel}), so the model does worse in ` +
-        `inference (loss ${fmt(before, 5)}) than in training (loss ${fmt(during, 5)}) on the same batch. With momentum ` +
-        `${bn.momentum} (${MOMENTUM_CONVENTION}), it needs about ${Number.isFinite(more) ? more : 'unboundedly many'} more ` +
-        `steps to get within ${TARGET}σ.`,
-      fix:
-        `Lower the momentum (tf.layers.batchNormalization({momentum: 0.9}) moves 10% per step instead of ` +
-        `${fmt((1 - bn.momentum) * 100, 2)}%), train longer, or normalise the input so the batch statistics start near ` +
-        `the initial moving statistics (mean 0, variance 1). A momentum ported from PyTorch (0.1) means 0.9 here.`,
-    });
-  }
-  return findings;
+    if (!worst || worst.meanDistance < LAG) return [];
+    return [{ id: record.layer, steps, worst, momentum: bn.momentum, more: stepsToConverge(worst.meanDistance, TARGET, bn.momentum) }];
+  }).sort((a, b) => b.worst.meanDistance - a.worst.meanDistance);
+  if (lagging.length === 0) return [];
+  const head = lagging[0];
+  const name = layerName(layers, head.id);
+  const more = Number.isFinite(head.more) ? `about ${head.more.toLocaleString('en-US')}` : 'unboundedly many';
+  return [{
+    rule: RULE, severity: 'warning', layer: head.id, ...(lagging.length > 1 ? { layers: lagging.map((l) => l.id) } : {}),
+    gradientCall: lastProbed.index, source: layers.get(head.id)?.source ?? null,
+    summary: `Moving statistics still lag the batch statistics after ${head.steps} steps (${name}: ${num(head.worst.meanDistance, 2)}σ); inference is worse than training`,
+    message:
+      `After ${head.steps} training steps, ${name}'s moving mean is still ${num(head.worst.meanDistance, 3)}σ from the batch ` +
+      `mean (channel ${head.worst.channel}), so the model does worse in inference (loss ${loss(before)}) than in training ` +
+      `(loss ${loss(during)}) on the same batch. With momentum ${head.momentum} (${MOMENTUM_CONVENTION}), it needs ${more} ` +
+      `more steps to get within ${TARGET}σ.${lagging.length > 1 ? ` ${lagging.length - 1} other BatchNorm layers lag too.` : ''}`,
+    fix:
+      `Lower the momentum (tf.layers.batchNormalization({momentum: 0.9}) moves 10% per step instead of ` +
+      `${percent(1 - head.momentum)}), train longer, or normalise the input so the batch statistics start near ` +
+      `the initial moving statistics (mean 0, variance 1). A momentum ported from PyTorch (0.1) means 0.9 here.`,
+  }];
 }

@@ -50,6 +50,8 @@ export class CallRecorder {
   durationMs = 0;
   /** Live tensors as the call started. */
   numTensorsBefore: number | undefined;
+  /** The model whose fit, fitDataset or trainOnBatch made the call. */
+  model: number | undefined;
 
   constructor(
     private readonly core: any,
@@ -210,6 +212,7 @@ export class CallRecorder {
       index: this.index,
       api: this.api,
       source: this.source,
+      ...(this.model != null ? { model: this.model } : {}),
       lossBefore,
       lossDuring,
       lossAfter: one(this.probes.after),

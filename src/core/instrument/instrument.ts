@@ -53,6 +53,8 @@ export interface Instrumentation {
 interface ApiFrame {
   api: GradientApi;
   source: SourceLocation | null;
+  /** The model whose fit, fitDataset or trainOnBatch runs. */
+  model?: number;
 }
 
 /** A probed call waiting for an optimizer step, to replay its loss after the step. */
@@ -253,7 +255,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       return (data: unknown[]) => {
         const label = modelLabels.get(this) ?? { api: 'fit' as const, source: null };
         // The model trained is a container of every layer the train function calls.
-        return inContainer(this, registry.info(this), () => withApi(label.api, () => trainFunction(data), { source: label.source }));
+        const info = registry.info(this);
+        return inContainer(this, info, () => withApi(label.api, () => trainFunction(data), { source: label.source, model: info.id }));
       };
     });
   }
@@ -301,6 +304,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     const strategy = options.readStrategy ?? readStrategyFor(core);
     const recorder = new CallRecorder(core, index, outer.api, outer.source, probed, strategy, momentsTap);
     recorder.numTensorsBefore = liveTensors;
+    recorder.model = outer.model;
     // A probed call records its forward pass, so that probes can replay it (forwardRecording.ts).
     const rec = probed ? new ForwardRecording(core, isInternal, options.recordingBytes) : null;
     const forward = rec ? () => rec.during(f) : f;

@@ -104,16 +104,18 @@ export class LayerRegistry {
   }
 
   /** A model was compiled: the layers whose weights it collected to train (tfjs-layers/src/engine/training.ts,
-   *  compile: collectedTrainableWeights) are marked. */
+   *  compile: collectedTrainableWeights) are marked, and the others unmarked for it. */
   noteCompiled(model: Layer): void {
     const collected = new Set<unknown>(model.collectedTrainableWeights ?? []);
     for (const layer of leafLayers(model)) {
-      if (ownWeights(layer).some((w) => collected.has(w))) this.compiledTrainable.add(layer);
+      // The latest compile decides: a re-compile after freezing a layer takes it out of that model's training.
+      const models = (this.compiledBy.get(layer) ?? []).filter((m) => m !== model);
+      this.compiledBy.set(layer, ownWeights(layer).some((w) => collected.has(w)) ? [...models, model] : models);
     }
   }
 
-  /** Layers whose weights a compiled model collected to train. */
-  private readonly compiledTrainable = new WeakSet<Layer>();
+  /** The models whose compile collected a layer's weights, by layer. */
+  private readonly compiledBy = new WeakMap<Layer, Layer[]>();
 
   countOutsideCall(info: LayerInfo, training: boolean): void {
     info.outsideCalls[training ? 'training' : 'inference']++;
@@ -129,9 +131,13 @@ export class LayerRegistry {
         info.trainable = trainable;
         this.dirty.add(info);
       }
-      if (!info.compiledTrainable && this.compiledTrainable.has(this.objects[i])) {
-        info.compiledTrainable = true;
-        this.dirty.add(info);
+      const models = this.compiledBy.get(this.objects[i]);
+      if (models) {
+        const ids = models.map((m) => this.infos.get(m)?.id).filter((id): id is number => id != null);
+        if (ids.join() !== (info.compiledBy ?? []).join()) {
+          info.compiledBy = ids;
+          this.dirty.add(info);
+        }
       }
     }
     const changed = [...this.dirty].map((l) => ({ ...l, parents: [...l.parents], outsideCalls: { ...l.outsideCalls } }));

@@ -1,5 +1,5 @@
-// Per-layer totals over a run's gradient calls: in how many the layer ran in each mode, and its NaN/Inf
-// count. The report carries them for the whole run (ReportBuilder); an older report without them gets them
+// Per-layer totals over a run's gradient calls: in how many the layer ran in each mode, its NaN/Inf count,
+// and in how many its weights got a gradient. The report carries them for the whole run (ReportBuilder); an older report without them gets them
 // from the calls it kept.
 import type { GradientCallRecord, LayerTotals, RunReport } from '../../protocol.ts';
 
@@ -10,6 +10,8 @@ export function addCallToTotals(totals: Map<number, LayerTotals>, call: Gradient
     if (!t) totals.set(r.layer, (t = { layer: r.layer, training: 0, inference: 0, mixed: 0, nonFinite: 0 }));
     t[r.mode]++;
     t.nonFinite += r.nonFinite;
+    if (r.learns === 'none') t.notLearned = (t.notLearned ?? 0) + 1;
+    else if (r.learns) t.learned = (t.learned ?? 0) + 1;
   }
 }
 
