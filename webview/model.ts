@@ -5,6 +5,7 @@ import type {
 } from '../src/protocol.ts';
 import { batchNormDrift } from '../src/core/diagnose/batchNormStats.ts';
 import { layerTotalsOf } from '../src/core/report/layerTotals.ts';
+import { trainsOf, type Trains } from '../src/core/report/trainability.ts';
 import { MODE_DEPENDENT_CLASSES as MODE_DEPENDENT } from '../src/core/layerClasses.ts';
 
 export interface LayerRow {
@@ -34,6 +35,8 @@ export interface LayerRow {
   gradNorm: number | null;
   /** Share of the loss gap from the latest call that has an attribution; null when none. */
   share: number | null;
+  /** Whether its weights train (src/core/report/trainability.ts). */
+  trains: Trains;
 }
 
 export function modeOf(training: number, inference: number): Mode | null {
@@ -57,8 +60,10 @@ export function layerRows(report: RunReport): LayerRow[] {
   const latestOutput = new Map<number, TensorStats>();
   const latestBn = new Map<number, BatchNormStats>();
   const latestGrad = new Map<number, number>();
+  const latest = new Map<number, LayerCallRecord>();
   for (const call of report.gradientCalls) {
     for (const r of call.layers) {
+      latest.set(r.layer, r);
       if (r.output) latestOutput.set(r.layer, r.output);
       if (r.batchNorm) latestBn.set(r.layer, r.batchNorm);
       if (r.gradNorm != null) latestGrad.set(r.layer, r.gradNorm);
@@ -87,6 +92,7 @@ export function layerRows(report: RunReport): LayerRow[] {
       drift: bn ? batchNormDrift(bn) : null,
       gradNorm: latestGrad.get(l.id) ?? null,
       share: attributed ? shares.get(l.id) ?? null : null,
+      trains: trainsOf(latest.get(l.id), l),
     };
   });
 }

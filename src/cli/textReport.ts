@@ -6,6 +6,7 @@ import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
 import { basename, listed, num } from '../core/format.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
 import { layerTotalsOf } from '../core/report/layerTotals.ts';
+import { trainsOf } from '../core/report/trainability.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;
@@ -84,15 +85,6 @@ function at(report: RunReport, source: { file: string; line: number } | null): s
   return source.file === report.target ? `:${source.line}` : `${basename(source.file)}:${source.line}`;
 }
 
-/** Whether a layer's weights train in its last recorded call: yes, frozen (its flag or a model's), no gradient
- *  (trainable yet left out of the call), or — (no weights). */
-function trainsLabel(r: LayerCallRecord | undefined, layer: LayerInfo): string {
-  if (!layer.weightCount) return '—';
-  if (!r) return layer.trainable ? 'yes' : 'frozen';
-  if (r.frozenBy != null || !r.trainable) return 'frozen';
-  return r.learns === 'none' ? 'no grad' : r.learns === 'some' ? 'partly' : 'yes';
-}
-
 function layerSection(report: RunReport, verbose: boolean): string[] {
   const layers = report.layers.filter((l) => !l.isContainer);
   if (layers.length === 0) return [];
@@ -100,20 +92,20 @@ function layerSection(report: RunReport, verbose: boolean): string[] {
   const grads = lastRecordByLayer(report.gradientCalls, (r) => r.gradNorm != null);
   const last = lastRecordByLayer(report.gradientCalls);
   const cls = (l: LayerInfo) => shortClass(l.className) + (MODE_DEPENDENT_CLASSES.has(l.className) ? '*' : '');
-  if (layers.length > MAX_LAYER_ROWS && !verbose) return groupedLayerSection(report, layers, (l) => [cls(l), modeLabel(modes.get(l.id)), outsideLabel(l), trainsLabel(last.get(l.id), l)]);
+  if (layers.length > MAX_LAYER_ROWS && !verbose) return groupedLayerSection(report, layers, (l) => [cls(l), modeLabel(modes.get(l.id)), outsideLabel(l), trainsOf(last.get(l.id), l)]);
   const rows = layers.map((l) => [
     String(l.id),
     l.name,
     cls(l),
     modeLabel(modes.get(l.id)),
     outsideLabel(l),
-    trainsLabel(last.get(l.id), l),
+    trainsOf(last.get(l.id), l),
     num(grads.get(l.id)?.gradNorm, 3),
     at(report, l.source),
   ]);
   return [
-    'Layers: mode inside gradient calls and outside them (*: mode-dependent), whether they train',
-    ...table(['id', 'layer', 'class', 'in grad', 'outside', 'trains', '|grad|', 'line'], rows, [3, 20, 10, 9, 10, 7, 7, 7], ['r', 'l', 'l', 'l', 'l', 'l', 'r', 'l']),
+    'Layers: mode in and out of gradient calls (*: mode-dependent), trains or not',
+    ...table(['id', 'layer', 'class', 'in grad', 'outside', 'trains', '|grad|', 'line'], rows, [3, 20, 10, 9, 12, 7, 6, 6], ['r', 'l', 'l', 'l', 'l', 'l', 'r', 'l']),
   ];
 }
 
@@ -133,7 +125,7 @@ function groupedLayerSection(report: RunReport, layers: LayerInfo[], kind: (l: L
   });
   return [
     `Layers (${layers.length}), grouped by kind (*: mode-dependent; --verbose lists each one)`,
-    ...table(['count', 'class', 'in grad', 'outside', 'trains', 'line'], rows, [5, 10, 9, 10, 7, 14], ['r', 'l', 'l', 'l', 'l', 'l']),
+    ...table(['count', 'class', 'in grad', 'outside', 'trains', 'line'], rows, [5, 10, 9, 12, 7, 14], ['r', 'l', 'l', 'l', 'l', 'l']),
   ];
 }
 

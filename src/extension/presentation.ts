@@ -2,10 +2,11 @@
 // so they are tested without VS Code. Every string that comes from the user's code or the run (layer names,
 // class names, messages, paths) goes through escapeMarkdown: a layer named `[x](command:evil)` or
 // `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
-import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol.ts';
+import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol.ts';
 import { basename, num, percent, plural } from '../core/format.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
 import { layerTotalsOf } from '../core/report/layerTotals.ts';
+import { trainsOf } from '../core/report/trainability.ts';
 
 /** The only commands a hover's links may run (MarkdownString.isTrusted.enabledCommands). */
 export const COMMANDS = {
@@ -118,14 +119,26 @@ export function lastBatchNorm(report: RunReport, layerId: number): { call: numbe
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '$(error)', warning: '$(warning)', info: '$(info)' };
 
+/** The findings about a layer: its own, and the grouped ones that cover it. */
 export function findingsForLayer(report: RunReport, layerId: number): Finding[] {
-  return report.findings.filter((f) => f.layer === layerId);
+  return report.findings.filter((f) => f.layer === layerId || f.layers?.includes(layerId));
+}
+
+/** The layer's record in the last recorded gradient call it ran in. */
+function lastRecord(report: RunReport, layerId: number): LayerCallRecord | undefined {
+  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
+    const r = report.gradientCalls[i].layers.find((l) => l.layer === layerId);
+    if (r) return r;
+  }
+  return undefined;
 }
 
 function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[] {
   const out: string[] = [];
   const dependent = MODE_DEPENDENT_CLASSES.has(layer.className);
-  out.push(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.className)}${dependent ? ' · behaves differently in training and inference' : ''}${layer.trainable ? '' : ' · frozen (trainable: false)'}`);
+  const trains = layer.isContainer ? null : trainsOf(lastRecord(report, layer.id), layer);
+  const trainsText = trains && trains !== '—' ? ` · trains: ${trains}` : '';
+  out.push(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.className)}${dependent ? ' · behaves differently in training and inference' : ''}${trainsText}`);
   out.push('');
   if (layer.isContainer) {
     const children = report.layers.filter((l) => l.parents.includes(layer.id)).length;
@@ -151,7 +164,7 @@ function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[
   const share = attributionShare(report, layer.id);
   if (share) out.push('', `Share of the loss gap in gradient call #${share.call}: **${percent(share.share)}** (loss change ${num(share.deltaLoss)} with only this layer in training mode)`);
   for (const f of findingsForLayer(report, layer.id)) {
-    out.push('', `${SEVERITY_ICON[f.severity]} **${escapeMarkdown(f.rule)}**: ${escapeMarkdown(f.message)}`, '', `*Fix:* ${escapeMarkdown(f.fix)}`);
+    out.push('', `${SEVERITY_ICON[f.severity]} **${escapeMarkdown(f.rule)}**: ${escapeMarkdown(f.summary ?? f.message)}`, '', `*Fix:* ${escapeMarkdown(f.fix)}`);
   }
   out.push('', `${commandLink('Show in TF.js Debugger', COMMANDS.showLayer, { runId, layer: layer.id } satisfies ShowLayerArgs)}`);
   return out;

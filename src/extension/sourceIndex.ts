@@ -53,8 +53,8 @@ export function problemsByFile(report: RunReport, tracker: LocationTracker): Map
     out.set(k, list);
   };
   for (const f of report.findings) {
-    // Short: the hover shows diagnostics above the debugger's own details, and the panel has the full text.
-    add(findingSource(report, f), { code: f.rule, severity: f.severity, message: `${firstSentence(f.message)}\nFix: ${firstSentence(f.fix)}`, layer: f.layer });
+    // The point first (the row is cut to its start); the hover and the panel have the full text.
+    add(findingSource(report, f), { code: f.rule, severity: f.severity, message: `${f.summary ?? firstSentence(f.message)}\nFix: ${firstSentence(f.fix)}`, layer: f.layer });
   }
   const e = report.error;
   if (e && e.file && e.line && (report.status === 'failed' || report.status === 'timed-out') && e.kind !== 'internal') {

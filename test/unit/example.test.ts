@@ -46,7 +46,7 @@ test('the example: three different losses that match the script, BatchNorm in tr
   assert.equal(report.schemaVersion, 1);
   assert.equal(report.status, 'completed');
   assert.equal(typeof call.lossBefore, 'number');
-  assert.match(stdout, /batch_normalization_Bat.*BatchNorm\*\s+training\s+inference ×2/);
+  assert.match(stdout, /batch_normalization.*BatchNorm\*\s+training\s+inference ×2\s+yes/);
   assert.match(stdout, /warning loss-gap/);
   for (const line of stdout.split('\n')) assert.ok(line.length <= 80, `line over 80 columns: ${line}`);
 });

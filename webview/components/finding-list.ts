@@ -1,4 +1,5 @@
-// Findings as cards: severity, rule, layer, message, fix, and a link to the line.
+// Findings as cards: severity, rule, layer, the point in one line, the message, every layer a grouped finding
+// covers (each one a link to its row), the fix, and a link to the line.
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
@@ -44,6 +45,7 @@ export class FindingList extends LightElement {
   private card(f: Finding, i: number, byId: Map<number, LayerInfo>) {
     const sev = Object.hasOwn(SEVERITY, f.severity) ? SEVERITY[f.severity] : SEVERITY.info;
     const layer = f.layer != null ? byId.get(f.layer) : undefined;
+    const covered = (f.layers ?? []).map((id) => byId.get(id)).filter((l): l is LayerInfo => l != null);
     const key = keyOf(f, i);
     const expanded = (i === 0) !== this.toggled.has(key);
     const bodyId = `finding-body-${i}`;
@@ -65,7 +67,13 @@ export class FindingList extends LightElement {
             @click=${() => this.toggle(key)}>${expanded ? 'Less' : 'More'}</button>
         </div>
         <div id=${bodyId} class="finding-body">
-          <p class="finding-message">${f.message}</p>
+          ${f.summary ? html`<p class="finding-summary">${f.summary}</p>` : nothing}
+          <p class="finding-message" ?hidden=${Boolean(f.summary) && !expanded}>${f.message}</p>
+          ${covered.length > 1 ? html`<details class="finding-layers" ?hidden=${!expanded}>
+            <summary>${plural(covered.length, 'layer')}</summary>
+            <ul>${covered.map((l) => html`<li><button type="button" class="layer-link" title="Show this layer"
+              @click=${(e: Event) => emit(e.currentTarget as EventTarget, { kind: 'select-layer', layer: l.id })}>${l.name}</button></li>`)}</ul>
+          </details>` : nothing}
           ${f.fix ? html`<p class="finding-fix" ?hidden=${!expanded}><strong>Fix:</strong> ${f.fix}</p>` : nothing}
         </div>
       </article>`;

@@ -7,9 +7,10 @@ import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { full, percent, sig } from '../format.ts';
 import type { LayerRow } from '../model.ts';
+import { TRAINS_MEANING } from '../../src/core/report/trainability.ts';
 import { emit, icon, LightElement, modeBadge, sourceLink } from './base.ts';
 
-export type SortKey = 'id' | 'name' | 'className' | 'modeInside' | 'modeOutside' | 'mean' | 'std' | 'min' | 'max' |
+export type SortKey = 'id' | 'name' | 'className' | 'modeInside' | 'modeOutside' | 'trains' | 'mean' | 'std' | 'min' | 'max' |
   'nonFinite' | 'drift' | 'gradNorm' | 'share' | 'source';
 export interface SortState { key: SortKey; dir: 'asc' | 'desc' }
 
@@ -43,6 +44,10 @@ const COLUMNS: Column[] = [
   {
     key: 'modeOutside', label: 'Outside', title: 'Mode of the calls outside gradient calls (predict, evaluate, apply)', value: (r) => r.modeOutside,
     cell: (r) => modeBadge(r.modeOutside, r.callsOutside || undefined, `training ×${r.info.outsideCalls.training}, inference ×${r.info.outsideCalls.inference}`),
+  },
+  {
+    key: 'trains', label: 'Trains', title: 'Whether the layer\'s weights train: yes, partly, frozen (trainable = false on it or a model it runs in), no grad (trainable, yet no gradient), — (no weights)',
+    value: (r) => r.trains, cell: (r) => html`<span class=${r.trains === 'no grad' ? 'bad' : r.trains === 'frozen' ? 'muted' : ''} title=${TRAINS_MEANING[r.trains]}>${r.trains}</span>`,
   },
   { key: 'mean', label: 'Mean', title: 'Output mean, latest probed call', numeric: true, value: (r) => r.output?.mean ?? null, cell: (r) => num(r.output?.mean) },
   { key: 'std', label: 'Std', title: 'Output standard deviation, latest probed call', numeric: true, value: (r) => r.output?.std ?? null, cell: (r) => num(r.output?.std) },
