@@ -30,7 +30,9 @@ export function batchnormBatchStatistics(report: RunReport): Finding[] {
   return [{
     rule: RULE, severity: 'warning', layer: id, ...(far.length > 1 ? { layers: far.map((f) => f.record.layer) } : {}),
     gradientCall: head.call.index, source: layers.get(id)?.source ?? null,
-    summary: `${far.length === 1 ? name : `${far.length} BatchNorm layers (worst: ${name})`} normalise with batch statistics far from their moving statistics`,
+    summary: far.length === 1
+      ? `${name} normalises with batch statistics far from its moving statistics`
+      : `${far.length} BatchNorm layers (worst: ${name}) normalise with batch statistics far from their moving statistics`,
     message:
       `In ${callLabel(head.call)} ${name} normalised with batch statistics far from its moving statistics in ` +
       `${head.channels.length} of ${plural(head.distances.length, 'channel')} (${describeChannels(head.channels)}; score ${num(head.worst, 3)}). ` +
