@@ -3,6 +3,7 @@
 //  - dist/cli.js: tfjs-debug (node)
 //  - dist/extension.js: the VS Code extension host side (node, `vscode` external)
 //  - dist/webview.js, dist/webview.css: the panel, also embedded in the HTML report (browser)
+//  - dist/page-agent.js: the engine inside a web page, injected by `tfjs-debug page` (browser)
 // tfjs stays external: the runner loads the user's own copy, or ours from node_modules, at run time.
 // Entries whose source does not exist yet are skipped.
 import { existsSync } from 'node:fs';
@@ -32,4 +33,9 @@ if (Object.keys(webview).length) {
     loader: { '.ttf': 'file' },
   }));
 }
+// The page agent: no source map (it is injected as text into the page) and no `process` (a browser page).
+builds.push(esbuild.build({
+  bundle: true, platform: 'browser', target: 'es2020', format: 'iife', logLevel: 'warning', minify: production,
+  entryPoints: { 'page-agent': 'src/page/agent.ts' }, outdir: 'dist', external: ['@tensorflow/*'],
+}));
 await Promise.all(builds);

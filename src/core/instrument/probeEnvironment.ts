@@ -55,7 +55,8 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as co
 export function isolated<T>(seed: number, fn: () => T): T {
   const random = Math.random;
   const saved = CONSOLE_METHODS.map((m) => console[m]);
-  const streams = [process.stdout, process.stderr].filter((s) => s && typeof s.write === 'function');
+  // In a page there is no process (the page agent runs the engine there).
+  const streams = typeof process === 'undefined' ? [] : [process.stdout, process.stderr].filter((s) => s && typeof s.write === 'function');
   const writes = streams.map((s) => Object.getOwnPropertyDescriptor(s, 'write'));
   Math.random = seededRandom(seed);
   for (const m of CONSOLE_METHODS) console[m] = () => undefined;

@@ -1,0 +1,128 @@
+// The page agent: the engine's taps and probes inside a web page, on the page's own tfjs and backend (webgl,
+// webgpu, wasm, cpu). Bundled for the browser as dist/page-agent.js. It finds tfjs with no change to the app:
+// - tfjs loaded by a script tag: the launcher injects this agent before any page script runs; it watches for
+//   the global `tf` that tfjs's UMD bundle sets (`global.tf = global.tf || {}`, then fills it in the same
+//   script), and attaches once that script has finished (a microtask later, before the next script runs);
+// - an app that bundles tfjs (Vite, webpack): the app, or the Vite plugin, calls
+//   `window.__tfjsDebugger.attach(tf)` with its own tfjs instance before it trains.
+// Events go to the host through the DevTools binding the launcher adds (`__tfjsDebuggerEmit`), which only this
+// page can call; without one (the agent loaded by hand) they are kept in `window.__tfjsDebugger.events`.
+import { instrument, type Instrumentation } from '../core/instrument/instrument.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunnerEvent } from '../protocol.ts';
+import { encodeEvent } from './wire.ts';
+
+export const BINDING = '__tfjsDebuggerEmit';
+export const AGENT_GLOBAL = '__tfjsDebugger';
+
+interface AgentConfig {
+  options?: Partial<RunOptions>;
+}
+
+interface Agent {
+  attach(tf: unknown): void;
+  readonly attached: boolean;
+  readonly events: RunnerEvent[];
+  flush(): void;
+  /** Ends the run (the host asks when the page goes idle, closes or times out): what is pending, then run-end. */
+  finish(): void;
+}
+
+/** Frames of tfjs and of the agent itself are not the user's code. */
+function isInternal(file: string): boolean {
+  return /[\\/](tf|tfjs)[^\\/]*(\.min)?\.js|page-agent\.js|[\\/]@tensorflow[\\/]|[\\/]\.vite[\\/]deps[\\/]|[\\/]node_modules[\\/]/.test(file) ||
+    file.startsWith('node:') || file === '<anonymous>';
+}
+
+function installAgent(config: AgentConfig): Agent {
+  const scope = globalThis as any;
+  const binding: ((payload: string) => void) | undefined = typeof scope[BINDING] === 'function' ? scope[BINDING] : undefined;
+  const events: RunnerEvent[] = [];
+  const send = (event: RunnerEvent) => {
+    if (binding) binding(encodeEvent(event));
+    else events.push(event);
+  };
+  let instrumentation: Instrumentation | null = null;
+  let attachedTo: any = null;
+  let tensorsAtStart = 0;
+  let finished = false;
+  const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...config.options };
+
+  const agent: Agent = {
+    get attached() {
+      return attachedTo != null;
+    },
+    events,
+    attach(tf: any) {
+      if (!tf || typeof tf.engine !== 'function' || attachedTo === tf) return;
+      if (attachedTo) {
+        send({ type: 'log', level: 'warn', message: 'a second copy of tfjs was loaded in the page; only the first one is instrumented' });
+        return;
+      }
+      attachedTo = tf;
+      send({
+        type: 'run-start', target: String(scope.location?.href ?? 'page'), args: [], cwd: '', pid: 0,
+        startedAt: new Date().toISOString(), options,
+        tfjs: { version: String(tf.version_core ?? tf.version?.['tfjs-core'] ?? 'unknown'), backend: safeBackend(tf) ?? 'not chosen yet', source: 'workspace', path: 'page' },
+      });
+      tensorsAtStart = liveTensors(tf);
+      instrumentation = instrument({ core: tf, layers: tf.layers?.Layer ? tf : null }, { ...options, emit: send, isInternal });
+    },
+    flush() {
+      instrumentation?.flush();
+    },
+    finish() {
+      if (finished) return;
+      finished = true;
+      instrumentation?.flush();
+      const tf = attachedTo;
+      send({
+        type: 'run-end', status: 'completed', exitCode: 0, error: null,
+        memory: { tensorsAtStart, tensorsAtEnd: tf ? liveTensors(tf) : 0 },
+        gradientCallCount: instrumentation?.gradientCallCount ?? 0, backend: tf ? safeBackend(tf) : null,
+      });
+    },
+  };
+  return agent;
+}
+
+/** Live tensors, read without initialising a backend (tf.memory() would). */
+function liveTensors(tf: any): number {
+  return Number(tf.engine?.().state?.numTensors ?? 0);
+}
+
+function safeBackend(tf: any): string | null {
+  try {
+    return tf.getBackend?.() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Attaches to the global `tf` a script tag defines, once its script has run. */
+function watchGlobalTf(agent: Agent): void {
+  const scope = globalThis as any;
+  if (scope.tf) {
+    agent.attach(scope.tf);
+    return;
+  }
+  let value: unknown;
+  Object.defineProperty(scope, 'tf', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (v: unknown) => {
+      value = v;
+      // The UMD bundle assigns an empty object first and fills it in the same script.
+      queueMicrotask(() => agent.attach(value));
+    },
+  });
+}
+
+const scope = globalThis as any;
+if (!scope[AGENT_GLOBAL]) {
+  const agent = installAgent(scope.__tfjsDebuggerConfig ?? {});
+  scope[AGENT_GLOBAL] = agent;
+  watchGlobalTf(agent);
+  // A page that navigates away or closes ends the run: what is pending goes out first.
+  scope.addEventListener?.('pagehide', () => agent.flush());
+}
