@@ -31,6 +31,8 @@ export interface PageLaunchOptions {
   root?: string | null;
   /** The bundled page agent (dist/page-agent.js). */
   agentPath?: string;
+  /** false: open the page without the agent (a plain run, to compare against: the bench, the tests). */
+  inject?: boolean;
   onEvent?: (event: RunnerEvent) => void;
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -179,7 +181,9 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     await cdp.send('Page.enable', {}, session);
     await cdp.send('Runtime.addBinding', { name: BINDING }, session);
     const config = JSON.stringify({ options });
-    await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: `window.__tfjsDebuggerConfig = ${config};\n${agentSource}` }, session);
+    if (opts.inject !== false) {
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: `window.__tfjsDebuggerConfig = ${config};\n${agentSource}` }, session);
+    }
     armIdle();
     if (opts.timeoutMs && opts.timeoutMs > 0) {
       timeout = setTimeout(() => void end('timed-out', `The page was still training after ${Math.round((opts.timeoutMs as number) / 1000)} s; the run was stopped.`), opts.timeoutMs);

@@ -1,6 +1,19 @@
 // Trains a small model with BatchNormalization and Dropout in the page, with a custom loop: the loss inside
-// each gradient call differs from the loss the same weights give in inference mode.
+// each gradient call differs from the loss the same weights give in inference mode. ?backend=cpu (or wasm)
+// picks another tfjs backend than the default (webgl).
+// Math.random seeded, so that every run trains the same (tfjs's initializers draw from it).
+let seed = 7;
+Math.random = () => {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
 async function train() {
+  const backend = new URLSearchParams(location.search).get('backend');
+  if (backend) await tf.setBackend(backend);
   await tf.ready();
   const model = tf.sequential({ layers: [
     tf.layers.dense({ units: 16, inputShape: [8], activation: 'relu' }),

@@ -152,9 +152,8 @@ export class ForwardRecording {
 
   private install(): void {
     const engine = this.core.engine();
-    const own = Object.prototype.hasOwnProperty.call(engine, 'runKernelFunc');
     const runKernelFunc = engine.runKernelFunc;
-    engine.runKernelFunc = (params: any) => {
+    const recordsKernels = this.replace(engine, 'runKernelFunc', (params: any) => {
       if (this.kernelDepth > 0 || params.kernelName == null || inDebuggerCode()) return runKernelFunc.call(engine, params);
       this.kernelDepth++;
       let out: Tensor | Tensor[];
@@ -165,34 +164,29 @@ export class ForwardRecording {
       }
       this.recordOp(params.kernelName, params.inputs ?? {}, params.attrs ?? {}, Array.isArray(out) ? out : [out]);
       return out;
-    };
-    this.restores.push(() => {
-      if (own) engine.runKernelFunc = runKernelFunc;
-      else delete engine.runKernelFunc;
     });
+    if (!recordsKernels) this.problem ??= 'this tfjs build does not let the debugger record the kernels a call runs';
 
     const variableProto = this.core.Variable?.prototype;
     if (variableProto) {
       const assign = variableProto.assign;
       const beforeAssign = (v: Tensor) => this.beforeAssign(v);
-      variableProto.assign = function (this: Tensor, value: Tensor) {
+      this.replace(variableProto, 'assign', function (this: Tensor, value: Tensor) {
         if (!inDebuggerCode()) beforeAssign(this);
         return assign.call(this, value);
-      };
-      this.restores.push(() => { variableProto.assign = assign; });
+      });
     }
 
     const fused = this.core.fused;
     for (const name of FUSED_OPS) {
       const original = fused?.[name];
       if (typeof original !== 'function') continue;
-      fused[name] = (args: Record<string, unknown>) => {
+      this.replace(fused, name, (args: Record<string, unknown>) => {
         if (this.kernelDepth > 0 || inDebuggerCode() || (args?.activation ?? 'linear') === 'linear' ||
             !(engine.state.gradientDepth > 0)) return original(args);
         const unit: FusedUnit = { kind: 'fused', op: name, inputs: this.shapeOf(args), outputs: [], start: 0, end: 0, within: [] };
         return this.inUnit(unit, () => original(args));
-      };
-      this.restores.push(() => { fused[name] = original; });
+      });
     }
 
     const tensorProto = this.core.Tensor.prototype;
@@ -201,12 +195,35 @@ export class ForwardRecording {
       if (typeof original !== 'function') continue;
       const tainted = this.tainted;
       const readBack = () => this.readBack(read);
-      tensorProto[read] = function (this: Tensor, ...args: unknown[]) {
+      this.replace(tensorProto, read, function (this: Tensor, ...args: unknown[]) {
         if (!inDebuggerCode() && tainted.has(this.id)) readBack();
         return original.apply(this, args);
-      };
-      this.restores.push(() => { tensorProto[read] = original; });
+      });
     }
+  }
+
+  /**
+   * Puts `value` in place of target[name] for the recording, if the object lets it: an ES-module build of tfjs
+   * (a page's bundler) exposes namespaces with getters only, and the recording then does without that tap.
+   */
+  private replace(target: any, name: string, value: unknown): boolean {
+    const original = target[name];
+    const own = Object.prototype.hasOwnProperty.call(target, name);
+    try {
+      target[name] = value;
+    } catch {
+      return false;
+    }
+    if (target[name] !== value) return false;
+    this.restores.push(() => {
+      try {
+        if (own) target[name] = original;
+        else delete target[name];
+      } catch {
+        // it took the value, it takes the original back
+      }
+    });
+    return true;
   }
 
   private uninstall(): void {

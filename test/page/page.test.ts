@@ -1,0 +1,109 @@
+// Training in a web page, in headless Chromium (Debian's chromium, SwiftShader for webgl): the page agent on a
+// script-tag page and on a Vite app, against the same model trained by a Node script, and the page's own
+// output with and without the agent.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { RunReport } from '../../src/protocol.ts';
+import { launchPage } from '../../src/page/launchPage.ts';
+import { startViteServer, type DevServer } from '../../src/page/viteServer.ts';
+import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
+
+const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';
+const AGENT = path.join(ROOT, 'dist', 'page-agent.js');
+const SCRIPT_TAG = path.join(ROOT, 'examples', 'browser', 'script-tag', 'index.html');
+const VITE_APP = path.join(ROOT, 'examples', 'browser', 'vite-app');
+/** A page is done once it has sent nothing for this long (shaders compile in the first calls on SwiftShader). */
+const IDLE_MS = 8000;
+
+async function runPage(target: string, root?: string, inject = true): Promise<{ report: RunReport; output: string }> {
+  let output = '';
+  const handle = launchPage({
+    target, root, browser: BROWSER, headless: true, idleMs: IDLE_MS, agentPath: AGENT, inject,
+    onOutput: (text) => { output += text; },
+  });
+  const { report } = await handle.done;
+  return { report, output };
+}
+
+const byName = (report: RunReport, prefix: string) => {
+  const layer = report.layers.find((l) => l.name.startsWith(prefix));
+  assert.ok(layer, `no layer ${prefix} in ${report.layers.map((l) => l.name)}`);
+  return layer;
+};
+
+const rules = (report: RunReport) => report.findings.map((f) => f.rule).sort();
+
+describe('a page that loads tfjs by a script tag', () => {
+  test('webgl: modes, three losses, attribution and findings, at the lines of the page\'s own script', async () => {
+    const { report, output } = await runPage(SCRIPT_TAG);
+    assert.equal(report.status, 'completed');
+    assert.equal(report.tfjs?.backend, 'webgl');
+    assert.match(output, /done on webgl: inference loss \d/);
+    assert.equal(report.gradientCallCount, 20);
+    const trainJs = path.join(path.dirname(SCRIPT_TAG), 'train.js');
+    const bn = byName(report, 'batch_normalization');
+    assert.deepEqual([bn.source?.file, bn.source?.line], [trainJs, lineOf(trainJs, 'batchNormalization(')]);
+    const call = report.gradientCalls[0];
+    assert.equal(call.api, 'optimizer.minimize');
+    assert.equal(call.source?.file, trainJs);
+    assert.equal(call.layers.find((l) => l.layer === bn.id)?.mode, 'training');
+    assert.equal(call.layers.find((l) => l.layer === byName(report, 'dropout').id)?.mode, 'training');
+    assert.ok(call.probed && call.probeError == null && call.lossBefore != null && call.lossAfter != null, JSON.stringify(call.probeError));
+    assert.ok(call.attribution?.length === 2);
+    assert.ok(rules(report).includes('loss-gap') && rules(report).includes('dropout-in-gradient'), String(rules(report)));
+  });
+
+  test('the page\'s own output is the same with and without the agent (cpu)', async () => {
+    const url = `file://${SCRIPT_TAG}?backend=cpu`;
+    const plain = await runPage(url, path.dirname(SCRIPT_TAG), false);
+    const debugged = await runPage(url, path.dirname(SCRIPT_TAG));
+    const done = (s: string) => s.split('\n').find((l) => l.startsWith('done on'));
+    assert.match(done(plain.output) ?? '', /^done on cpu: inference loss \d/);
+    assert.equal(done(debugged.output), done(plain.output));
+    assert.equal(plain.report.gradientCallCount, 0, 'no agent, no events');
+    assert.equal(debugged.report.gradientCallCount, 20);
+  });
+});
+
+describe('a Vite app that imports tfjs, against the same model trained by a Node script', () => {
+  let server: DevServer;
+  let node: RunReport;
+  before(async () => {
+    server = await startViteServer(VITE_APP, AGENT);
+    const r = runCli(['run', path.join(SCRIPTS, 'page-model.mjs'), '--quiet']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    node = r.report as RunReport;
+  });
+  after(async () => { await server?.close(); });
+
+  const compare = (page: RunReport, tolerance: number) => {
+    assert.equal(page.status, 'completed');
+    assert.equal(page.gradientCallCount, node.gradientCallCount);
+    const [p, n] = [page.gradientCalls[0], node.gradientCalls[0]];
+    assert.equal(p.api, 'fit');
+    for (const k of ['lossBefore', 'lossDuring', 'lossAfter'] as const) {
+      const [a, b] = [p[k] as number, n[k] as number];
+      assert.ok(Math.abs(a - b) <= tolerance * Math.abs(b), `${k}: page ${a}, node ${b}`);
+    }
+    const modes = (r: RunReport) => r.gradientCalls[0].layers.map((l) => `${r.layers.find((x) => x.id === l.layer)?.className}:${l.mode}`).sort();
+    assert.deepEqual(modes(page), modes(node));
+    assert.deepEqual(rules(page), rules(node));
+    const bn = byName(page, 'batch_normalization');
+    const modelJs = path.join(VITE_APP, 'src', 'model.js');
+    assert.deepEqual([bn.source?.file, bn.source?.line], [modelJs, lineOf(modelJs, 'batchNormalization(')]);
+  };
+
+  test('cpu: the same losses to the last bit, the same modes and findings', async () => {
+    const { report, output } = await runPage(`${server.url}?backend=cpu`, server.root);
+    assert.match(output, /done on cpu/);
+    compare(report, 0);
+  });
+
+  test('webgl: the same modes and findings, losses within 1e-3 relative', async () => {
+    const { report, output } = await runPage(server.url, server.root);
+    assert.match(output, /done on webgl/);
+    assert.equal(report.tfjs?.backend, 'webgl');
+    compare(report, 1e-3);
+  });
+});
