@@ -141,6 +141,11 @@ export interface GradientCallRecord {
   numTensors: number;
   /** Live tensors as the call started. */
   numTensorsBefore?: number;
+  /** Bytes of GPU memory the backend holds after the call (webgl, webgpu; absent elsewhere). */
+  gpuBytes?: number;
+  /** The call's forward pass replayed on the cpu backend and compared layer by layer (on a GPU backend, the
+   *  first probed call and the first with NaN or Inf). */
+  backendCheck?: BackendCheck;
   /** Wall time of the gradient call itself, in ms. */
   durationMs: number;
   /** True when the bounded history let go of this call's per-layer records and weights to keep the report
@@ -162,6 +167,21 @@ export interface LayerTotals {
   notLearned?: number;
 }
 
+/** A recorded forward pass replayed on cpu and compared with the backend's own, layer by layer. */
+export interface BackendCheck {
+  against: 'cpu';
+  /** Relative difference over which a layer counts as diverging. */
+  tolerance: number;
+  /** Layer outputs compared. */
+  layers: number;
+  /** The largest relative difference and its layer. */
+  worst: { layer: number; error: number } | null;
+  /** The first layer, in the order they ran, over the tolerance. */
+  firstDivergent: { layer: number; error: number } | null;
+  /** The first layer whose output held NaN or Inf on the backend while cpu's was finite. */
+  firstNonFinite: number | null;
+}
+
 /** Where tensors that stayed alive were created, from a sample taken when live tensors kept growing. */
 export interface LeakSite {
   source: SourceLocation | null;
@@ -173,7 +193,7 @@ export interface LeakSite {
 
 export const RULE_IDS = [
   'nan-or-inf', 'loss-gap', 'batchnorm-batch-statistics', 'running-stats-lagging', 'running-stats-frozen',
-  'frozen-layer-in-training-mode', 'weights-never-learn', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
+  'frozen-layer-in-training-mode', 'weights-never-learn', 'backend-divergence', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
   'no-gradient-calls',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
@@ -218,6 +238,9 @@ export interface RunOptions {
   /** Per-layer attribution of the loss gap: when the gap is over tolerance (auto), on every probed call
    *  (always), or never (off). */
   attribution: AttributionMode;
+  /** Replay a probed call on cpu and compare layer by layer (src/core/instrument/backendCheck.ts): by default on
+   *  webgl and webgpu only. */
+  backendCheck?: boolean;
 }
 
 export type AttributionMode = 'auto' | 'always' | 'off';
@@ -362,9 +385,11 @@ const isCall = shape({
   lossAfterStep: orNull(isNum), probed: isBool, probeError: orNull(isStr), layers: listOf(isLayerCall),
   weights: listOf(shape({ name: isStr, layer: orNull(isInt), norm: orNull(isNum) })),
   attribution: orNull(listOf(shape({ layer: isInt, deltaLoss: isNum, share: isNum }))), unexplained: orNull(isNum),
-  numTensors: isNum, numTensorsBefore: optional(isNum), durationMs: isNum, thinned: optional(isBool),
+  numTensors: isNum, numTensorsBefore: optional(isNum), gpuBytes: optional(isNum), durationMs: isNum, thinned: optional(isBool),
+  backendCheck: optional(shape({ against: oneOf(['cpu']), tolerance: isNum, layers: isInt,
+    worst: orNull(shape({ layer: isInt, error: isNum })), firstDivergent: orNull(shape({ layer: isInt, error: isNum })), firstNonFinite: orNull(isInt) })),
 });
-const isOptions = shape({ probeAllFirst: isNum, probeEvery: isNum, probeBudget: optional(isNum), historySize: isNum, lossGapTolerance: isNum, attribution: oneOf(['auto', 'always', 'off']) });
+const isOptions = shape({ probeAllFirst: isNum, probeEvery: isNum, probeBudget: optional(isNum), backendCheck: optional(isBool), historySize: isNum, lossGapTolerance: isNum, attribution: oneOf(['auto', 'always', 'off']) });
 const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
   'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isOptions, pid: isNum, startedAt: isStr,
     tfjs: shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr }) }),

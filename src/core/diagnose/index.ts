@@ -1,6 +1,7 @@
 // The diagnosis rules. Each is a pure function of the run record, in its own module; rule ids are fixed
 // (RULE_IDS in the protocol), since other tools key on them.
 import type { Finding, RunReport } from '../../protocol.ts';
+import { backendDivergence } from './backendDivergence.ts';
 import { batchnormBatchStatistics } from './batchnormBatchStatistics.ts';
 import { dropoutInGradient } from './dropoutInGradient.ts';
 import { frozenLayerInTrainingMode } from './frozenLayerInTrainingMode.ts';
@@ -16,7 +17,7 @@ import { weightsNeverLearn } from './weightsNeverLearn.ts';
 export type Rule = (report: RunReport) => Finding[];
 
 export const RULES: Rule[] = [
-  nanOrInf, lossGap, batchnormBatchStatistics, runningStatsLagging, runningStatsFrozen, frozenLayerInTrainingMode,
+  nanOrInf, backendDivergence, lossGap, batchnormBatchStatistics, runningStatsLagging, runningStatsFrozen, frozenLayerInTrainingMode,
   weightsNeverLearn, tensorLeak, runningStatsShifted, dropoutInGradient, noGradientCalls,
 ];
 

@@ -2,7 +2,7 @@
 // BatchNormalization statistics, the value and the gradient norms. Keeps tensors only until finish(),
 // which reads them all back at once and frees them.
 import type {
-  AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
+  AttributionEntry, BackendCheck, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
 } from '../../protocol.ts';
 import { isTrainable, ownWeights } from './layerRegistry.ts';
 import { euclideanNorm, nonFiniteCount, summarize } from './hostReductions.ts';
@@ -52,6 +52,8 @@ export class CallRecorder {
   numTensorsBefore: number | undefined;
   /** The model whose fit, fitDataset or trainOnBatch made the call. */
   model: number | undefined;
+  /** The cross-backend check, when this call had one. */
+  backendCheck: BackendCheck | undefined;
 
   constructor(
     private readonly core: any,
@@ -225,6 +227,8 @@ export class CallRecorder {
       unexplained,
       numTensors: numTensors(),
       ...(this.numTensorsBefore != null ? { numTensorsBefore: this.numTensorsBefore } : {}),
+      ...gpuBytes(this.engine()),
+      ...(this.backendCheck ? { backendCheck: this.backendCheck } : {}),
       durationMs: this.durationMs,
     };
   }
@@ -259,6 +263,16 @@ export class CallRecorder {
   /** Frees kept tensors when the gradient call itself failed. */
   abandon(): void {
     this.batch.dispose();
+  }
+}
+
+/** GPU memory the backend holds (webgl and webgpu report it: KernelBackend.memory()), when it says. */
+function gpuBytes(engine: any): { gpuBytes?: number } {
+  try {
+    const bytes = Number(engine.backendInstance?.memory?.()?.numBytesInGPU);
+    return Number.isFinite(bytes) ? { gpuBytes: bytes } : {};
+  } catch {
+    return {};
   }
 }
 

@@ -44,6 +44,11 @@ export class HeldTensors {
     return true;
   }
 
+  /** The held data of a tensor, or undefined. */
+  info(id: number): { dataId: object; shape: number[]; dtype: string } | undefined {
+    return this.held.get(id);
+  }
+
   /** A new tensor on the held data, tracked in the current tidy scope like any kernel output. */
   tensor(id: number): Tensor {
     const h = this.held.get(id);

@@ -13,6 +13,7 @@ import type { GradientApi, LayerInfo, RunOptions, RunnerEvent, SourceLocation } 
 import { captureUserFrame, defaultIsInternal, directCaller, type InternalPathTest } from './callSites.ts';
 import { attributionSampler, layersToAttribute } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
+import { checkAgainstCpu } from './backendCheck.ts';
 import { ForwardRecording } from './forwardRecording.ts';
 import { LayerRegistry } from './layerRegistry.ts';
 import { LeakWatch } from './leakWatch.ts';
@@ -97,6 +98,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   let pending: PendingStep | null = null;
   /** What the last pass after an optimizer step cost, in ms. */
   let afterStepMs: number | null = null;
+  /** Cross-backend checks done: the first probed call, and the first whose loss is not finite. */
+  const backendChecks = { first: false, nonFinite: false };
   let count = 0;
 
   function patch(target: any, name: string, make: (original: any) => any): void {
@@ -350,6 +353,20 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     return result;
   };
 
+  /** On a GPU backend (or when asked), the call's forward pass replayed on cpu and compared layer by layer. */
+  function checkBackend(rec: ForwardRecording, lossId: number, recorder: CallRecorder): void {
+    const backend = String(core.getBackend?.() ?? '');
+    if (backend === 'cpu' || !(options.backendCheck ?? GPU_BACKENDS.has(backend))) return;
+    const during = recorder.peekDuring();
+    const nonFinite = during != null && !Number.isFinite(during);
+    if (backendChecks.first && !(nonFinite && !backendChecks.nonFinite)) return;
+    backendChecks.first = true;
+    if (nonFinite) backendChecks.nonFinite = true;
+    const result = asDebugger(() => checkAgainstCpu(core, rec, lossId, (unit) => (rec.units[unit] as { layerId: number }).layerId));
+    if ('problem' in result) emit({ type: 'log', level: 'info', message: `gradient call ${recorder.index}: no cross-backend check: ${result.problem}` });
+    else recorder.backendCheck = result;
+  }
+
   /** Replays a recorded call for its losses before and after and its attribution. Returns the replay, kept
    *  for the loss after the optimizer step, or null when the call cannot be replayed. */
   function probeCall(rec: ForwardRecording, lossId: number, recorder: CallRecorder): { replay: Replay; inferenceMs: number } | null {
@@ -363,6 +380,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       const ctx = { mode: options.attribution, tolerance: options.lossGapTolerance, sample: sampleAttribution };
       const probes = prober.callProbes(replay, (before) =>
         layersToAttribute(ctx, replay, () => before.dataSync()[0], () => recorder.peekDuring()));
+      checkBackend(rec, lossId, recorder);
       recorder.probes.before = recorder.batch.add(probes.before);
       recorder.probes.after = recorder.batch.add(probes.after);
       if (probes.attribution.length) {
@@ -392,6 +410,9 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     },
   };
 }
+
+/** Backends whose results the cross-backend check compares with cpu by default. */
+const GPU_BACKENDS = new Set(['webgl', 'webgpu']);
 
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -140,11 +140,12 @@ export class Replay {
     return null;
   }
 
-  /** Gives back the data of kernel outputs no live op needs. */
+  /** Gives back the data of kernel outputs no live op needs (layer outputs stay, for the cross-backend check). */
   private releaseDead(): void {
+    const layerOutputs = new Set(this.recording.units.flatMap((u) => (u.kind === 'layer' ? ids(u.outputs) : [])));
     this.recording.ops.forEach((op, i) => {
       if (this.liveOps.has(i)) return;
-      for (const id of op.outputs) this.recording.held.release(id);
+      for (const id of op.outputs) if (!layerOutputs.has(id)) this.recording.held.release(id);
     });
   }
 

@@ -1,0 +1,97 @@
+// The cross-backend check on real tfjs: a backend that is a copy of cpu agrees with cpu layer by layer; one
+// whose Relu is off by 5% diverges at the first layer with a relu, and one whose Relu makes NaN is caught as
+// NaN where cpu is finite. Both are named by the backend-divergence finding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { instrument } from '../../src/core/instrument/instrument.ts';
+import { diagnose } from '../../src/core/diagnose/index.ts';
+import { DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerInfo, type RunReport, type RunnerEvent } from '../../src/protocol.ts';
+
+const load = createRequire(__filename);
+const tf = load('@tensorflow/tfjs');
+const core = load('@tensorflow/tfjs-core');
+const layers = load('@tensorflow/tfjs-layers');
+const { MathBackendCPU } = load('@tensorflow/tfjs-backend-cpu');
+
+/** A backend named `name` with every cpu kernel, Relu replaced by `relu` when given. */
+function cpuTwin(name: string, relu?: (x: Float32Array) => Float32Array): void {
+  core.registerBackend(name, () => new MathBackendCPU());
+  for (const k of core.getKernelsForBackend('cpu')) {
+    if (k.kernelName === 'Relu' && relu) {
+      core.registerKernel({
+        kernelName: 'Relu', backendName: name,
+        kernelFunc: ({ inputs, backend }: any) => {
+          const x = inputs.x;
+          const values = relu(Float32Array.from(backend.data.get(x.dataId).values as Float32Array));
+          return backend.makeTensorInfo(x.shape, 'float32', values);
+        },
+      });
+    } else {
+      core.registerKernel({ ...k, backendName: name });
+    }
+  }
+}
+
+async function trainOn(backend: string): Promise<{ call: GradientCallRecord; layers: LayerInfo[] }> {
+  await core.setBackend(backend);
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: true, probeBudget: 0, emit: (e) => events.push(e) });
+  try {
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ units: 8, inputShape: [4], useBias: false }),
+      tf.layers.dense({ units: 8, activation: 'relu' }),
+      tf.layers.dense({ units: 1 }),
+    ] });
+    const x = tf.randomNormal([16, 4], 0, 1, 'float32', 3);
+    const y = tf.randomNormal([16, 1], 0, 1, 'float32', 4);
+    tf.train.sgd(0.1).minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true })));
+    instr.flush();
+    tf.dispose([x, y]);
+    model.dispose();
+  } finally {
+    instr.uninstall();
+    await core.setBackend('cpu');
+  }
+  const call = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0];
+  const infos = events.flatMap((e) => (e.type === 'layers' ? e.layers : []));
+  return { call, layers: infos };
+}
+
+const reportOf = (call: GradientCallRecord, layerInfos: LayerInfo[], backend: string): RunReport => ({
+  schemaVersion: 1, target: 'x.js', args: [], status: 'completed', error: null, options: DEFAULT_RUN_OPTIONS,
+  tfjs: { version: '4.22.0', backend, source: 'workspace', path: '' }, startedAt: null, durationMs: null, exitCode: 0,
+  layers: layerInfos, gradientCallCount: 1, gradientCallsDropped: 0, gradientCalls: [call], findings: [], memory: null, logs: [],
+});
+
+test('a faithful copy of the cpu backend agrees with cpu in every layer', async () => {
+  cpuTwin('cpu-twin');
+  const { call, layers: infos } = await trainOn('cpu-twin');
+  assert.ok(call.backendCheck, 'checked');
+  assert.equal(call.backendCheck.layers, 3);
+  assert.equal(call.backendCheck.firstDivergent, null);
+  assert.equal(call.backendCheck.firstNonFinite, null);
+  assert.equal(call.backendCheck.worst?.error, 0);
+  assert.deepEqual(diagnose(reportOf(call, infos, 'cpu-twin')).filter((f) => f.rule === 'backend-divergence'), []);
+});
+
+test('a backend whose relu is 5% off diverges at the layer with the relu, and the finding names it', async () => {
+  cpuTwin('off-by-5', (x) => x.map((v) => Math.max(0, v) * 1.05));
+  const { call, layers: infos } = await trainOn('off-by-5');
+  const reluLayer = infos.find((l) => l.name.startsWith('dense') && call.layers[1]?.layer === l.id);
+  assert.ok(call.backendCheck?.firstDivergent, JSON.stringify(call.backendCheck));
+  assert.equal(call.backendCheck.firstDivergent.layer, reluLayer?.id);
+  assert.ok(Math.abs(call.backendCheck.firstDivergent.error - 0.05) < 0.01, `error ${call.backendCheck.firstDivergent.error}`);
+  const finding = diagnose(reportOf(call, infos, 'off-by-5')).find((f) => f.rule === 'backend-divergence');
+  assert.equal(finding?.severity, 'warning');
+  assert.equal(finding?.layer, reluLayer?.id);
+  assert.match(finding?.summary ?? '', /On off-by-5, dense_Dense\d+ \(Dense\) computes an output 5% off the cpu backend's/);
+});
+
+test('a backend whose relu makes NaN is caught where cpu is finite', async () => {
+  cpuTwin('nan-relu', (x) => x.map((v) => (v > 1 ? NaN : Math.max(0, v))));
+  const { call, layers: infos } = await trainOn('nan-relu');
+  assert.equal(call.backendCheck?.firstNonFinite, call.layers[1].layer);
+  const finding = diagnose(reportOf(call, infos, 'nan-relu')).find((f) => f.rule === 'backend-divergence');
+  assert.equal(finding?.severity, 'error');
+});
