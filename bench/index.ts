@@ -7,8 +7,9 @@
 //   (f)      activation.ts  extension activation time, and no tfjs in the host at activation
 //   (g)      hostile.ts     hostile saved models: refusal time and peak memory, locating 20,000 layer names
 //   (h)      wholeProcess.ts  whole-process ratios on short real-style scripts (bench/scripts)
+//   (i)      page.ts        training in a web page with and without the page agent, webgl and cpu
 //
-//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole]
+//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole|page]
 // With --only, that part's section of docs/PERFORMANCE.md is replaced and the others are kept.
 // Run it on a quiet machine: the ratios are medians of interleaved rounds, but two cores shared with other
 // work still move them.
@@ -28,6 +29,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   activation: async () => (await import('./activation.ts')).run,
   hostile: async () => (await import('./hostile.ts')).run,
   whole: async () => (await import('./wholeProcess.ts')).run,
+  page: async () => (await import('./page.ts')).run,
 };
 
 const DOC = path.join(__dirname, '..', 'docs', 'PERFORMANCE.md');

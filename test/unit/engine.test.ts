@@ -245,3 +245,33 @@ test('replay passes that start from the call\'s own values give the same losses,
   assert.deepEqual(losses(reused), losses(full));
   assert.ok(full.every((c) => c.lossAfter !== c.lossBefore), 'the moving statistics moved, so the after pass really recomputed from the first BatchNorm on');
 });
+
+test('when tfjs\'s own moments cannot be caught (a bundle that calls them directly), the batch statistics come from the moving-average update', () => {
+  const model = makeModel();
+  const x = tf.randomNormal([8, 4], 0, 1, 'float32', 5);
+  const originalMoments = core.moments;
+  const collect = (bypass: boolean) => {
+    const events: RunnerEvent[] = [];
+    const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeEvery: 0, emit: (e) => events.push(e) });
+    const tapped = core.moments;
+    // The layer then calls tfjs-core's moments itself, as the tf.min.js bundle does: the tap sees nothing.
+    if (bypass) core.moments = originalMoments;
+    try {
+      tf.variableGrads(() => (model.apply(x, { training: true }) as tf.Tensor).mean() as tf.Scalar);
+      instr.flush();
+    } finally {
+      core.moments = tapped;
+      instr.uninstall();
+    }
+    return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0].layers[1].batchNorm!;
+  };
+  const caught = collect(false);
+  const derived = collect(true);
+  assert.equal(caught.batchMean.length, 6);
+  assert.equal(derived.batchMean.length, 6);
+  const close = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+  derived.batchMean.forEach((m, c) => assert.ok(close(m, caught.batchMean[c], 1e-4), `mean ${c}: ${m} vs ${caught.batchMean[c]}`));
+  derived.batchVariance.forEach((v, c) => assert.ok(close(v, caught.batchVariance[c], 1e-3), `variance ${c}: ${v} vs ${caught.batchVariance[c]}`));
+  tf.dispose([x]);
+  model.dispose();
+});

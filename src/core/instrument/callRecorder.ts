@@ -17,6 +17,8 @@ interface BatchNormSlots {
   movingBefore: [Slot, Slot] | null;
   movingAfter: [Slot, Slot] | null;
   batch: [Slot, Slot] | null;
+  /** The batch statistics come from the moving-average update (the moments were not caught). */
+  derive?: boolean;
 }
 
 interface LayerEntry {
@@ -101,8 +103,14 @@ export class CallRecorder {
       }, run);
     }
     const out = call();
+    // A second training-mode call moves the statistics again: what the update gives is no longer one batch's.
+    if (!first && training && entry.batchNorm?.derive) entry.batchNorm.derive = false;
     asDebugger(() => {
-      if (bn && !bn.batch && input) {
+      if (bn && !bn.batch && input && training) {
+        // tfjs's own moments call was not caught (a bundle whose layers call tfjs-core's moments directly, as
+        // tf.min.js does): the update moving ← moving·m + batch·(1 − m) gives the batch statistics back.
+        bn.derive = true;
+      } else if (bn && !bn.batch && input) {
         bn.batch = withTapeOff(this.engine(), () => {
           const [mean, variance] = batchMomentsTensors(core, layer, input);
           return [this.batch.add(mean), this.batch.add(variance)];
@@ -248,16 +256,23 @@ export class CallRecorder {
   private batchNormStats(entry: LayerEntry): BatchNormStats {
     const bn = entry.batchNorm as BatchNormSlots;
     const get = (slot: Slot | undefined): number[] => (slot == null ? [] : this.batch.get(slot));
-    return {
+    const momentum = Number(entry.layer.momentum);
+    const stats = {
       movingMeanBefore: get(bn.movingBefore?.[0]),
       movingVarianceBefore: get(bn.movingBefore?.[1]),
       movingMeanAfter: get(bn.movingAfter?.[0]),
       movingVarianceAfter: get(bn.movingAfter?.[1]),
       batchMean: get(bn.batch?.[0]),
       batchVariance: get(bn.batch?.[1]),
-      momentum: Number(entry.layer.momentum),
+      momentum,
       epsilon: Number(entry.layer.epsilon),
     };
+    if (bn.derive && momentum >= 0 && momentum < 1) {
+      const back = (after: number[], before: number[]) => after.map((a, i) => (a - before[i] * momentum) / (1 - momentum));
+      stats.batchMean = back(stats.movingMeanAfter, stats.movingMeanBefore);
+      stats.batchVariance = back(stats.movingVarianceAfter, stats.movingVarianceBefore);
+    }
+    return stats;
   }
 
   /** Frees kept tensors when the gradient call itself failed. */
