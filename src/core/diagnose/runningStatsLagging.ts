@@ -46,9 +46,11 @@ export function runningStatsLagging(report: RunReport): Finding[] {
       `mean (channel ${head.worst.channel}), so the model does worse in inference (loss ${loss(before)}) than in training ` +
       `(loss ${loss(during)}) on the same batch. With momentum ${head.momentum} (${MOMENTUM_CONVENTION}), it needs ${more} ` +
       `more steps to get within ${TARGET}σ.${lagging.length > 1 ? ` ${lagging.length - 1} other BatchNorm layers lag too.` : ''}`,
-    fix:
-      `Lower the momentum (tf.layers.batchNormalization({momentum: 0.9}) moves 10% per step instead of ` +
-      `${percent(1 - head.momentum)}), train longer, or normalise the input so the batch statistics start near ` +
-      `the initial moving statistics (mean 0, variance 1). A momentum ported from PyTorch (0.1) means 0.9 here.`,
+    fix: head.momentum > 0.9
+      ? `Lower the momentum (tf.layers.batchNormalization({momentum: 0.9}) moves 10% per step instead of ` +
+        `${percent(1 - head.momentum)}), train longer, or normalise the input so the batch statistics start near ` +
+        `the initial moving statistics (mean 0, variance 1). A momentum ported from PyTorch (0.1) means 0.9 here.`
+      : `Normalise the input so the batch statistics start near the initial moving statistics (mean 0, variance 1), ` +
+        `or train longer: with momentum ${head.momentum} the moving statistics move ${percent(1 - head.momentum)} of the way per step.`,
   }];
 }
