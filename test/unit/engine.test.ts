@@ -275,3 +275,29 @@ test('when tfjs\'s own moments cannot be caught (a bundle that calls them direct
   tf.dispose([x]);
   model.dispose();
 });
+
+test('kernels that take a list of inputs (concat, stack, addN) replay, and the loss before is the inference-mode loss to the bit', () => {
+  const model = makeModel();
+  const x = tf.randomNormal([8, 4], 0, 1, 'float32', 9);
+  const loss = (training: boolean) => {
+    const a = model.apply(x, { training }) as tf.Tensor;
+    const b = tf.concat([a, a.mul(2)], 1);
+    const c = tf.stack([b, b.add(1)]);
+    return tf.addN([c.mean(), c.square().mean()]) as tf.Scalar;
+  };
+  const expected = tf.tidy(() => loss(false).dataSync()[0]);
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeBudget: 0, emit: (e) => events.push(e) });
+  try {
+    const { value, grads } = tf.variableGrads(() => loss(true));
+    tf.dispose([value, grads]);
+    instr.flush();
+  } finally {
+    instr.uninstall();
+  }
+  const call = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0];
+  assert.equal(call.probeError, null);
+  assert.equal(call.lossBefore, expected);
+  tf.dispose([x]);
+  model.dispose();
+});

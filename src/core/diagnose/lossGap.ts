@@ -24,8 +24,11 @@ export function lossGap(report: RunReport): Finding[] {
   const probed = report.gradientCalls.filter((c) => c.lossBefore != null).length;
   const change = relativeChange(before, during);
 
-  const shares = (call.attribution ?? []).filter((a) => Math.abs(a.share) >= NAMED_SHARE)
-    .sort((a, b) => Math.abs(b.share) - Math.abs(a.share));
+  // The layers that make the gap, largest share first, then those that narrow it (a negative share).
+  const shares = [
+    ...(call.attribution ?? []).filter((a) => a.share >= NAMED_SHARE).sort((a, b) => b.share - a.share),
+    ...(call.attribution ?? []).filter((a) => a.share <= -NAMED_SHARE).sort((a, b) => a.share - b.share),
+  ];
   const suspects = shares.length
     ? shares.map((a) => a.layer)
     : call.attribution?.length
@@ -50,7 +53,7 @@ export function lossGap(report: RunReport): Finding[] {
   const after = call.lossAfter != null && lossesDiffer(call.lossAfter, before, tol)
     ? `Separately, the moving statistics the call updated moved the inference-mode loss to ${loss(call.lossAfter)}. `
     : '';
-  const cause = top && (shares.length || suspects.length === 1)
+  const cause = top && ((shares.length && shares[0].share > 0) || suspects.length === 1)
     ? `${top.name} (${shortClass(top.className)}) in training mode`
     : suspects.length > 1 ? `${suspects.length} mode-dependent layers in training mode, together,` : 'Training mode';
   const verb = suspects.length > 1 && !shares.length ? 'change' : 'changes';

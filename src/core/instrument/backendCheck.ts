@@ -6,7 +6,7 @@
 // #5800: webgl returning nonsense or NaN where cpu is right) rather than at the model.
 import type { BackendCheck } from '../../protocol.ts';
 import type { ForwardRecording } from './forwardRecording.ts';
-import { ids } from './forwardRecording.ts';
+import { ids, kernelInputs } from './forwardRecording.ts';
 
 /** Largest |page − cpu| over largest |cpu|, per layer output, over which a layer counts as diverging. */
 export const DIVERGENCE_TOLERANCE = 1e-3;
@@ -59,7 +59,7 @@ export function checkAgainstCpu(core: any, recording: ForwardRecording, lossId: 
       if (!needed.has(index)) continue;
       const kernel = core.getKernel?.(op.kernel, 'cpu');
       if (!kernel) return { problem: `the cpu backend has no ${op.kernel} kernel` };
-      const inputs = Object.fromEntries(op.inputs.map(([name, id]) => [name, id == null ? id : toCpu(id)]));
+      const inputs = kernelInputs(op, (id) => (id == null ? id : toCpu(id)));
       const out = kernel.kernelFunc({ inputs, attrs: op.attrs, backend: cpu });
       const outs: Info[] = Array.isArray(out) ? out : [out];
       outs.forEach((o, k) => {

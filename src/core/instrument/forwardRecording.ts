@@ -48,6 +48,9 @@ export interface RecordedOp {
   kernel: string;
   /** Input name → tensor id, or the null or undefined the kernel got for an absent optional input. */
   inputs: [string, number | null | undefined][];
+  /** The kernel got its inputs as an array, not a map (Concat, Pack, AddN: tfjs-core ops/concat.ts passes
+   *  its tensor list as the inputs). */
+  listInputs: boolean;
   attrs: Record<string, unknown>;
   outputs: number[];
   /** Inputs that were variables, read live by replay. */
@@ -56,6 +59,11 @@ export interface RecordedOp {
   units: number[];
   /** Its outputs are held (within the budget). */
   held: boolean;
+}
+
+/** A kernel's inputs as the kernel takes them: a map by name, or a list. */
+export function kernelInputs<T>(op: RecordedOp, value: (id: number | null | undefined) => T): Record<string, T> | T[] {
+  return op.listInputs ? op.inputs.map(([, id]) => value(id)) : Object.fromEntries(op.inputs.map(([name, id]) => [name, value(id)]));
 }
 
 /** A tensor in a recorded argument. */
@@ -235,9 +243,9 @@ export class ForwardRecording {
     this.nestedGradients++;
   }
 
-  private recordOp(kernel: string, inputs: Record<string, Tensor | null>, attrs: Record<string, unknown>, outputs: Tensor[]): void {
+  private recordOp(kernel: string, inputs: Record<string, Tensor | null> | (Tensor | null)[], attrs: Record<string, unknown>, outputs: Tensor[]): void {
     const index = this.ops.length;
-    const op: RecordedOp = { kernel, inputs: [], attrs, outputs: [], variables: [], held: true, units: [...this.open] };
+    const op: RecordedOp = { kernel, inputs: [], listInputs: Array.isArray(inputs), attrs, outputs: [], variables: [], held: true, units: [...this.open] };
     let tainted = false;
     for (const [name, t] of Object.entries(inputs)) {
       if (t == null) {

@@ -15,7 +15,7 @@
 // forward pass from the first thing that changes: the first re-run unit for the loss before the call, the
 // first moved statistics for the loss after it, the one layer put back in training mode for attribution.
 import {
-  ForwardRecording, ids, Literal, rebuild, TensorRef, type RecordedOp, type RecordedUnit, type LayerUnit, type Shape,
+  ForwardRecording, ids, kernelInputs, Literal, rebuild, TensorRef, type RecordedOp, type RecordedUnit, type LayerUnit, type Shape,
 } from './forwardRecording.ts';
 import { releaseData, wrapData } from './heldTensors.ts';
 import type { Layer, Tensor } from './tfjsModules.ts';
@@ -216,7 +216,7 @@ export class Replay {
       op.inputs.some(([, id]) => id != null && pass.values.has(id)) ||
       op.variables.some(({ variable, dataId }) => variable.dataId !== (parent ? parent.variables.get(variable) : dataId));
     if (!dirty) return;
-    const inputs = Object.fromEntries(op.inputs.map(([name, id]) => [name, id == null ? id : pass.value(this, id)]));
+    const inputs = kernelInputs(op, (id) => (id == null ? id : pass.value(this, id)));
     const out = this.engine.runKernel(op.kernel, inputs, op.attrs);
     const outs: Tensor[] = Array.isArray(out) ? out : [out];
     op.outputs.forEach((id, k) => pass.values.set(id, outs[k]));
