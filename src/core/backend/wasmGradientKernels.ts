@@ -20,30 +20,24 @@
  *
  * wasm's own Conv2DBackpropInput exists but is a scalar loop (~8x slower than the composed
  * version for stride 1 on a 32x32x32->64 3x3 layer); it is only replaced on request.
- * Intermediates are backend TensorInfos disposed before returning, so nothing reaches the
- * engine or the gradient tape. Kernels are looked up in the registry at call time.
+ * Intermediates are disposed before returning (composedKernel.ts).
  */
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropInputAttrs,
-  KernelBackend,
-  KernelConfig,
   KernelFunc,
-  NamedAttrMap,
-  NamedTensorInfoMap,
   TensorInfo,
   backend_util,
 } from '@tensorflow/tfjs-core';
+import { composed, type Run } from './composedKernel.ts';
+import { addWasmKernel, replaceWasmKernel } from './kernelRegistration.ts';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type ConvInfo = backend_util.Conv2DInfo;
 type Shape4 = [number, number, number, number];
 type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
-/** Runs a wasm kernel on backend TensorInfos; the result is disposed when the composed kernel returns. */
-type Run = (kernelName: string, inputs: NamedTensorInfoMap, attrs?: object) => TensorInfo;
-type Body = (run: Run, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap) => TensorInfo;
 
 export interface WasmGradientKernelOptions {
   /**
@@ -51,33 +45,6 @@ export interface WasmGradientKernelOptions {
    * up to 2x2; larger strides still use the original (zero insertion would waste s*s work).
    */
   fastConv2DBackpropInput?: boolean;
-}
-
-const ours = new WeakSet<KernelFunc>();
-
-/** Wraps a composition so that every intermediate it creates is disposed, on success or throw. */
-function composed(tf: Tf, body: Body): KernelFunc {
-  const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
-    const temps: TensorInfo[] = [];
-    const run: Run = (kernelName, kernelInputs, kernelAttrs = {}) => {
-      const kernel = tf.getKernel(kernelName, 'wasm');
-      if (kernel == null) throw new Error(`wasmGradientKernels: the wasm backend has no '${kernelName}' kernel`);
-      const out = kernel.kernelFunc({ inputs: kernelInputs, attrs: kernelAttrs as NamedAttrMap, backend }) as TensorInfo;
-      temps.push(out);
-      return out;
-    };
-    try {
-      const result = body(run, inputs as Record<string, TensorInfo>, attrs ?? {});
-      const i = temps.lastIndexOf(result);
-      if (i < 0) throw new Error('wasmGradientKernels: a composed kernel must return a run() output');
-      temps.splice(i, 1);
-      return result;
-    } finally {
-      for (const t of temps) (backend as KernelBackend).disposeData(t.dataId);
-    }
-  };
-  ours.add(kernelFunc);
-  return kernelFunc;
 }
 
 /** Crops negative pads off axes 1 and 2 (Slice); returns the rest as explicit conv padding. */
@@ -178,13 +145,11 @@ function conv2DBackpropInput(tf: Tf, fallback?: KernelFunc): KernelFunc {
     return nchw ? run('Transpose', { x: dx }, { perm: [0, 3, 1, 2] }) : dx;
   });
   if (fallback == null) return fast;
-  const kernelFunc: KernelFunc = (args) => {
+  return (args) => {
     const { strides } = args.attrs as unknown as Conv2DBackpropInputAttrs;
     const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
     return sh * sw <= 4 ? fast(args) : fallback(args);
   };
-  ours.add(kernelFunc);
-  return kernelFunc;
 }
 
 /**
@@ -199,24 +164,17 @@ export function registerWasmGradientKernels(tf: Tf, options: WasmGradientKernelO
       "load '@tensorflow/tfjs-backend-wasm' into it first");
   }
   const registered: string[] = [];
-  const add = (kernelName: string, kernelFunc: KernelFunc, replaces?: KernelConfig): void => {
-    if (replaces) tf.unregisterKernel(kernelName, 'wasm');
-    // Keep the original's setupFunc so a re-initialised backend still sets up the fallback path.
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: replaces?.setupFunc, disposeFunc: replaces?.disposeFunc });
-    registered.push(kernelName);
-  };
   const missing: Array<[string, (tf: Tf) => KernelFunc]> = [
     ['Conv2DBackpropFilter', conv2DBackpropFilter],
     ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
     ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
+    ['Conv2DBackpropInput', conv2DBackpropInput],
   ];
   for (const [name, make] of missing) {
-    if (tf.getKernel(name, 'wasm') == null) add(name, make(tf));
+    if (addWasmKernel(tf, name, make(tf))) registered.push(name);
   }
-  const stock = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (stock == null) add('Conv2DBackpropInput', conv2DBackpropInput(tf));
-  else if (options.fastConv2DBackpropInput && !ours.has(stock.kernelFunc)) {
-    add('Conv2DBackpropInput', conv2DBackpropInput(tf, stock.kernelFunc), stock);
+  if (options.fastConv2DBackpropInput && replaceWasmKernel(tf, 'Conv2DBackpropInput', (stock) => conv2DBackpropInput(tf, stock))) {
+    registered.push('Conv2DBackpropInput');
   }
   return registered;
 }
