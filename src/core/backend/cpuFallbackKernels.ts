@@ -58,7 +58,8 @@ export function cpuKernelOnWasm(tf: Tf, kernelName: string, onUse?: FallbackUse)
     cpu.firstUse = false;
     const temps: TensorInfo[] = [];
     try {
-      const cpuInputs: Record<string, TensorInfo> = {};
+      // Some kernels take their inputs as an array (Einsum, Concat): keep the container's kind.
+      const cpuInputs: Record<string, TensorInfo> = Array.isArray(inputs) ? ([] as unknown as Record<string, TensorInfo>) : {};
       for (const [name, t] of Object.entries(inputs)) {
         if (t == null) continue;
         const values = t.dtype === 'string' ? wasm.readSync(t.dataId) : wasm.typedArrayFromHeap(t);

@@ -7,12 +7,14 @@
  * - wasmGradientKernels.ts  the convolution gradients wasm lacks, and a faster Conv2DBackpropInput
  * - wasmSegmentKernels.ts   UnsortedSegmentSum (an Embedding's gradient)
  * - wasmPoolingKernels.ts   MaxPoolGrad, correct (wasm's sends some gradients to the wrong element)
+ * - wasmCastKernel.ts       Cast to bool, correct (wasm's wraps values to a byte)
  * - wasmReductionKernels.ts Sum and Mean without a transpose
  * - wasmLayoutKernels.ts    Tile by block copies; BatchMatMul with transposes on XNNPACK
  * - cpu fallbacks: every other kernel cpu has and wasm lacks, and the wasm kernels below that compute
  *   wrong results.
  */
 import { cpuKernelOnWasm, kernelsMissingOn, registerCpuFallbackKernels, type FallbackUse } from './cpuFallbackKernels.ts';
+import { registerWasmCastKernel } from './wasmCastKernel.ts';
 import { registerWasmGradientKernels } from './wasmGradientKernels.ts';
 import { registerWasmLayoutKernels } from './wasmLayoutKernels.ts';
 import { registerWasmPoolingKernels } from './wasmPoolingKernels.ts';
@@ -47,6 +49,7 @@ export function setUpWasmKernels(tf: Tf, onFallbackUse?: FallbackUse): WasmKerne
     ...registerWasmGradientKernels(tf, { fastConv2DBackpropInput: true }),
     ...registerWasmSegmentKernels(tf, () => cpuKernelOnWasm(tf, 'UnsortedSegmentSum', onFallbackUse)),
     ...registerWasmPoolingKernels(tf),
+    ...registerWasmCastKernel(tf),
     ...registerWasmReductionKernels(tf),
     ...registerWasmLayoutKernels(tf),
   ];
