@@ -26,6 +26,9 @@ export interface TfjsInfo {
   source: TfjsSource;
   /** Folder of the tfjs-core package that ran. */
   path: string;
+  /** Kernels the backend lacks (or computes wrongly) that ran on tfjs's cpu kernels through the debugger's
+   *  fallback (src/core/backend/cpuFallbackKernels.ts), in the order first used. Absent: none ran. */
+  fallbackKernels?: string[];
 }
 
 export interface LayerInfo {
@@ -188,6 +191,8 @@ export type RunnerEvent =
   | { type: 'gradient-call'; call: GradientCallRecord }
   | { type: 'finding'; finding: Finding }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** A cpu fallback kernel ran for the first time in this run (folded into tfjs.fallbackKernels). */
+  | { type: 'kernel-fallback'; kernel: string }
   | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
   | { type: 'error'; error: RunError };
 

@@ -166,8 +166,9 @@ export function formatTextReport(report: RunReport): string {
   out.push(fit(`TF.js Model Debugger · ${basename(report.target)} · ${report.status}${seconds(report.durationMs)}`, WIDTH));
   if (tfjs) {
     const probed = report.gradientCalls.filter((c) => c.probed).length;
-    out.push(`tfjs ${tfjs.version} (${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled'}, backend ${tfjs.backend}) · ` +
-      `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${probed} probed`);
+    const fallbacks = tfjs.fallbackKernels?.length ? `; cpu kernels for ${tfjs.fallbackKernels.join(', ')}` : '';
+    out.push(...wrap(`tfjs ${tfjs.version} (${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled'}, backend ${tfjs.backend}${fallbacks}) · ` +
+      `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${probed} probed`, ''));
   }
   if (report.error) {
     out.push('');

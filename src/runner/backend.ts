@@ -1,12 +1,20 @@
 // Which tfjs backend a run uses. The user's own tfjs keeps the backend it picks; the bundled tfjs trains on
-// tfjs-backend-wasm with the gradient kernels it lacks registered (src/core/backend/wasmGradientKernels.ts),
-// far faster than the stock cpu backend. --backend wasm|cpu asks for one explicitly.
+// tfjs-backend-wasm with the debugger's kernels registered (src/core/backend/wasmKernels.ts: every kernel
+// the cpu backend has, native where it matters for speed, else tfjs's own cpu kernel), far faster than
+// the stock cpu backend. --backend wasm|cpu asks for one explicitly.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { registerWasmGradientKernels } from '../core/backend/wasmGradientKernels.ts';
+import { setUpWasmKernels } from '../core/backend/wasmKernels.ts';
 import type { TfjsSource } from '../protocol.ts';
 
 export type BackendChoice = 'auto' | 'wasm' | 'cpu';
+
+export interface BackendSetup {
+  /** A note for the run's log. */
+  note: string | null;
+  /** Whether the debugger set up the wasm backend (its kernels registered). */
+  debuggerWasm: boolean;
+}
 
 /** Resolves tfjs-backend-wasm from the user's project first, then from the debugger's own copy. */
 function loadWasm(fromDirs: string[]): any {
@@ -25,15 +33,19 @@ function loadWasm(fromDirs: string[]): any {
   throw new Error('@tensorflow/tfjs-backend-wasm is not installed');
 }
 
-/** Sets the backend before the user's code runs. Returns a note for the log, or null. */
-export async function chooseBackend(core: any, choice: BackendChoice, source: TfjsSource, dirs: { project: string | null; debugger: string }): Promise<string | null> {
+/** Sets the backend before the user's code runs. `onFallback` hears each use of a cpu fallback kernel. */
+export async function chooseBackend(core: any, choice: BackendChoice, source: TfjsSource, dirs: { project: string | null; debugger: string },
+  onFallback: (kernel: string) => void): Promise<BackendSetup> {
   const wasm = choice === 'wasm' || (choice === 'auto' && source === 'bundled');
   if (!wasm) {
     if (choice === 'cpu') await core.setBackend('cpu');
-    return null;
+    return { note: null, debuggerWasm: false };
   }
   loadWasm([dirs.project, dirs.debugger].filter((d): d is string => d != null));
-  const registered = registerWasmGradientKernels(core, { fastConv2DBackpropInput: true });
+  const setup = setUpWasmKernels(core, onFallback);
   if (!(await core.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
-  return `backend wasm, with gradient kernels added: ${registered.join(', ') || 'none needed'}`;
+  const note = `backend wasm, with the debugger's kernels: ${setup.native.join(', ') || 'none'}; ` +
+    `tfjs's cpu kernels for ${setup.cpuFallbacks.join(', ') || 'none'}` +
+    (setup.missing.length ? `; not available on wasm (complex64): ${setup.missing.join(', ')}` : '');
+  return { note, debuggerWasm: true };
 }

@@ -7,10 +7,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultIsInternal } from '../core/instrument/callSites.ts';
 import { instrument, type Instrumentation } from '../core/instrument/instrument.ts';
-import type { RunError, RunOptions, RunnerEvent } from '../protocol.ts';
+import type { LayerInfo, RunError, RunOptions, RunnerEvent } from '../protocol.ts';
+import { nameFailingGradients } from '../core/instrument/failingGradient.ts';
 import { seededRandom } from '../core/instrument/probeEnvironment.ts';
 import { ModelJsonError } from '../core/savedModel/modelJson.ts';
 import { toRunError } from './errors.ts';
+import { missingKernelError } from './missingKernel.ts';
 import { prepareSavedModelProbe, type SavedModelProbe } from './probeModel.ts';
 import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
 import { installTypeScriptRequireHook } from './tsRequireHook.ts';
@@ -88,9 +90,14 @@ async function main(): Promise<void> {
     });
   };
   const realExit = process.exit.bind(process);
+  const layersSeen = new Map<number, LayerInfo>();
+  let debuggerWasm = false;
   const fail = (error: unknown, exitCode: number) => {
-    end('failed', exitCode, { kind: 'script', ...toRunError(error, isInternal, script) });
-    realExit(exitCode);
+    const runError: RunError = { kind: 'script', ...toRunError(error, isInternal, script) };
+    const missing = missingKernelError(error, { layers: [...layersSeen.values()], debuggerWasm, fallback: runError });
+    const code = missing?.kind === 'usage' ? 2 : exitCode;
+    end('failed', code, missing ?? runError);
+    realExit(code);
   };
   /** The input cannot be run (exit code 2): one sentence, naming the file. */
   const refuse = (message: string, file: string, line: number | null) => {
@@ -129,16 +136,28 @@ async function main(): Promise<void> {
     process.setSourceMapsEnabled(true);
     // Deep enough that an error thrown inside tfjs, below the taps' own frames, still shows the user's line.
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
-    const note = await chooseBackend(core, backend ?? 'auto', tfjs.source, { project: kind === 'probe' ? null : path.dirname(script), debugger: debuggerRoot });
+    const fallbacksUsed = new Set<string>();
+    const onFallback = (kernel: string) => {
+      if (fallbacksUsed.has(kernel)) return;
+      fallbacksUsed.add(kernel);
+      send({ type: 'kernel-fallback', kernel });
+    };
+    const setup = await chooseBackend(core, backend ?? 'auto', tfjs.source, { project: kind === 'probe' ? null : path.dirname(script), debugger: debuggerRoot }, onFallback);
+    debuggerWasm = setup.debuggerWasm;
+    nameFailingGradients(core);
     tensorsAtStart = liveTensors(core);
     send({
       type: 'run-start', target: script, args: scriptArgs, cwd: process.cwd(), pid: process.pid,
       startedAt: new Date().toISOString(), options,
       tfjs: { version: tfjs.version, backend: safeBackend(core) ?? 'unknown', source: tfjs.source, path: path.dirname(tfjs.corePath) },
     });
-    if (note) send({ type: 'log', level: 'info', message: note });
+    if (setup.note) send({ type: 'log', level: 'info', message: setup.note });
     if (kind === 'probe') savedModel = prepareSavedModelProbe(core, layers, script, dataFile);
-    instrumentation = instrument({ core, layers }, { ...options, emit: send, isInternal, layerSource: savedModel?.layerSource });
+    const emit = (event: RunnerEvent) => {
+      if (event.type === 'layers') for (const layer of event.layers) layersSeen.set(layer.id, layer);
+      send(event);
+    };
+    instrumentation = instrument({ core, layers }, { ...options, emit, isInternal, layerSource: savedModel?.layerSource });
   } catch (e) {
     if (e instanceof ModelJsonError) return refuse(e.message, e.file || script, e.line);
     if (e instanceof UsageError || e instanceof TfjsResolutionError) return refuse(e.message, script, null);

@@ -99,7 +99,7 @@ test('conv2d gradients (dx, dW) match cpu', async () => {
     [[2, 16, 12, 8], [3, 3, 8, 16]],
   ];
   const pads: Pad[] = ['same', 'valid', 1, [[0, 0], [1, 2], [0, 1], [0, 0]]];
-  const stridesList: Array<number | [number, number]> = [1, 2, [1, 2], 3]; // 3: falls back to wasm's own dx kernel
+  const stridesList: Array<number | [number, number]> = [1, 2, [1, 2], 3]; // 2 and 3: the GEMM + col2im dx
   for (const [xs, fs] of shapes) for (const strides of stridesList) for (const pad of pads) {
     if (!numericPadOk(pad, fs)) continue;
     const dys = outShape(xs, fs, strides, pad, false);

@@ -13,6 +13,7 @@ import type { GradientApi, RunOptions, RunnerEvent, SourceLocation } from '../..
 import { captureUserFrame, defaultIsInternal, type InternalPathTest } from './callSites.ts';
 import { attributeGap, attributionSampler } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
+import { namingFailingLayer } from './failingLayer.ts';
 import { LayerRegistry } from './layerRegistry.ts';
 import { MomentsTap } from './layerStats.ts';
 import { readStrategyFor, type ReadStrategy } from './readback.ts';
@@ -137,7 +138,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   if (layerClass) {
     registry.hookConstruction(layerClass);
     restores.push(() => registry.unhook());
-    patch(layerClass.prototype, 'apply', (original) => function (this: Layer, inputs: unknown, kwargs?: any) {
+    patch(layerClass.prototype, 'apply', (original) => namingFailingLayer(function (this: Layer, inputs: unknown, kwargs?: any) {
       const first = Array.isArray(inputs) ? inputs[0] : inputs;
       if (!isTensor(core, first)) return original.call(this, inputs, kwargs);
       if (probeState.override) {
@@ -166,7 +167,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
         return original.call(this, inputs, kwargs);
       }
       return current.recordLayerCall(this, info, training, inputs, () => original.call(this, inputs, kwargs));
-    });
+    }, (layer) => registry.info(layer as Layer)));
   }
 
   patch(core, 'moments', (original) => momentsTap.wrap(original));

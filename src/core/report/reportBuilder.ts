@@ -57,6 +57,11 @@ export class ReportBuilder {
       case 'log':
         if (r.logs.length < MAX_LOGS) r.logs.push(`${event.level}: ${event.message}`);
         break;
+      case 'kernel-fallback':
+        if (r.tfjs && !r.tfjs.fallbackKernels?.includes(event.kernel)) {
+          r.tfjs = { ...r.tfjs, fallbackKernels: [...(r.tfjs.fallbackKernels ?? []), event.kernel] };
+        }
+        break;
       case 'error':
         r.error = event.error;
         break;
