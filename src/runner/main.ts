@@ -73,14 +73,17 @@ async function main(): Promise<void> {
   let ended = false;
   let tensorsAtStart = 0;
 
-  const end = (status: 'completed' | 'failed', exitCode: number | null, error: RunError | null) => {
-    if (ended) return;
-    ended = true;
+  const flushLayers = () => {
     try {
       instrumentation?.flush();
     } catch (e) {
       send({ type: 'log', level: 'warn', message: `could not flush the last gradient call: ${String(e)}` });
     }
+  };
+  const end = (status: 'completed' | 'failed', exitCode: number | null, error: RunError | null) => {
+    if (ended) return;
+    ended = true;
+    flushLayers();
     if (error) send({ type: 'error', error });
     send({
       type: 'run-end', status, exitCode, error,
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
   let debuggerWasm = false;
   const fail = (error: unknown, exitCode: number) => {
     const runError: RunError = { kind: 'script', ...toRunError(error, isInternal, script) };
+    if (instrumentation) flushLayers(); // a missing kernel names a layer the run may not have reported yet
     const missing = missingKernelError(error, { layers: [...layersSeen.values()], debuggerWasm, fallback: runError });
     const code = missing?.kind === 'usage' ? 2 : exitCode;
     end('failed', code, missing ?? runError);

@@ -42,7 +42,7 @@ export function missingKernelError(error: unknown, context: MissingKernelContext
   const [, kernel, backend] = match;
   const gradient = failingGradientOf(error);
   const layer = failingLayerOf(error) ?? (gradient ? layerOfVariables(gradient.variables, context.layers) : null);
-  const need = gradient ? `the gradient of ${gradient.forwardKernel}` : 'the forward pass';
+  const need = gradient ? `the gradient of ${gradient.forwardKernel}` : layer ? 'the forward pass' : 'the model';
   const by = layer ? `${need} in ${where(layer)}` : need;
   const location = layer?.source
     ? { file: layer.source.file, line: layer.source.line, column: layer.source.column, stack: context.fallback.stack }
@@ -50,13 +50,13 @@ export function missingKernelError(error: unknown, context: MissingKernelContext
   if (context.debuggerWasm) {
     const why = COMPLEX_KERNELS.has(kernel) ? ' (wasm cannot hold complex64 tensors)' : '';
     return {
-      kind: 'internal', ...location,
+      ...location, kind: 'internal',
       message: `The wasm backend the debugger runs on has no '${kernel}' kernel${why}, and ${by} needs it. ` +
         'Run with --backend cpu (tfjs-backend-cpu has every kernel, and is slower).',
     };
   }
   return {
-    kind: 'usage', ...location,
+    ...location, kind: 'usage',
     message: `Your tfjs has no '${kernel}' kernel for the ${backend} backend, and ${by} needs it, so the model cannot train ` +
       `on ${backend} as installed. Run with --backend wasm: the debugger sets up wasm with every kernel tfjs's cpu ` +
       `backend has (tfjs's own cpu kernel where wasm has none). Or --backend cpu.`,
