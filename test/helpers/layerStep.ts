@@ -71,44 +71,76 @@ const asArray = (out: Tensor | Tensor[]): Tensor[] => (Array.isArray(out) ? out 
 
 let variableCount = 0;
 
-/** The case's step on `backend` (registered and able to start); `forwardOnly`: the training-mode outputs. */
-export async function layerStep(tf: Tf, backend: string, layerCase: LayerCase, forwardOnly = false): Promise<StepResult> {
+export interface LayerTrainer {
+  /** One training step (or, forward only, one training-mode forward pass); returns what it computed. */
+  step(): StepResult;
+  dispose(): void;
+}
+
+/**
+ * Builds the case on `backend` (registered and able to start) with every weight set to the same values,
+ * ready to step; `forwardOnly`: the step is the training-mode forward pass.
+ */
+export async function layerTrainer(tf: Tf, backend: string, layerCase: LayerCase, forwardOnly = false): Promise<LayerTrainer> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   const xs = layerCase.inputs.map((spec, i) => inputTensor(tf, spec, 10 + i));
   const apply = (layer: Layer, inputs: Tensor[], training: boolean): Tensor[] =>
     asArray(layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training }) as Tensor | Tensor[]);
   const layer = withSeededRandom(1, () => layerCase.build(tf));
+  const differentiable = (x: Tensor) => x.dtype === 'float32' && !layerCase.noInputGradient;
+  const inputVars = xs.map((x, i) => (differentiable(x) ? tf.variable(x, true, `audit_input_${i}_${++variableCount}`) : null));
+  const dispose = () => {
+    tf.dispose([...xs, ...inputVars.filter((v) => v != null)]);
+    if (layer.built) layer.dispose();
+  };
   try {
     tf.tidy(() => { apply(layer, xs, false); }); // builds the weights
     setWeights(tf, layer);
-    const arrays: StepResult['arrays'] = [];
-    if (layerCase.forwardOnly || forwardOnly) {
-      const outs = withSeededRandom(2, () => apply(layer, xs, true));
-      outs.forEach((o, i) => arrays.push({ label: `output ${i}`, values: o.dataSync() as Float32Array }));
-      tf.dispose(outs);
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+  if (layerCase.forwardOnly || forwardOnly) {
+    return {
+      step: () => {
+        const outs = withSeededRandom(2, () => apply(layer, xs, true));
+        const arrays = outs.map((o, i) => ({ label: `output ${i}`, values: o.dataSync() as Float32Array }));
+        tf.dispose(outs);
+        return { arrays };
+      },
+      dispose,
+    };
+  }
+  const inputs = xs.map((x, i) => inputVars[i] ?? x);
+  const trainable = layer.trainableWeights.map((w) => w.read() as TfNamespace.Variable);
+  const varList = [...trainable, ...inputVars.filter((v): v is TfNamespace.Variable => v != null)];
+  const loss = () => tf.tidy(() => {
+    const outs = apply(layer, inputs, true);
+    return outs.map((o, k) => tf.sum(tf.mul(o, tf.tensor(values(o.shape, 500 + k), o.shape)))).reduce((a, b) => tf.add(a, b)) as TfNamespace.Scalar;
+  });
+  return {
+    step: () => {
+      const { value, grads } = withSeededRandom(2, () => tf.variableGrads(loss, varList));
+      const arrays: StepResult['arrays'] = [{ label: 'loss', values: value.dataSync() as Float32Array }];
+      varList.forEach((v, i) => {
+        const label = i < trainable.length ? `d ${weightLabel(layer.trainableWeights[i], i)}` : `d input ${i - trainable.length}`;
+        arrays.push({ label, values: grads[v.name].dataSync() as Float32Array });
+      });
+      layer.weights.forEach((w, i) => arrays.push({ label: `${weightLabel(w, i)} after`, values: w.read().dataSync() as Float32Array }));
+      tf.dispose([value, ...Object.values(grads)]);
       return { arrays };
-    }
-    const differentiable = (x: Tensor) => x.dtype === 'float32' && !layerCase.noInputGradient;
-    const inputVars = xs.map((x, i) => (differentiable(x) ? tf.variable(x, true, `audit_input_${i}_${++variableCount}`) : null));
-    const inputs = xs.map((x, i) => inputVars[i] ?? x);
-    const trainable = layer.trainableWeights.map((w) => w.read() as TfNamespace.Variable);
-    const varList = [...trainable, ...inputVars.filter((v): v is TfNamespace.Variable => v != null)];
-    const loss = () => tf.tidy(() => {
-      const outs = apply(layer, inputs, true);
-      return outs.map((o, k) => tf.sum(tf.mul(o, tf.tensor(values(o.shape, 500 + k), o.shape)))).reduce((a, b) => tf.add(a, b)) as TfNamespace.Scalar;
-    });
-    const { value, grads } = withSeededRandom(2, () => tf.variableGrads(loss, varList));
-    arrays.push({ label: 'loss', values: value.dataSync() as Float32Array });
-    varList.forEach((v, i) => {
-      const g = grads[v.name];
-      arrays.push({ label: i < trainable.length ? `d ${weightLabel(layer.trainableWeights[i], i)}` : `d input ${i - trainable.length}`, values: g.dataSync() as Float32Array });
-    });
-    layer.weights.forEach((w, i) => arrays.push({ label: `${weightLabel(w, i)} after`, values: w.read().dataSync() as Float32Array }));
-    tf.dispose([value, ...Object.values(grads), ...inputVars.filter((v) => v != null)]);
-    return { arrays };
+    },
+    dispose,
+  };
+}
+
+/** The case's step on `backend`: built, stepped once, disposed. */
+export async function layerStep(tf: Tf, backend: string, layerCase: LayerCase, forwardOnly = false): Promise<StepResult> {
+  const trainer = await layerTrainer(tf, backend, layerCase, forwardOnly);
+  try {
+    return trainer.step();
   } finally {
-    tf.dispose(xs);
-    if (layer.built) layer.dispose();
+    trainer.dispose();
   }
 }
 

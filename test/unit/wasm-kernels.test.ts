@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setUpWasmKernels, WRONG_WASM_KERNELS } from '../../src/core/backend/wasmKernels.ts';
+import { MIN_POOLED_SIZE } from '../../src/core/backend/wasmReductionKernels.ts';
 import { relativeError, values } from '../helpers/layerStep.ts';
 
 type Data = Array<[number[], Float32Array | Int32Array]>;
@@ -187,7 +188,8 @@ test('Tile copies exactly, every rank and dtype', async () => {
 });
 
 test('Sum and Mean over leading, middle and trailing axes match cpu within rounding', async () => {
-  const shape = [4, 6, 5, 7];
+  const shape = [4, 32, 16, 7]; // over MIN_POOLED_SIZE elements: the pooled form
+  assert.ok(shape.reduce((a, b) => a * b) >= MIN_POOLED_SIZE);
   const data: Data = [[shape, values(shape, 12)]];
   for (const axes of [[0], [0, 1, 2], [1, 2], [1], [3], [2, 3], [0, 2], [0, 1, 2, 3]]) {
     for (const keepDims of [false, true]) {
@@ -198,7 +200,9 @@ test('Sum and Mean over leading, middle and trailing axes match cpu within round
 });
 
 test('BatchMatMul with transposed operands matches cpu', async () => {
-  for (const [as, bs, ta, tb] of [[[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true], [[1, 64, 33], [1, 64, 9], true, false], [[2, 4, 5], [2, 4, 3], true, false]] as Array<[number[], number[], boolean, boolean]>) {
+  // Over MIN_XNNPACK_MACS (the XNNPACK form) and under it (wasm's loop), batched (wasm's loop).
+  for (const [as, bs, ta, tb] of [[[7, 5], [7, 3], true, false], [[40, 70], [30, 70], false, true], [[70, 40], [30, 70], true, true],
+    [[1, 128, 33], [1, 128, 17], true, false], [[2, 4, 5], [2, 4, 3], true, false]] as Array<[number[], number[], boolean, boolean]>) {
     await compareWithCpu(`matMul ${as} ${bs} ${ta} ${tb}`, [[as, values(as, 13)], [bs, values(bs, 14)]], (a, b) => tf.matMul(a, b, ta, tb), 1e-6);
   }
 });
@@ -216,7 +220,7 @@ test('UnsortedSegmentSum: the Embedding gradient, equal to cpu; ids out of range
 test('the native kernels leave no backend memory behind', async () => {
   await tf.setBackend('wasm');
   const wasm = tf.backend();
-  const x = tf.tensor(values([2, 6, 6, 3], 17), [2, 6, 6, 3]);
+  const x = tf.tensor(values([2, 32, 32, 8], 17), [2, 32, 32, 8]); // large enough for every native path
   const ids = tf.tensor([0, 2, 2], [3], 'int32');
   const before = wasm.numDataIds();
   const calls: Array<() => tf.Tensor> = [
@@ -224,8 +228,10 @@ test('the native kernels leave no backend memory behind', async () => {
     () => tf.sum(x, [0, 1, 2]),
     () => tf.mean(x, [1, 2], true),
     () => tf.tile(x, [1, 2, 1, 2]),
-    () => tf.matMul(x.reshape([12, 18]), x.reshape([12, 18]), true, false),
-    () => tf.unsortedSegmentSum(x.reshape([2, 108]).concat(x.reshape([2, 108]).slice([0, 0], [1, 108])), ids as tf.Tensor1D, 4),
+    () => tf.matMul(x.reshape([256, 64]), x.reshape([256, 64]), true, false),
+    () => tf.unsortedSegmentSum(x.reshape([2, 8192]).concat(x.reshape([2, 8192]).slice([0, 0], [1, 8192])), ids as tf.Tensor1D, 4),
+    () => tf.conv2dTranspose(x.slice([0, 0, 0, 0], [2, 4, 4, 8]) as tf.Tensor4D, tf.ones([3, 3, 2, 8]) as tf.Tensor4D, [2, 8, 8, 2], 2, 'same'),
+    () => tf.cast(x, 'bool'),
   ];
   for (const call of calls) {
     tf.tidy(() => { call(); });

@@ -18,6 +18,9 @@ import { asWasm, type HeapArray } from './wasmHeap.ts';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
+/** Below this many multiply-adds wasm's loop beats the extra Transpose calls. */
+export const MIN_XNNPACK_MACS = 32768;
+
 /** Copies a[off, off+n) over the next (times - 1) blocks of n, doubling the copied span each time. */
 function replicate(a: HeapArray, off: number, n: number, times: number): void {
   const total = n * times;
@@ -77,7 +80,9 @@ function batchMatMul(tf: Tf, original: KernelFunc): KernelFunc {
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
     const batchOfOne = (t: TensorInfo) => tf.util.sizeFromShape(t.shape.slice(0, -2)) === 1;
     if (!(transposeA || transposeB) || !batchOfOne(a) || !batchOfOne(b)) return original(args);
-    return viaXnnpack(args);
+    const [m, k] = transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
+    const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    return m * n * k >= MIN_XNNPACK_MACS ? viaXnnpack(args) : original(args);
   };
 }
 

@@ -12,7 +12,7 @@
  * float32 sums in another order than wasm's loop or cpu's double accumulation: equal within rounding (the
  * layer audit checks 1e-4).
  *
- * Reductions over the innermost axes (wasm reduces those in place already), other dtypes and empty
+ * Reductions over the innermost axes (wasm reduces those in place already), other dtypes and small
  * tensors go to wasm's own kernel.
  */
 import type { KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
@@ -20,6 +20,9 @@ import { composed } from './composedKernel.ts';
 import { replaceWasmKernel } from './kernelRegistration.ts';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
+
+/** Below this many elements the five kernel calls of the pooled form cost more than wasm's transpose. */
+export const MIN_POOLED_SIZE = 8192;
 
 /** [outer, reduced, inner] when `axes` are one contiguous block with inner > 1, else null. */
 function pooledShape(shape: number[], axes: number[]): [number, number, number] | null {
@@ -45,7 +48,7 @@ function reduction(tf: Tf, mean: boolean, original: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x as TensorInfo;
     const axes = tf.util.parseAxisParam((args.attrs as unknown as SumAttrs).axis, x.shape);
-    const usable = x.dtype === 'float32' && tf.util.sizeFromShape(x.shape) > 0 && pooledShape(x.shape, axes) != null;
+    const usable = x.dtype === 'float32' && tf.util.sizeFromShape(x.shape) >= MIN_POOLED_SIZE && pooledShape(x.shape, axes) != null;
     return usable ? pooled(args) : original(args);
   };
 }
