@@ -5,11 +5,13 @@
 //   (d)      memory.ts      runner and host memory, report size over 10,000 gradient calls
 //   (e)      webview.ts     the panel's first paint and update frames with 500 layers, 10,000 calls
 //   (f)      activation.ts  extension activation time, and no tfjs in the host at activation
+//   (g)      layers.ts      one training step per tf.layers layer on wasm and on cpu; the cpu fallback kernels
 //
-//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation]
+//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|layers]
+// With --only, the part's section replaces the section of the same title in docs/PERFORMANCE.md (or is added).
 // Run it on a quiet machine: the ratios are medians of interleaved rounds, but two cores shared with other
 // work still move them.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +25,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   memory: async () => (await import('./memory.ts')).run,
   webview: async () => (await import('./webview.ts')).run,
   activation: async () => (await import('./activation.ts')).run,
+  layers: async () => (await import('./layers.ts')).run,
 };
 
 async function main(): Promise<void> {
@@ -39,21 +42,42 @@ async function main(): Promise<void> {
     sections.push(section);
   }
   const tfjs = createRequire(__filename)('@tensorflow/tfjs-core/package.json').version;
+  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `Node ${process.version}, tfjs ${tfjs}`;
   const lines = [
     '# Performance',
     '',
     `Measured by \`npm run bench\` (bench/index.ts) on ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}: ` +
-      `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `Node ${process.version}, tfjs ${tfjs}, in ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+      `${machine}, in ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
     '',
     ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '']),
   ];
+  const file = path.join(__dirname, '..', 'docs', 'PERFORMANCE.md');
   if (only) {
     console.log(lines.join('\n'));
+    if (existsSync(file)) {
+      writeFileSync(file, replaceSections(readFileSync(file, 'utf8'), sections, `${machine}, ${new Date().toISOString().slice(0, 10)}`));
+      console.error(`bench: updated the ${only} section of docs/PERFORMANCE.md`);
+    }
     return;
   }
-  writeFileSync(path.join(__dirname, '..', 'docs', 'PERFORMANCE.md'), lines.join('\n'));
+  writeFileSync(file, lines.join('\n'));
   console.error('bench: wrote docs/PERFORMANCE.md');
+}
+
+/** `doc` with each section's "## title" block replaced (or appended), noting when and where it was measured. */
+function replaceSections(doc: string, sections: BenchSection[], measured: string): string {
+  for (const s of sections) {
+    const block = `## ${s.title}\n\n_Measured alone (\`--only\`) on ${measured}._\n\n${s.markdown}\n`;
+    const start = doc.indexOf(`## ${s.title}\n`);
+    if (start < 0) {
+      doc = `${doc.trimEnd()}\n\n${block}`;
+      continue;
+    }
+    const next = doc.indexOf('\n## ', start + 1);
+    doc = doc.slice(0, start) + block + (next < 0 ? '' : doc.slice(next));
+  }
+  return doc;
 }
 
 main().catch((e) => {
