@@ -4,7 +4,7 @@
 //   node --import tsx bench/layers.ts [--quick]
 // Each case runs at batch 32 (its other dimensions as in the audit: small layers, so the step is dominated
 // by per-op cost, where wasm has the most to lose against cpu). A step is tf.variableGrads of the audit's
-// loss over every weight and float input, values read back; median of the steps after a warm-up.
+// loss over every weight and float input, values read back; wasm and cpu steps alternate, medians.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { kernelsMissingOn } from '../src/core/backend/cpuFallbackKernels.ts';
@@ -17,23 +17,37 @@ const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
 const BATCH = 32;
 
-/** Median ms of a step: at least `min` steps and about 150 ms of them, after one warm-up. */
-async function stepMs(backend: string, layerCase: LayerCase, forwardOnly: boolean, min: number): Promise<number> {
-  const trainer = await layerTrainer(tf, backend, layerCase, forwardOnly);
+/**
+ * Median ms of a step on wasm and on cpu. The two alternate step by step (A B A B …, after a warm-up of
+ * each), so that load from elsewhere on the machine falls on both alike; at least `min` pairs and about
+ * 300 ms of steps in all, at most 40 pairs.
+ */
+async function stepMs(layerCase: LayerCase, forwardOnly: boolean, min: number): Promise<{ wasm: number; cpu: number }> {
+  const trainers = { wasm: await layerTrainer(tf, 'wasm', layerCase, forwardOnly), cpu: await layerTrainer(tf, 'cpu', layerCase, forwardOnly) };
+  const times = { wasm: [] as number[], cpu: [] as number[] };
   try {
-    trainer.step();
-    const times: number[] = [];
-    for (let spent = 0; times.length < min || (spent < 150 && times.length < 50);) {
-      const t0 = performance.now();
-      trainer.step();
-      times.push(performance.now() - t0);
-      spent += times[times.length - 1];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      trainers[backend].step();
     }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    for (let spent = 0, pairs = 0; pairs < min || (spent < 300 && pairs < 40); pairs++) {
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await tf.setBackend(backend);
+        const t0 = performance.now();
+        trainers[backend].step();
+        const ms = performance.now() - t0;
+        times[backend].push(ms);
+        spent += ms;
+      }
+    }
   } finally {
-    trainer.dispose();
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      trainers[backend].dispose();
+    }
   }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { wasm: median(times.wasm), cpu: median(times.cpu) };
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchSection> {
@@ -52,9 +66,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
       const scaled: LayerCase = { ...layerCase, inputs: layerCase.inputs.map((spec) => ({ ...spec, shape: [BATCH, ...spec.shape.slice(1)] })) };
       const forwardOnly = Boolean(layerCase.untrainable || layerCase.forwardOnly);
       used.clear();
-      const wasmMs = await stepMs('wasm', scaled, forwardOnly, quick ? 2 : 5);
+      const { wasm: wasmMs, cpu: cpuMs } = await stepMs(scaled, forwardOnly, quick ? 2 : 5);
       const fallbacks = [...used].sort();
-      const cpuMs = await stepMs('cpu', scaled, forwardOnly, quick ? 1 : 3);
       const ratio = cpuMs / wasmMs;
       ratios.push(ratio);
       if (ratio < 1) slower.push(`${label} (${ratio.toFixed(2)}×)`);
@@ -66,7 +79,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const markdown = [
     `One step per case of the kernel audit (test/unit/layer-kernel-audit.test.ts: every name tf.layers exposes, ${rows.length} cases), ` +
       `batch ${BATCH}: tf.variableGrads of a weighted sum of the outputs over every weight and float input, values read back ` +
-      '("forward": tfjs 4.22 defines no gradient for the layer, the training-mode forward pass is timed). Median ms after a warm-up.',
+      '("forward": tfjs 4.22 defines no gradient for the layer, the training-mode forward pass is timed). wasm and cpu steps ' +
+      'alternate after a warm-up of each; medians in ms.',
     '',
     `tfjs-backend-wasm lacks ${lacked.length} of the cpu backend's kernels: ${lacked.join(', ')}. The debugger adds ` +
       `${setup.native.length} native wasm kernels or replacements (${setup.native.join(', ')}), runs tfjs's own cpu kernel on wasm ` +

@@ -59,7 +59,7 @@ async function withStockKernel<T>(name: string, fn: () => Promise<T>): Promise<T
 test('setUpWasmKernels registers once: what it added, replaced and left missing', () => {
   const first = setUpWasmKernels(tf, (kernel) => used.push(kernel));
   assert.deepEqual(first.native, ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-    'Conv2DBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Cast', 'Sum', 'Mean', 'Tile', 'BatchMatMul']);
+    'Conv2DBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Cast', 'Sum', 'Mean', 'Identity', 'Tile', 'BatchMatMul']);
   assert.deepEqual(first.cpuFallbacks, ['Draw', 'Einsum', 'RaggedGather', 'RaggedRange', 'RaggedTensorToTensor', 'StaticRegexReplace', ...WRONG_WASM_KERNELS]);
   assert.deepEqual(first.missing, ['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'Imag', 'Real']);
   assert.deepEqual(setUpWasmKernels(tf), { native: [], cpuFallbacks: [], missing: first.missing });
@@ -232,6 +232,7 @@ test('the native kernels leave no backend memory behind', async () => {
     () => tf.unsortedSegmentSum(x.reshape([2, 8192]).concat(x.reshape([2, 8192]).slice([0, 0], [1, 8192])), ids as tf.Tensor1D, 4),
     () => tf.conv2dTranspose(x.slice([0, 0, 0, 0], [2, 4, 4, 8]) as tf.Tensor4D, tf.ones([3, 3, 2, 8]) as tf.Tensor4D, [2, 8, 8, 2], 2, 'same'),
     () => tf.cast(x, 'bool'),
+    () => tf.clone(x),
   ];
   for (const call of calls) {
     tf.tidy(() => { call(); });

@@ -1,6 +1,11 @@
 /**
- * Two wasm kernels whose cost was memory layout, not arithmetic:
+ * Three wasm kernels whose cost was memory, not arithmetic:
  *
+ * - Identity without a copy: the output shares the input's buffer, reference-counted, as on the cpu
+ *   backend (tfjs-backend-cpu/dist/kernels/Identity.js; BackendWasm.disposeData honours refCount too).
+ *   wasm's own allocates and copies (tfjs-backend-wasm/dist/kernels/Identity.js), and tfjs clones every
+ *   tensor it saves for the backward pass and every gradient it passes through: ten full-size copies per
+ *   BatchNormalization layer and step in a CNN.
  * - Tile, as block copies on the wasm heap (TypedArray.set / copyWithin). wasm's own Tile computes every
  *   output element's source index in a scalar loop; BatchNormalization's gradient tiles a [1, 1, 1, C]
  *   tensor to the activation's full shape (tfjs-core/src/gradients/FusedBatchNorm_grad.ts), which made it
@@ -11,7 +16,7 @@
  *   dW = xᵀ·dy), as are an RNN's, so the operand is transposed explicitly (wasm's Transpose) and the
  *   product goes to XNNPACK. Float32 sums in another order: equal to the loop's within rounding.
  */
-import type { BatchMatMulAttrs, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs-core';
+import type { BatchMatMulAttrs, KernelBackend, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs-core';
 import { composed } from './composedKernel.ts';
 import { replaceWasmKernel } from './kernelRegistration.ts';
 import { asWasm, type HeapArray } from './wasmHeap.ts';
@@ -86,9 +91,19 @@ function batchMatMul(tf: Tf, original: KernelFunc): KernelFunc {
   };
 }
 
-/** Replaces wasm's Tile and BatchMatMul; returns the names replaced. */
+function identity(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as TensorInfo;
+    if (x.dtype === 'string') return original(args);
+    (args.backend as KernelBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
+/** Replaces wasm's Identity, Tile and BatchMatMul; returns the names replaced. */
 export function registerWasmLayoutKernels(tf: Tf): string[] {
   const replaced: string[] = [];
+  if (replaceWasmKernel(tf, 'Identity', identity)) replaced.push('Identity');
   if (replaceWasmKernel(tf, 'Tile', (original) => tile(tf, original))) replaced.push('Tile');
   if (replaceWasmKernel(tf, 'BatchMatMul', (original) => batchMatMul(tf, original))) replaced.push('BatchMatMul');
   return replaced;
