@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   let debuggerWasm = false;
   const fail = (error: unknown, exitCode: number) => {
     const runError: RunError = { kind: 'script', ...toRunError(error, isInternal, script) };
-    if (instrumentation) flushLayers(); // a missing kernel names a layer the run may not have reported yet
+    flushLayers(); // a missing kernel names a layer the run may not have reported yet
     const missing = missingKernelError(error, { layers: [...layersSeen.values()], debuggerWasm, fallback: runError });
     const code = missing?.kind === 'usage' ? 2 : exitCode;
     end('failed', code, missing ?? runError);

@@ -1,6 +1,7 @@
 /**
- * Fallback kernels for the 'wasm' backend: for every kernel tfjs's cpu backend has and wasm lacks, a wasm
- * kernel that runs the cpu kernel itself on the same data, so its result is the cpu result, bit for bit.
+ * Fallback kernels for the 'wasm' backend: for every kernel tfjs's cpu backend has and wasm lacks (and for
+ * wasm kernels known to compute wrong results), a wasm kernel that runs the cpu kernel itself on the same
+ * data, so its result is the cpu result, bit for bit.
  *
  * How: each wasm input is handed to the cpu backend as a view on the wasm heap (no copy; nothing touches
  * the wasm heap while the cpu kernel runs, so the view cannot be detached by a heap growth), the cpu
