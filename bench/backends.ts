@@ -3,7 +3,8 @@
 //   node --import tsx bench/backends.ts [--quick]
 // Model: batch 32 of 32x32x3 -> conv32-bn-relu -> conv64-bn-relu -> maxpool2 -> flatten -> dense10, a
 // tf.variableGrads step plus SGD. The stock cpu backend takes minutes for batch 32, so it runs batch 2 and is
-// scaled by 16 (conv cost is linear in the batch); the table says so.
+// scaled by 16 (conv cost is linear in the batch); the table says so. Then an LSTM and an Embedding text
+// model, the same step, on cpu, on wasm as it was before issue #16 and on the bundled default now.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
@@ -37,29 +38,67 @@ export function cnnStepFlops(batch: number): number {
   return conv1 * 2 + (conv2 + dense) * 3;
 }
 
-async function stepMs(backend: string, batch: number, runs: number): Promise<number> {
+/** A model the part times: a builder and a batch of data. */
+interface Workload {
+  name: string;
+  build: () => any;
+  data: (batch: number) => { x: any; y: any };
+}
+
+const CNN: Workload = {
+  name: 'CNN (32x32x3, conv32-bn-relu-conv64-bn-relu-pool-dense10)',
+  build: buildModel,
+  data: (batch) => ({ x: tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1), y: tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10) }),
+};
+const LSTM: Workload = {
+  name: 'LSTM (50 steps of 32 features, lstm64-dense10)',
+  build: () => tf.sequential({ layers: [tf.layers.lstm({ inputShape: [50, 32], units: 64 }), tf.layers.dense({ units: 10 })] }),
+  data: (batch) => ({ x: tf.randomNormal([batch, 50, 32], 0, 1, 'float32', 1), y: tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10) }),
+};
+const TEXT: Workload = {
+  name: 'text (50 tokens of 5,000, embedding32-flatten-dense16-dense10)',
+  build: () => tf.sequential({ layers: [
+    tf.layers.embedding({ inputDim: 5000, outputDim: 32, inputLength: 50 }), tf.layers.flatten(),
+    tf.layers.dense({ units: 16, activation: 'relu' }), tf.layers.dense({ units: 10 }),
+  ] }),
+  data: (batch) => ({ x: tf.randomUniform([batch, 50], 0, 5000, 'int32', 1), y: tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10) }),
+};
+
+/** Median ms of one step (tf.variableGrads + SGD, the loss read back) after a warm-up. */
+async function stepMs(backend: string, batch: number, runs: number, workload: Workload = CNN): Promise<number> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
-  const model = buildModel();
+  const model = workload.build();
   const optimizer = tf.train.sgd(0.01);
-  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10);
+  const { x, y } = workload.data(batch);
   const step = () => tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })));
     optimizer.applyGradients(grads);
     value.dataSync();
   });
-  step();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
+  try {
     step();
-    times.push(performance.now() - t0);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      step();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
   }
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+}
+
+/** The step time, or the error that stopped it (a kernel wasm lacks). */
+async function stepOrError(backend: string, batch: number, runs: number, workload: Workload): Promise<number | string> {
+  try {
+    return await stepMs(backend, batch, runs, workload);
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** GFLOP/s of a square float32 matmul on the current backend: the practical peak of what tfjs can reach. */
@@ -98,9 +137,16 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   // Before issue #16: stock wasm plus the convolution gradient kernels only.
   registerWasmGradientKernels(load('@tensorflow/tfjs-core'), { fastConv2DBackpropInput: true });
   const beforeMs = await stepMs('wasm', BATCH, runs);
+  const others = [LSTM, TEXT];
+  const othersBefore: Array<number | string> = [];
+  for (const w of others) othersBefore.push(await stepOrError('wasm', BATCH, runs, w));
   // As the runner sets up the bundled backend now (src/runner/backend.ts).
   setUpWasmKernels(load('@tensorflow/tfjs-core'));
   const wasmMs = await stepMs('wasm', BATCH, runs);
+  const othersNow: number[] = [];
+  for (const w of others) othersNow.push(await stepMs('wasm', BATCH, runs, w));
+  const othersCpu: number[] = [];
+  for (const w of others) othersCpu.push(await stepMs('cpu', BATCH, 1, w));
   const wasmPeak = matmulPeak(1024, runs);
   const cpuSmall = await stepMs('cpu', 2, 1);
   const cpuMs = (cpuSmall * BATCH) / 2;
@@ -133,6 +179,16 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
     '',
     `Target: the bundled default ≥ 100× faster than stock cpu: ${speedup.toFixed(0)}× (${speedup >= 100 ? 'met' : 'not met'}). ` +
       `Target: ≥ 40% of the wasm matmul peak: ${(gflops(wasmMs) / wasmPeak * 100).toFixed(0)}% (${gflops(wasmMs) / wasmPeak >= 0.4 ? 'met' : 'not met'}).`,
+    '',
+    `Two more models, the same step at batch ${BATCH} (stock cpu: one step after a warm-up):`,
+    '',
+    '| model | stock cpu | wasm before #16 | bundled default now | × stock cpu |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...others.map((w, i) => {
+      const before = othersBefore[i];
+      return `| ${w.name} | ${othersCpu[i].toFixed(0)} ms | ${typeof before === 'number' ? `${before.toFixed(0)} ms` : `fails: ${before}`} | ` +
+        `${othersNow[i].toFixed(0)} ms | ${(othersCpu[i] / othersNow[i]).toFixed(0)} |`;
+    }),
   ].join('\n');
   return {
     title: 'Backends: one CNN training step',
