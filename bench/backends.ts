@@ -143,11 +143,11 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   // As the runner sets up the bundled backend now (src/runner/backend.ts).
   setUpWasmKernels(load('@tensorflow/tfjs-core'));
   const wasmMs = await stepMs('wasm', BATCH, runs);
+  const wasmPeak = matmulPeak(1024, runs);
   const othersNow: number[] = [];
   for (const w of others) othersNow.push(await stepMs('wasm', BATCH, runs, w));
   const othersCpu: number[] = [];
   for (const w of others) othersCpu.push(await stepMs('cpu', BATCH, 1, w));
-  const wasmPeak = matmulPeak(1024, runs);
   const cpuSmall = await stepMs('cpu', 2, 1);
   const cpuMs = (cpuSmall * BATCH) / 2;
   const cpuPeak = matmulPeak(256, 2);
