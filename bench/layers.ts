@@ -20,7 +20,7 @@ const BATCH = 32;
 /**
  * Median ms of a step on wasm and on cpu. The two alternate step by step (A B A B …, after a warm-up of
  * each), so that load from elsewhere on the machine falls on both alike; at least `min` pairs and about
- * 300 ms of steps in all, at most 40 pairs.
+ * 600 ms of steps in all, at most 80 pairs.
  */
 async function stepMs(layerCase: LayerCase, forwardOnly: boolean, min: number): Promise<{ wasm: number; cpu: number }> {
   const trainers = { wasm: await layerTrainer(tf, 'wasm', layerCase, forwardOnly), cpu: await layerTrainer(tf, 'cpu', layerCase, forwardOnly) };
@@ -30,7 +30,7 @@ async function stepMs(layerCase: LayerCase, forwardOnly: boolean, min: number): 
       await tf.setBackend(backend);
       trainers[backend].step();
     }
-    for (let spent = 0, pairs = 0; pairs < min || (spent < 300 && pairs < 40); pairs++) {
+    for (let spent = 0, pairs = 0; pairs < min || (spent < 600 && pairs < 80); pairs++) {
       for (const backend of ['wasm', 'cpu'] as const) {
         await tf.setBackend(backend);
         const t0 = performance.now();
@@ -66,7 +66,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
       const scaled: LayerCase = { ...layerCase, inputs: layerCase.inputs.map((spec) => ({ ...spec, shape: [BATCH, ...spec.shape.slice(1)] })) };
       const forwardOnly = Boolean(layerCase.untrainable || layerCase.forwardOnly);
       used.clear();
-      const { wasm: wasmMs, cpu: cpuMs } = await stepMs(scaled, forwardOnly, quick ? 2 : 5);
+      const { wasm: wasmMs, cpu: cpuMs } = await stepMs(scaled, forwardOnly, quick ? 3 : 15);
       const fallbacks = [...used].sort();
       const ratio = cpuMs / wasmMs;
       ratios.push(ratio);
