@@ -31,9 +31,3 @@ export function replaceWasmKernel(tf: Tf, kernelName: string, make: (original: K
   tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc });
   return true;
 }
-
-/** Whether the kernel registered on wasm under this name is one of the debugger's. */
-export function isOwnWasmKernel(tf: Tf, kernelName: string): boolean {
-  const config = tf.getKernel(kernelName, 'wasm');
-  return config != null && ours.has(config.kernelFunc);
-}

@@ -18,12 +18,3 @@ export interface WasmBackend {
 export function asWasm(backend: KernelBackend | object): WasmBackend {
   return backend as unknown as WasmBackend;
 }
-
-/** A Float64Array of at least `n` zeros, reused across calls: kernels accumulate one row of outputs in
- *  double, as the cpu backend's JavaScript loops do, and one buffer avoids an allocation per call. */
-let scratch = new Float64Array(0);
-export function zeroedScratch(n: number): Float64Array {
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
-  scratch.fill(0, 0, n);
-  return scratch;
-}

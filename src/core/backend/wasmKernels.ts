@@ -8,8 +8,9 @@
  * - wasmSegmentKernels.ts   UnsortedSegmentSum (an Embedding's gradient)
  * - wasmPoolingKernels.ts   MaxPoolGrad, correct (wasm's sends some gradients to the wrong element)
  * - wasmCastKernel.ts       Cast to bool, correct (wasm's wraps values to a byte)
- * - wasmReductionKernels.ts Sum and Mean without a transpose
- * - wasmLayoutKernels.ts    Tile by block copies; BatchMatMul with transposes on XNNPACK
+ * - wasmReductionKernels.ts Sum and Mean as XNNPACK average pooling, without a transpose
+ * - wasmLayoutKernels.ts    Identity without a copy, Tile by block copies, BatchMatMul with transposes on
+ *                           XNNPACK
  * - cpu fallbacks: every other kernel cpu has and wasm lacks, and the wasm kernels below that compute
  *   wrong results.
  */
@@ -27,7 +28,8 @@ type Tf = typeof import('@tensorflow/tfjs-core');
  * wasm kernels (tfjs-backend-wasm 4.22) whose results are wrong, replaced by the cpu kernel:
  * - Conv3DBackpropInputV2: the input gradient of conv3d is wrong (d/dx of a depth-2 all-ones filter over
  *   dy = [1, 2, 3] gives [1, 3, 2, 0], not [1, 3, 5, 3]); test/unit/wasm-kernels.test.ts shows it.
- * - MaxPool3DGrad: the same wrong initial maximum as MaxPoolGrad (src/cc/kernels/MaxPool3DGrad.cc).
+ * - MaxPool3DGrad: the same wrong initial maximum as MaxPoolGrad (tfjs-backend-wasm/src/cc/kernels/
+ *   MaxPool3DGrad.cc, std::numeric_limits<float>::min()); see wasmPoolingKernels.ts.
  */
 export const WRONG_WASM_KERNELS = ['Conv3DBackpropInputV2', 'MaxPool3DGrad'];
 

@@ -24,7 +24,7 @@ import { asWasm, type HeapArray } from './wasmHeap.ts';
 type Tf = typeof import('@tensorflow/tfjs-core');
 
 /** Below this many multiply-adds wasm's loop beats the extra Transpose calls. */
-export const MIN_XNNPACK_MACS = 32768;
+const MIN_XNNPACK_MACS = 32768;
 
 /** Copies a[off, off+n) over the next (times - 1) blocks of n, doubling the copied span each time. */
 function replicate(a: HeapArray, off: number, n: number, times: number): void {
@@ -37,7 +37,7 @@ function replicate(a: HeapArray, off: number, n: number, times: number): void {
 }
 
 /** out = tile(x, reps) for row-major x of `shape`; out has shape[i] * reps[i] along each axis. */
-export function tileInto(x: HeapArray, shape: number[], reps: number[], out: HeapArray): void {
+function tileInto(x: HeapArray, shape: number[], reps: number[], out: HeapArray): void {
   const rank = shape.length;
   if (rank === 0) {
     out[0] = x[0];

@@ -20,7 +20,7 @@ import { asWasm } from './wasmHeap.ts';
 type Tf = typeof import('@tensorflow/tfjs-core');
 
 /** dx for NHWC x and dy; dx must be zeroed. */
-export function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
+function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
   const fh = info.effectiveFilterHeight;
   const fw = info.effectiveFilterWidth;

@@ -14,11 +14,18 @@
  */
 import type { KernelFunc, TensorInfo, UnsortedSegmentSumAttrs } from '@tensorflow/tfjs-core';
 import { addWasmKernel } from './kernelRegistration.ts';
-import { asWasm, zeroedScratch } from './wasmHeap.ts';
+import { asWasm } from './wasmHeap.ts';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
-export function unsortedSegmentSumInto(x: Float32Array, ids: Int32Array, numSegments: number, inner: number, out: Float32Array): void {
+/** One row of double accumulators, kept across calls to save an allocation per call. */
+let scratch = new Float64Array(0);
+function scratchRow(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  return scratch;
+}
+
+function unsortedSegmentSumInto(x: Float32Array, ids: Int32Array, numSegments: number, inner: number, out: Float32Array): void {
   // Stable counting sort of the rows by segment.
   const start = new Int32Array(numSegments + 1);
   for (let n = 0; n < ids.length; n++) if (ids[n] >= 0 && ids[n] < numSegments) start[ids[n] + 1]++;
@@ -26,7 +33,7 @@ export function unsortedSegmentSumInto(x: Float32Array, ids: Int32Array, numSegm
   const rows = new Int32Array(start[numSegments]);
   const next = start.slice(0, numSegments);
   for (let n = 0; n < ids.length; n++) if (ids[n] >= 0 && ids[n] < numSegments) rows[next[ids[n]]++] = n;
-  const acc = zeroedScratch(inner);
+  const acc = scratchRow(inner);
   for (let s = 0; s < numSegments; s++) {
     const from = start[s];
     const to = start[s + 1];
