@@ -90,6 +90,26 @@ tf.variableGrads(() => model.apply(x).sum());
   }
 });
 
+test('a complex64 kernel on the bundled wasm backend: the debugger\'s limit, said so, with --backend cpu as the way out', () => {
+  const { dir, script } = tempScript('tfjs-debug-complex-', `
+const tf = require('@tensorflow/tfjs');
+const spectrum = tf.spectral.rfft(tf.ones([8]));
+console.log('bins', spectrum.shape[0]);
+`);
+  try {
+    const wasm = runCli(['run', script, '--quiet'], { cwd: dir });
+    assert.equal(wasm.code, 1, wasm.stdout);
+    assert.equal(wasm.report?.error?.kind, 'internal');
+    assert.match(wasm.report?.error?.message ?? '', /The wasm backend the debugger runs on has no 'Complex' kernel \(wasm cannot hold complex64 tensors\), and the model needs it\. Run with --backend cpu/);
+    assert.equal(wasm.report?.error?.line, lineOf(script, 'tf.spectral.rfft('));
+    const cpu = runCli(['run', script, '--quiet', '--backend', 'cpu'], { cwd: dir });
+    assert.equal(cpu.code, 0, cpu.stdout);
+    assert.match(cpu.stdout, /bins 5/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 /** A project inside the repository (tfjs's dependencies resolve upwards) with its own tfjs and wasm backend. */
 function projectWithOwnWasm(prefix: string): string {
   const project = mkdtempSync(path.join(ROOT, 'test', prefix));
