@@ -64,8 +64,8 @@ const TEXT: Workload = {
   data: (batch) => ({ x: tf.randomUniform([batch, 50], 0, 5000, 'int32', 1), y: tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10) }),
 };
 
-/** Median ms of one step (tf.variableGrads + SGD, the loss read back) after a warm-up. */
-async function stepMs(backend: string, batch: number, runs: number, workload: Workload = CNN): Promise<number> {
+/** Median ms of one step (tf.variableGrads + SGD, the loss read back) after a warm-up; `best` gets the fastest. */
+async function stepMs(backend: string, batch: number, runs: number, workload: Workload = CNN, best?: { ms: number }): Promise<number> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   const model = workload.build();
   const optimizer = tf.train.sgd(0.01);
@@ -84,6 +84,7 @@ async function stepMs(backend: string, batch: number, runs: number, workload: Wo
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
+    if (best) best.ms = times[0];
     return times[Math.floor(times.length / 2)];
   } finally {
     tf.dispose([x, y]);
@@ -136,13 +137,15 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const flops = cnnStepFlops(BATCH);
   // Before issue #16: stock wasm plus the convolution gradient kernels only.
   registerWasmGradientKernels(load('@tensorflow/tfjs-core'), { fastConv2DBackpropInput: true });
-  const beforeMs = await stepMs('wasm', BATCH, runs);
+  const beforeBest = { ms: 0 };
+  const beforeMs = await stepMs('wasm', BATCH, runs, CNN, beforeBest);
   const others = [LSTM, TEXT];
   const othersBefore: Array<number | string> = [];
   for (const w of others) othersBefore.push(await stepOrError('wasm', BATCH, runs, w));
   // As the runner sets up the bundled backend now (src/runner/backend.ts).
   setUpWasmKernels(load('@tensorflow/tfjs-core'));
-  const wasmMs = await stepMs('wasm', BATCH, runs);
+  const wasmBest = { ms: 0 };
+  const wasmMs = await stepMs('wasm', BATCH, runs, CNN, wasmBest);
   const wasmPeak = matmulPeak(1024, runs);
   const othersNow: number[] = [];
   for (const w of others) othersNow.push(await stepMs('wasm', BATCH, runs, w));
@@ -155,8 +158,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
 
   const rows = [
     `| stock cpu (tfjs-backend-cpu) | ${(cpuMs / 1000).toFixed(1)} s (batch 2: ${(cpuSmall / 1000).toFixed(2)} s, ×16) | ${gflops(cpuMs).toFixed(3)} | ${cpuPeak.toFixed(2)} | ${(gflops(cpuMs) / cpuPeak * 100).toFixed(0)}% | 1 |`,
-    `| wasm + the convolution gradient kernels only (before #16) | ${(beforeMs / 1000).toFixed(2)} s | ${gflops(beforeMs).toFixed(2)} | ${wasmPeak.toFixed(2)} | ${(gflops(beforeMs) / wasmPeak * 100).toFixed(0)}% | ${(cpuMs / beforeMs).toFixed(0)} |`,
-    `| bundled default: wasm + all the debugger's kernels (src/core/backend/wasmKernels.ts) | ${(wasmMs / 1000).toFixed(2)} s | ${gflops(wasmMs).toFixed(2)} | ${wasmPeak.toFixed(2)} | ${(gflops(wasmMs) / wasmPeak * 100).toFixed(0)}% | ${(cpuMs / wasmMs).toFixed(0)} |`,
+    `| wasm + the convolution gradient kernels only (before #16) | ${(beforeMs / 1000).toFixed(2)} s (best ${(beforeBest.ms / 1000).toFixed(2)} s) | ${gflops(beforeMs).toFixed(2)} (best ${gflops(beforeBest.ms).toFixed(2)}) | ${wasmPeak.toFixed(2)} | ${(gflops(beforeMs) / wasmPeak * 100).toFixed(0)}% (best ${(gflops(beforeBest.ms) / wasmPeak * 100).toFixed(0)}%) | ${(cpuMs / beforeMs).toFixed(0)} |`,
+    `| bundled default: wasm + all the debugger's kernels (src/core/backend/wasmKernels.ts) | ${(wasmMs / 1000).toFixed(2)} s (best ${(wasmBest.ms / 1000).toFixed(2)} s) | ${gflops(wasmMs).toFixed(2)} (best ${gflops(wasmBest.ms).toFixed(2)}) | ${wasmPeak.toFixed(2)} | ${(gflops(wasmMs) / wasmPeak * 100).toFixed(0)}% (best ${(gflops(wasmBest.ms) / wasmPeak * 100).toFixed(0)}%) | ${(cpuMs / wasmMs).toFixed(0)} |`,
   ];
   let nodeNote = 'tfjs-node is not installed here (it downloads a native TensorFlow at install time, which this machine cannot), so it is skipped.';
   if (tfjsNodeAvailable()) {
@@ -170,7 +173,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const markdown = [
     `One training step (tf.variableGrads + SGD) of the CNN, batch ${BATCH}; median of ${runs} steps after a warm-up. ` +
       `The step is ${(flops / 1e9).toFixed(2)} GFLOP of convolution and dense arithmetic (forward, input and weight gradients). ` +
-      'The peak is the best of a square float32 tf.matMul on the same backend (1024² on wasm, 256² on cpu).',
+      'The peak is the best of a square float32 tf.matMul on the same backend (1024² on wasm, 256² on cpu); the wasm rows give ' +
+      'the median step and, like the peak, the best one (on a machine shared with other work, the best is the one load did not slow).',
     nodeNote,
     '',
     '| backend | one step | GFLOP/s | matmul peak GFLOP/s | of peak | × stock cpu |',
@@ -178,7 +182,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
     ...rows,
     '',
     `Target: the bundled default ≥ 100× faster than stock cpu: ${speedup.toFixed(0)}× (${speedup >= 100 ? 'met' : 'not met'}). ` +
-      `Target: ≥ 40% of the wasm matmul peak: ${(gflops(wasmMs) / wasmPeak * 100).toFixed(0)}% (${gflops(wasmMs) / wasmPeak >= 0.4 ? 'met' : 'not met'}).`,
+      `Target: ≥ 40% of the wasm matmul peak: ${(gflops(wasmMs) / wasmPeak * 100).toFixed(0)}% by the median step, ` +
+      `${(gflops(wasmBest.ms) / wasmPeak * 100).toFixed(0)}% by the best (${gflops(wasmMs) / wasmPeak >= 0.4 ? 'met' : gflops(wasmBest.ms) / wasmPeak >= 0.4 ? 'met by the best step only' : 'not met'}).`,
     '',
     `Two more models, the same step at batch ${BATCH} (stock cpu: one step after a warm-up):`,
     '',
