@@ -133,7 +133,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const wasm = load('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(path.dirname(load.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
-  const runs = quick ? 2 : 5;
+  const runs = quick ? 2 : 12;
   const flops = cnnStepFlops(BATCH);
   // Before issue #16: stock wasm plus the convolution gradient kernels only.
   registerWasmGradientKernels(load('@tensorflow/tfjs-core'), { fastConv2DBackpropInput: true });
