@@ -11,7 +11,7 @@ import { COMPLEX_KERNELS } from '../core/backend/cpuFallbackKernels.ts';
 export interface MissingKernelContext {
   /** The layers the run has seen (from its 'layers' events). */
   layers: LayerInfo[];
-  /** Whether the failing backend is the wasm backend the debugger set up (with its fallbacks). */
+  /** Whether the debugger set up the wasm backend (with its fallbacks) for this run. */
   debuggerWasm: boolean;
   /** Where the error surfaced in the user's code, when no layer is known. */
   fallback: Pick<RunError, 'file' | 'line' | 'column' | 'stack'>;
@@ -47,7 +47,7 @@ export function missingKernelError(error: unknown, context: MissingKernelContext
   const location = layer?.source
     ? { file: layer.source.file, line: layer.source.line, column: layer.source.column, stack: context.fallback.stack }
     : context.fallback;
-  if (context.debuggerWasm) {
+  if (context.debuggerWasm && backend === 'wasm') {
     const why = COMPLEX_KERNELS.has(kernel) ? ' (wasm cannot hold complex64 tensors)' : '';
     return {
       ...location, kind: 'internal',
