@@ -8,8 +8,9 @@
 //   (g)      hostile.ts     hostile saved models: refusal time and peak memory, locating 20,000 layer names
 //   (h)      wholeProcess.ts  whole-process ratios on short real-style scripts (bench/scripts)
 //   (i)      page.ts        training in a web page with and without the page agent, webgl and cpu
+//   (j)      layers.ts      one training step per tf.layers layer on wasm and on cpu; the cpu fallback kernels
 //
-//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole|page]
+//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole|page|layers]
 // With --only, that part's section of docs/PERFORMANCE.md is replaced and the others are kept.
 // Run it on a quiet machine: the ratios are medians of interleaved rounds, but two cores shared with other
 // work still move them.
@@ -30,6 +31,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   hostile: async () => (await import('./hostile.ts')).run,
   whole: async () => (await import('./wholeProcess.ts')).run,
   page: async () => (await import('./page.ts')).run,
+  layers: async () => (await import('./layers.ts')).run,
 };
 
 const DOC = path.join(__dirname, '..', 'docs', 'PERFORMANCE.md');

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { attributionSampler } from '../src/core/instrument/attribution.ts';
 import { instrument, type InstrumentOptions } from '../src/core/instrument/instrument.ts';
 import { DEFAULT_PROBE_BUDGET, ProbeSchedule } from '../src/core/instrument/probeSchedule.ts';
-import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
+import { setUpWasmKernels } from '../src/core/backend/wasmKernels.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
@@ -162,7 +162,7 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
   const rounds = quick ? 3 : ROUNDS;
   await wasm.setWasmPaths(path.dirname(load.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
   await setBackend('wasm');
-  registerWasmGradientKernels(core, { fastConv2DBackpropInput: true });
+  setUpWasmKernels(core); // as the runner sets up the bundled backend (src/runner/backend.ts)
   const rows: Row[] = [];
   for (const workload of WORKLOADS) {
     if (only && !workload.name.toLowerCase().includes(only.toLowerCase())) continue;

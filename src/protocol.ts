@@ -26,6 +26,9 @@ export interface TfjsInfo {
   source: TfjsSource;
   /** Folder of the tfjs-core package that ran. */
   path: string;
+  /** Kernels the backend lacks (or computes wrongly) that ran on tfjs's cpu kernels through the debugger's
+   *  fallback (src/core/backend/cpuFallbackKernels.ts), in the order first used. Absent: none ran. */
+  fallbackKernels?: string[];
 }
 
 export interface LayerInfo {
@@ -261,6 +264,8 @@ export type RunnerEvent =
   | { type: 'finding'; finding: Finding }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'leak-sites'; sites: LeakSite[] }
+  /** A cpu fallback kernel ran for the first time in this run (folded into tfjs.fallbackKernels). */
+  | { type: 'kernel-fallback'; kernel: string }
   | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
   | { type: 'error'; error: RunError };
 
@@ -392,11 +397,12 @@ const isCall = shape({
 const isOptions = shape({ probeAllFirst: isNum, probeEvery: isNum, probeBudget: optional(isNum), backendCheck: optional(isBool), historySize: isNum, lossGapTolerance: isNum, attribution: oneOf(['auto', 'always', 'off']) });
 const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
   'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isOptions, pid: isNum, startedAt: isStr,
-    tfjs: shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr }) }),
+    tfjs: shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr, fallbackKernels: optional(listOf(isStr)) }) }),
   layers: shape({ layers: listOf(isLayerInfo) }),
   'gradient-call': shape({ call: isCall }),
   finding: shape({ finding: shape({ rule: oneOf(RULE_IDS), severity: oneOf(['error', 'warning', 'info']), layer: orNull(isInt), gradientCall: orNull(isInt), source: isSource, message: isStr, fix: isStr }) }),
   log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
+  'kernel-fallback': shape({ kernel: isStr }),
   'leak-sites': shape({ sites: listOf(shape({ source: isSource, alive: isInt, created: isInt })) }),
   'run-end': shape({ status: oneOf(['completed', 'failed', 'timed-out', 'cancelled']), exitCode: orNull(isInt), error: orNull(isRunError),
     memory: shape({ tensorsAtStart: isNum, tensorsAtEnd: isNum }), gradientCallCount: isInt, backend: orNull(isStr) }),

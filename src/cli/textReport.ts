@@ -233,9 +233,10 @@ export function formatTextReport(report: RunReport, { verbose = false }: TextOpt
   if (tfjs) {
     const probed = report.gradientCalls.filter((c) => c.probed);
     const failed = probed.filter((c) => c.probeError).length;
-    out.push(`tfjs ${tfjs.version} (${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled'}, backend ${tfjs.backend}) · ` +
+    const fallbacks = tfjs.fallbackKernels?.length ? `; cpu kernels for ${tfjs.fallbackKernels.join(', ')}` : '';
+    out.push(...wrap(`tfjs ${tfjs.version} (${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled'}, backend ${tfjs.backend}${fallbacks}) · ` +
       `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${probed.length} probed` +
-      (failed ? ` (${failed} could not be: see below)` : ''));
+      (failed ? ` (${failed} could not be: see below)` : ''), ''));
   }
   if (report.error) {
     out.push('');

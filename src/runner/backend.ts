@@ -1,6 +1,7 @@
 // Which tfjs backend a run uses. The user's own tfjs keeps the backend it picks, untouched; the bundled tfjs
-// trains on tfjs-backend-wasm with the gradient kernels it lacks registered (src/core/backend/wasmGradientKernels.ts),
-// far faster than the stock cpu backend. --backend wasm|cpu asks for one explicitly.
+// trains on tfjs-backend-wasm with the debugger's kernels registered (src/core/backend/wasmKernels.ts: every
+// kernel the cpu backend has, native where it matters for speed, else tfjs's own cpu kernel), far faster than
+// the stock cpu backend. --backend wasm|cpu asks for one explicitly.
 //
 // tfjs is loaded when the user's script loads it (tfjsLoadHook.ts), inside a synchronous require, and the
 // backend must be ready before the script's first op, which may come on the next line. A backend whose factory
@@ -10,7 +11,7 @@
 // when tfjs loads, wasm is registered again with a factory that wraps the compiled module.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { registerWasmGradientKernels } from '../core/backend/wasmGradientKernels.ts';
+import { setUpWasmKernels } from '../core/backend/wasmKernels.ts';
 import { seededRandom } from '../core/instrument/probeEnvironment.ts';
 import type { TfjsSource } from '../protocol.ts';
 
@@ -121,7 +122,8 @@ function limitWasmMemory(module: any, memoryLimitMb: number): void {
  * Sets the run's backend on a tfjs that has just loaded, synchronously, so that it is ready for the script's
  * next line. Returns a note for the log, or null when the user's tfjs keeps its own backend.
  */
-export function applyBackend(core: any, corePath: string, backend: 'wasm' | 'cpu' | null, wasm: PreparedWasm | null): string | null {
+export function applyBackend(core: any, corePath: string, backend: 'wasm' | 'cpu' | null, wasm: PreparedWasm | null,
+  onFallback: (kernel: string) => void): string | null {
   if (backend === null) return null;
   if (backend === 'cpu') {
     if (!core.findBackendFactory?.('cpu')) {
@@ -133,10 +135,12 @@ export function applyBackend(core: any, corePath: string, backend: 'wasm' | 'cpu
   }
   if (!wasm) throw new Error('the wasm backend was not prepared');
   const wasmPackage = withPrivateRandom(() => createRequire(path.join(wasm.packageDir, 'package.json'))(wasm.packageDir));
-  const registered = registerWasmGradientKernels(core, { fastConv2DBackpropInput: true });
+  const setup = setUpWasmKernels(core, onFallback);
   if (core.findBackendFactory?.('wasm')) core.removeBackend('wasm');
   core.registerBackend('wasm', () => new wasmPackage.BackendWasm(wasm.module), 2);
   void core.setBackend('wasm');
   if (core.getBackend() !== 'wasm' || !core.engine().registry.wasm) throw new Error('the wasm backend failed to initialise');
-  return `backend wasm, with gradient kernels added: ${registered.join(', ') || 'none needed'}`;
+  return `backend wasm, with the debugger's kernels: ${setup.native.join(', ') || 'none'}; ` +
+    `tfjs's cpu kernels for ${setup.cpuFallbacks.join(', ') || 'none'}` +
+    (setup.missing.length ? `; not available on wasm (complex64): ${setup.missing.join(', ')}` : '');
 }

@@ -9,10 +9,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultIsInternal } from '../core/instrument/callSites.ts';
 import { instrument, type Instrumentation } from '../core/instrument/instrument.ts';
-import type { RunError, RunOptions } from '../protocol.ts';
+import type { LayerInfo, RunError, RunOptions, RunnerEvent } from '../protocol.ts';
+import { nameFailingGradients } from '../core/instrument/failingGradient.ts';
 import { seededRandom } from '../core/instrument/probeEnvironment.ts';
 import { ModelJsonError } from '../core/savedModel/modelJson.ts';
 import { toRunError } from './errors.ts';
+import { missingKernelError } from './missingKernel.ts';
 import { prepareSavedModelProbe, type SavedModelProbe } from './probeModel.ts';
 import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
 import { installTypeScriptRequireHook } from './tsRequireHook.ts';
@@ -79,14 +81,17 @@ async function main(): Promise<void> {
   let ended = false;
   let tensorsAtStart = 0;
 
-  const end = (status: 'completed' | 'failed', exitCode: number | null, error: RunError | null) => {
-    if (ended) return;
-    ended = true;
+  const flushLayers = () => {
     try {
       instrumentation?.flush();
     } catch (e) {
       send({ type: 'log', level: 'warn', message: `could not flush the last gradient call: ${String(e)}` });
     }
+  };
+  const end = (status: 'completed' | 'failed', exitCode: number | null, error: RunError | null) => {
+    if (ended) return;
+    ended = true;
+    flushLayers();
     if (error) send({ type: 'error', error });
     send({
       type: 'run-end', status, exitCode, error,
@@ -101,9 +106,15 @@ async function main(): Promise<void> {
     else end('failed', n, { kind: 'script', ...toRunError(new Error(`The script ${how}.`), isInternal, script) });
   };
   const realExit = process.exit.bind(process);
+  const layersSeen = new Map<number, LayerInfo>();
+  let debuggerWasm = false;
   const fail = (error: unknown, exitCode: number) => {
-    end('failed', exitCode, { kind: 'script', ...toRunError(error, isInternal, script) });
-    realExit(exitCode);
+    const runError: RunError = { kind: 'script', ...toRunError(error, isInternal, script) };
+    flushLayers(); // a missing kernel names a layer the run may not have reported yet
+    const missing = missingKernelError(error, { layers: [...layersSeen.values()], debuggerWasm, fallback: runError });
+    const code = missing?.kind === 'usage' ? 2 : exitCode;
+    end('failed', code, missing ?? runError);
+    realExit(code);
   };
   /** The input cannot be run (exit code 2): one sentence, naming the file. */
   const refuse = (message: string, file: string, line: number | null) => {
@@ -151,6 +162,18 @@ async function main(): Promise<void> {
     const wasm = chosen === 'wasm' ? await prepareWasm([project, debuggerRoot].filter((d): d is string => d != null), memoryLimitMb ?? 4096) : null;
     // Deep enough that an error thrown inside tfjs, below the taps' own frames, still shows the user's line.
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 40);
+    const fallbacksUsed = new Set<string>();
+    const onFallback = (kernel: string) => {
+      if (fallbacksUsed.has(kernel)) return;
+      fallbacksUsed.add(kernel);
+      send({ type: 'kernel-fallback', kernel });
+    };
+    debuggerWasm = chosen === 'wasm';
+    // The layers the run reported, to name the one a missing kernel was needed by (missingKernel.ts).
+    const emit = (event: RunnerEvent) => {
+      if (event.type === 'layers') for (const layer of event.layers) layersSeen.set(layer.id, layer);
+      send(event);
+    };
     send({
       type: 'run-start', target: script, args: scriptArgs, cwd: process.cwd(), pid: process.pid,
       startedAt: new Date().toISOString(), options,
@@ -158,10 +181,11 @@ async function main(): Promise<void> {
     });
     const instrumentLoaded = (mods: LoadedTfjs) => {
       core = mods.core;
-      const note = applyBackend(mods.core, tfjs.corePath, chosen, wasm);
+      nameFailingGradients(mods.core);
+      const note = applyBackend(mods.core, tfjs.corePath, chosen, wasm, onFallback);
       if (note) send({ type: 'log', level: 'info', message: note });
       tensorsAtStart = liveTensors(mods.core);
-      instrumentation = instrument(mods, { ...options, emit: send, isInternal, layerSource: savedModel?.layerSource });
+      instrumentation = instrument(mods, { ...options, emit, isInternal, layerSource: savedModel?.layerSource });
     };
     if (kind === 'probe') {
       const load = createRequire(script);
@@ -180,7 +204,7 @@ async function main(): Promise<void> {
             return;
           }
           instrumentation?.uninstall();
-          instrumentation = instrument(mods, { ...options, emit: send, isInternal });
+          instrumentation = instrument(mods, { ...options, emit, isInternal });
         }),
         onOtherCopy: (dir) => send({
           type: 'log', level: 'warn',

@@ -7,25 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../src/core/backend/wasmGradientKernels.ts';
 import { transientValues } from '../../src/core/instrument/readback.ts';
+import { values } from '../helpers/layerStep.ts';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
 type Attrs = Record<string, unknown>;
 
 const stats = { cases: 0, worst: 0, worstLabel: '' };
-
-/** Deterministic values in [-1, 1) (mulberry32). */
-function values(shape: number[], seed: number): Float32Array {
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 /** Max abs diff, tolerance 1e-4 scaled by the reference magnitude when it exceeds 1. */
 function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
@@ -99,7 +87,7 @@ test('conv2d gradients (dx, dW) match cpu', async () => {
     [[2, 16, 12, 8], [3, 3, 8, 16]],
   ];
   const pads: Pad[] = ['same', 'valid', 1, [[0, 0], [1, 2], [0, 1], [0, 0]]];
-  const stridesList: Array<number | [number, number]> = [1, 2, [1, 2], 3]; // 3: falls back to wasm's own dx kernel
+  const stridesList: Array<number | [number, number]> = [1, 2, [1, 2], 3]; // 2 and 3: the GEMM + col2im dx
   for (const [xs, fs] of shapes) for (const strides of stridesList) for (const pad of pads) {
     if (!numericPadOk(pad, fs)) continue;
     const dys = outShape(xs, fs, strides, pad, false);

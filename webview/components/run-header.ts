@@ -66,7 +66,8 @@ export class RunHeader extends LightElement {
         </div>
         ${r ? html`<div class="run-meta">
           <span id="run-tfjs" title=${tfjs ? `tfjs-core at ${tfjs.path}` : ''}>${tfjs
-            ? `tfjs ${tfjs.version} · ${tfjs.backend} backend · ${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled copy'}`
+            ? `tfjs ${tfjs.version} · ${tfjs.backend} backend · ${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled copy'}` +
+              (tfjs.fallbackKernels?.length ? ` · cpu kernels for ${tfjs.fallbackKernels.join(', ')}` : '')
             : 'tfjs not loaded yet'}</span>
           <span id="run-calls" title=${r.gradientCallsDropped ? `${r.gradientCallsDropped} calls not kept in the history` : ''}>${
             `${probed} probed of ${plural(r.gradientCallCount, 'gradient call')}`}</span>

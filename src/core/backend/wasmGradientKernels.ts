@@ -16,68 +16,34 @@
  *   DepthwiseConv2dNativeBackpropFilter.js.
  * - Input gradients are transposed convolutions: insert s-1 zeros between dy rows/cols, then a
  *   stride-1 conv with the spatially flipped filter (in/out channels swapped for Conv2D;
- *   per channel plus a Sum over the multiplier for depthwise).
+ *   per channel plus a Sum over the multiplier for depthwise). Conv2DBackpropInput switches to a
+ *   GEMM and col2im where that would mostly multiply zeros (see conv2DBackpropInput).
  *
  * wasm's own Conv2DBackpropInput exists but is a scalar loop (~8x slower than the composed
  * version for stride 1 on a 32x32x32->64 3x3 layer); it is only replaced on request.
- * Intermediates are backend TensorInfos disposed before returning, so nothing reaches the
- * engine or the gradient tape. Kernels are looked up in the registry at call time.
+ * Intermediates are disposed before returning (composedKernel.ts).
  */
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropInputAttrs,
-  KernelBackend,
-  KernelConfig,
   KernelFunc,
-  NamedAttrMap,
-  NamedTensorInfoMap,
   TensorInfo,
   backend_util,
 } from '@tensorflow/tfjs-core';
+import { composed, type Run } from './composedKernel.ts';
+import { addWasmKernel, replaceWasmKernel } from './kernelRegistration.ts';
+import { asWasm } from './wasmHeap.ts';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type ConvInfo = backend_util.Conv2DInfo;
 type Shape4 = [number, number, number, number];
 type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
-/** Runs a wasm kernel on backend TensorInfos; the result is disposed when the composed kernel returns. */
-type Run = (kernelName: string, inputs: NamedTensorInfoMap, attrs?: object) => TensorInfo;
-type Body = (run: Run, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap) => TensorInfo;
 
 export interface WasmGradientKernelOptions {
-  /**
-   * Also replace wasm's existing (slow) Conv2DBackpropInput with the composed one, for strides
-   * up to 2x2; larger strides still use the original (zero insertion would waste s*s work).
-   */
+  /** Also replace wasm's existing (slow) Conv2DBackpropInput with the composed one. */
   fastConv2DBackpropInput?: boolean;
-}
-
-const ours = new WeakSet<KernelFunc>();
-
-/** Wraps a composition so that every intermediate it creates is disposed, on success or throw. */
-function composed(tf: Tf, body: Body): KernelFunc {
-  const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
-    const temps: TensorInfo[] = [];
-    const run: Run = (kernelName, kernelInputs, kernelAttrs = {}) => {
-      const kernel = tf.getKernel(kernelName, 'wasm');
-      if (kernel == null) throw new Error(`wasmGradientKernels: the wasm backend has no '${kernelName}' kernel`);
-      const out = kernel.kernelFunc({ inputs: kernelInputs, attrs: kernelAttrs as NamedAttrMap, backend }) as TensorInfo;
-      temps.push(out);
-      return out;
-    };
-    try {
-      const result = body(run, inputs as Record<string, TensorInfo>, attrs ?? {});
-      const i = temps.lastIndexOf(result);
-      if (i < 0) throw new Error('wasmGradientKernels: a composed kernel must return a run() output');
-      temps.splice(i, 1);
-      return result;
-    } finally {
-      for (const t of temps) (backend as KernelBackend).disposeData(t.dataId);
-    }
-  };
-  ours.add(kernelFunc);
-  return kernelFunc;
 }
 
 /** Crops negative pads off axes 1 and 2 (Slice); returns the rest as explicit conv padding. */
@@ -165,26 +131,67 @@ function depthwiseBackpropInput(tf: Tf): KernelFunc {
   });
 }
 
-/** Conv2DBackpropInput; with `fallback`, strides above 2x2 go to the original wasm kernel. */
-function conv2DBackpropInput(tf: Tf, fallback?: KernelFunc): KernelFunc {
-  const fast = composed(tf, (run, { dy, filter }, attrs) => {
+/**
+ * dx[n, ih, iw, :] += cols[n, oh, ow, kh, kw, :] for ih = oh*sh + kh - top, iw = ow*sw + kw - left: the
+ * scatter half of a transposed convolution, in JavaScript on the wasm heap (a kernel for run()).
+ */
+const col2im: KernelFunc = ({ inputs, attrs, backend }) => {
+  const info = (attrs as unknown as { info: ConvInfo }).info;
+  const wasm = asWasm(backend);
+  const out = wasm.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
+  const cols = wasm.typedArrayFromHeap(inputs.cols as TensorInfo) as Float32Array;
+  const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+  dx.fill(0);
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  let at = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh + kh - top;
+          for (let kw = 0; kw < KW; kw++, at += C) {
+            const iw = ow * sw + kw - left;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+            const base = ((n * H + ih) * W + iw) * C;
+            for (let c = 0; c < C; c++) dx[base + c] += cols[at + c];
+          }
+        }
+      }
+    }
+  }
+  return out;
+};
+
+/**
+ * Conv2DBackpropInput (the input gradient of conv2d, and the forward pass of conv2dTranspose). Two ways:
+ * - as a stride-1 convolution of the zero-inserted, padded dy (inputGrad above): XNNPACK's convolution,
+ *   best when dx is about as large as dy (stride 1, 'same' padding);
+ * - as one GEMM, cols = dy · Wᵀ ([N·OH·OW, Co] · [Co, KH·KW·Ci]), then col2im: exactly the products the
+ *   gradient needs. The first computes IH·IW / (OH·OW) times as many (the inserted and padding zeros),
+ *   4x for stride 2 and 5x for a 5x5 kernel over a 3x3 dy, so from a factor of 2 the GEMM is used.
+ */
+function conv2DBackpropInput(tf: Tf): KernelFunc {
+  return composed(tf, (run, { dy, filter }, attrs) => {
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode,
       false, tf.backend_util.convertConv2DDataFormat(dataFormat));
     const nchw = info.dataFormat === 'channelsFirst';
     const dyN = nchw ? run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] }) : dy;
-    const flipped = run('Transpose', { x: run('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [KH, KW, Co, Ci]
-    const dx = inputGrad(run, 'Conv2D', dyN, flipped, info);
+    let dx: TensorInfo;
+    if ((info.inHeight * info.inWidth) / (info.outHeight * info.outWidth) >= 2) {
+      const [kh, kw, ci, co] = filter.shape;
+      const wT = run('Reshape', { x: run('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [co, kh * kw * ci] });
+      const rows = info.batchSize * info.outHeight * info.outWidth;
+      const cols = run('BatchMatMul', { a: run('Reshape', { x: dyN }, { shape: [rows, co] }), b: wT }, { transposeA: false, transposeB: false });
+      dx = run(col2im, { cols }, { info });
+    } else {
+      const flipped = run('Transpose', { x: run('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [KH, KW, Co, Ci]
+      dx = inputGrad(run, 'Conv2D', dyN, flipped, info);
+    }
     return nchw ? run('Transpose', { x: dx }, { perm: [0, 3, 1, 2] }) : dx;
   });
-  if (fallback == null) return fast;
-  const kernelFunc: KernelFunc = (args) => {
-    const { strides } = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
-    return sh * sw <= 4 ? fast(args) : fallback(args);
-  };
-  ours.add(kernelFunc);
-  return kernelFunc;
 }
 
 /**
@@ -199,24 +206,17 @@ export function registerWasmGradientKernels(tf: Tf, options: WasmGradientKernelO
       "load '@tensorflow/tfjs-backend-wasm' into it first");
   }
   const registered: string[] = [];
-  const add = (kernelName: string, kernelFunc: KernelFunc, replaces?: KernelConfig): void => {
-    if (replaces) tf.unregisterKernel(kernelName, 'wasm');
-    // Keep the original's setupFunc so a re-initialised backend still sets up the fallback path.
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: replaces?.setupFunc, disposeFunc: replaces?.disposeFunc });
-    registered.push(kernelName);
-  };
   const missing: Array<[string, (tf: Tf) => KernelFunc]> = [
     ['Conv2DBackpropFilter', conv2DBackpropFilter],
     ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
     ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
+    ['Conv2DBackpropInput', conv2DBackpropInput],
   ];
   for (const [name, make] of missing) {
-    if (tf.getKernel(name, 'wasm') == null) add(name, make(tf));
+    if (addWasmKernel(tf, name, make(tf))) registered.push(name);
   }
-  const stock = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (stock == null) add('Conv2DBackpropInput', conv2DBackpropInput(tf));
-  else if (options.fastConv2DBackpropInput && !ours.has(stock.kernelFunc)) {
-    add('Conv2DBackpropInput', conv2DBackpropInput(tf, stock.kernelFunc), stock);
+  if (options.fastConv2DBackpropInput && replaceWasmKernel(tf, 'Conv2DBackpropInput', () => conv2DBackpropInput(tf))) {
+    registered.push('Conv2DBackpropInput');
   }
   return registered;
 }

@@ -15,6 +15,7 @@ import { attributionSampler, layersToAttribute } from './attribution.ts';
 import { CallRecorder } from './callRecorder.ts';
 import { checkAgainstCpu } from './backendCheck.ts';
 import { ForwardRecording } from './forwardRecording.ts';
+import { namingFailingLayer } from './failingLayer.ts';
 import { LayerRegistry } from './layerRegistry.ts';
 import { LeakWatch } from './leakWatch.ts';
 import { MomentsTap } from './layerStats.ts';
@@ -152,7 +153,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   if (layerClass) {
     registry.hookConstruction(layerClass);
     restores.push(() => registry.unhook());
-    patch(layerClass.prototype, 'apply', (original) => function (this: Layer, inputs: unknown, kwargs?: any) {
+    patch(layerClass.prototype, 'apply', (original) => namingFailingLayer(function (this: Layer, inputs: unknown, kwargs?: any) {
       const first = Array.isArray(inputs) ? inputs[0] : inputs;
       // A probe's own layer calls (a mode-dependent layer re-run in another mode) pass straight through.
       if (prober.active || !isTensor(core, first)) return original.call(this, inputs, kwargs);
@@ -173,7 +174,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
       return call.recordLayerCall(this, info, training, frozenBy, inputs, () => rec
         ? rec.layerCall(this, info.id, training, inputs, kwargs, (watched) => original.call(this, inputs, watched))
         : original.call(this, inputs, kwargs));
-    });
+    }, (layer) => registry.info(layer as Layer)));
   }
 
   patch(core, 'moments', (original) => momentsTap.wrap(original));

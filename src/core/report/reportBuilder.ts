@@ -60,6 +60,11 @@ export class ReportBuilder {
       case 'leak-sites':
         r.leakSites = event.sites;
         break;
+      case 'kernel-fallback':
+        if (r.tfjs && !r.tfjs.fallbackKernels?.includes(event.kernel)) {
+          r.tfjs = { ...r.tfjs, fallbackKernels: [...(r.tfjs.fallbackKernels ?? []), event.kernel] };
+        }
+        break;
       case 'error':
         if (r.status === 'running') r.error = event.error;
         break;
