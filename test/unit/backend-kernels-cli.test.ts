@@ -117,7 +117,7 @@ function projectWithOwnWasm(prefix: string): string {
     const from = path.join(ROOT, 'node_modules', '@tensorflow', pkg);
     const to = path.join(project, 'node_modules', '@tensorflow', pkg);
     const manifest = JSON.parse(readFileSync(path.join(from, 'package.json'), 'utf8'));
-    const files = [manifest.main, ...(pkg === 'tfjs-backend-wasm' ? ['dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm'] : [])];
+    const files = [manifest.main, ...(pkg === 'tfjs-backend-wasm' ? ['dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm', 'wasm-out/tfjs-backend-wasm.js', 'wasm-out/tfjs-backend-wasm-simd.js'] : [])];
     for (const file of files) {
       mkdirSync(path.join(to, path.dirname(file)), { recursive: true });
       copyFileSync(path.join(from, file), path.join(to, file));
