@@ -96,6 +96,13 @@ const cases: { name: string; check: (report: RunReport) => string }[] = [
     },
   },
   {
+    name: 'log-loss-in-closure.js',
+    check: (report) => {
+      assert.ok(report.gradientCalls.every((c) => c.probeError == null && c.lossBefore != null), 'a read after everything the loss needs does not stop replay');
+      return 'the closure logs its loss with dataSync before returning it: every call replayed';
+    },
+  },
+  {
     name: 'readback-after-dropout.js',
     check: (report) => {
       const errors = new Set(report.gradientCalls.map((c) => c.probeError));

@@ -79,7 +79,7 @@ export class Replay {
       this.unitsAt.set(u.start, at);
     });
     this.markLive();
-    this.problem = recording.finalProblem() ?? this.innerTensorUsedOutside();
+    this.problem = recording.finalProblem() ?? this.steeringReadBack() ?? this.innerTensorUsedOutside();
     this.releaseDead();
   }
 
@@ -120,6 +120,17 @@ export class Replay {
       this.liveOps.add(op);
       for (const [, input] of ops[op].inputs) if (input != null) stack.push(input);
     }
+  }
+
+  /** A read of a mode-dependent value followed by kernels the loss needs: its value could have steered them. */
+  private steeringReadBack(): string | null {
+    const units = [...this.liveUnits].map((u) => this.recording.units[u].end - 1);
+    const last = Math.max(-1, ...this.liveOps, ...units);
+    const read = this.recording.readBacks.find((r) => r.op <= last);
+    return read
+      ? `the loss closure reads back (${read.method}${read.where}) a tensor computed from a layer whose output ` +
+        'depends on the mode, then computes more of the loss, so its inference-mode loss cannot be replayed'
+      : null;
   }
 
   /** A live op outside a unit that may be re-run, using one of the unit's inner tensors, could not see the
