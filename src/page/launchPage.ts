@@ -83,6 +83,26 @@ function mapSources<T>(value: T, map: (url: string) => string): T {
 
 const DEFAULT_IDLE_MS = 10_000;
 
+/** Ends the browser and its helper processes (its process group). */
+function killGroup(pid: number | undefined): void {
+  if (pid == null) return;
+  try {
+    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Removes the run's browser profile; helper processes may hold it a moment longer, so it retries, and a
+ *  profile that cannot go is left in the temp folder rather than failing the run. */
+function removeProfile(dir: string, attempt = 0): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch {
+    if (attempt < 5) setTimeout(() => removeProfile(dir, attempt + 1), 500).unref();
+  }
+}
+
 export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const { url, root } = resolvePageTarget(opts.target, opts.root);
   const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
@@ -99,7 +119,8 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     'about:blank',
   ];
-  const child = spawn(browser, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that ending the run ends the browser's helper processes too.
+  const child = spawn(browser, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
   const exited = new Promise<void>((resolve) => {
     child.on('exit', () => resolve());
     child.on('error', () => resolve());
@@ -135,10 +156,9 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     }
     await Promise.race([cdp.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     cdp.close();
-    if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL');
+    killGroup(child.pid);
     await exited;
-    // The browser's helper processes may still be letting go of the profile.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    removeProfile(profile);
     resolveDone({ report: builder.report(Date.now() - started) });
   }
 
