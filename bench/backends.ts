@@ -6,7 +6,7 @@
 // scaled by 16 (conv cost is linear in the batch); the table says so.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
+import { registerWasmGradientKernels } from '../src/engine/backend/wasmGradientKernels.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
@@ -92,7 +92,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const wasm = load('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(path.dirname(load.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
-  // As the runner sets up the bundled backend (src/runner/backend.ts).
+  // As the runner sets up the bundled backend (src/engine/backend/backend.ts).
   registerWasmGradientKernels(load('@tensorflow/tfjs-core'), { fastConv2DBackpropInput: true });
   const runs = quick ? 2 : 5;
   const flops = cnnStepFlops(BATCH);

@@ -2,7 +2,7 @@
 // in headless Chromium (Debian's chromium through playwright-core).
 //
 // The built panel (dist/webview.js) is loaded by test/webview/harness.ts in its VS Code-like page (CSP, nonce,
-// stub acquireVsCodeApi). The report is synthetic but typed by src/protocol.ts: 500 layers (every 5th a
+// stub acquireVsCodeApi). The report is synthetic but typed by src/protocol/report.ts: 500 layers (every 5th a
 // BatchNormalization with 16 channels, every 25th a Dropout), a run still going at gradient call 10,000, with
 // the default bounded history the host would hold and post (first 50 and last 950 calls, the newest 40 of them
 // with all 500 layer records and the rest thinned by the detail budget; probed calls every 10th past the 50th,
@@ -20,8 +20,8 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
   DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerCallRecord, type LayerInfo, type RunReport, type RunnerEvent,
-} from '../src/protocol.ts';
-import { DETAIL_BUDGET } from '../src/core/report/reportBuilder.ts';
+} from '../src/protocol/report.ts';
+import { DETAIL_BUDGET } from '../src/model/reportBuilder.ts';
 import { launchChromium, openPanel, vscodePageHtml } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';
 import { runAlone } from './section.ts';
@@ -41,7 +41,7 @@ interface SynthParams {
   probeAllFirst: number;
   probeEvery: number;
   historySize: number;
-  /** Layer and weight records kept in full (src/core/report/reportBuilder.ts DETAIL_BUDGET). */
+  /** Layer and weight records kept in full (src/model/reportBuilder.ts DETAIL_BUDGET). */
   detailBudget: number;
   startedAt: string;
   target: string;
@@ -95,7 +95,7 @@ export function synthesize(p: SynthParams): { report: RunReport; batches: Runner
       unexplained: attributed ? 0 : null, numTensors: 2000, durationMs: 120,
     };
   };
-  // The bounded history: the first `head` calls and the most recent ones (src/core/report/history.ts).
+  // The bounded history: the first `head` calls and the most recent ones (src/model/history.ts).
   const head = Math.min(50, Math.floor(p.historySize / 2));
   const tail = p.historySize - head;
   const kept = [...Array.from({ length: head }, (_, i) => i + 1), ...Array.from({ length: tail }, (_, i) => p.calls - tail + 1 + i)];
@@ -261,7 +261,7 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   const mb = (r.bytes / 2 ** 20).toFixed(1);
   const markdown = [
     `The built panel (dist/webview.js) in headless Chromium ${version} (software rendering, 1200×900), loaded by test/webview/harness.ts. ` +
-    `Synthetic report typed by src/protocol.ts: ${LAYERS} layers (every 5th a BatchNormalization with ${CHANNELS} channels), a run in progress at gradient call ` +
+    `Synthetic report typed by src/protocol/report.ts: ${LAYERS} layers (every 5th a BatchNormalization with ${CHANNELS} channels), a run in progress at gradient call ` +
     `${CALLS.toLocaleString('en-US')} with the default bounded history the host posts (${params.historySize} calls; the newest ${Math.floor(params.detailBudget / LAYERS)} with all ${LAYERS} layer records, ` +
     `the older ones thinned to their losses by the detail budget of ${params.detailBudget.toLocaleString('en-US')} records; ` +
     `${mb} MB of JSON). Posted as DebuggerPanel does: one \`report\` snapshot, then ${r.posted} \`events\` batches of one gradient call each at ${rate} a second. ` +

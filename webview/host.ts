@@ -1,6 +1,6 @@
 // The panel's two hosts: VS Code (acquireVsCodeApi: messages both ways, state kept by VS Code) and the
 // standalone HTML report (read-only: the report is embedded in the page, nothing is posted).
-import type { HostToWebview, RunReport, WebviewToHost } from '../src/protocol.ts';
+import type { HostToWebview, RunReport, WebviewToHost } from '../src/protocol/report.ts';
 import type { SortState } from './components/layer-table.ts';
 
 /** What survives hiding and reloading the panel. */

@@ -1,7 +1,7 @@
 // Entry of the panel bundle (dist/webview.js + dist/webview.css). Runs in two places:
 //
 // 1. VS Code webview: `acquireVsCodeApi` exists. The saved state (getState) is shown first, then
-//    `{type:'ready'}` is posted, then HostToWebview messages drive the panel (see src/protocol.ts).
+//    `{type:'ready'}` is posted, then HostToWebview messages drive the panel (see src/protocol/report.ts).
 //    The host links the codicon font with
 //      <link rel="stylesheet" id="vscode-codicon-stylesheet" href="{media}/codicon.css">
 //    (the id matters: without it the panel falls back to text symbols) and dist/webview.css, and loads
@@ -33,7 +33,7 @@
 // #btn-export-json, #btn-export-html, #error-banner, #findings .finding-card[data-rule], #loss-summary
 // [data-loss=before|during|after|after-step], #loss-chart, #layer-table tr[data-layer-id], #layer-detail.
 import './styles.css';
-import { DEFAULT_RUN_OPTIONS, type RunReport } from '../src/protocol.ts';
+import { DEFAULT_RUN_OPTIONS, type RunReport } from '../src/protocol/report.ts';
 import { DebuggerApp } from './components/app.ts';
 import { validSort } from './components/layer-table.ts';
 import { detectCodicons, env } from './env.ts';

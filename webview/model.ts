@@ -2,11 +2,11 @@
 // one pass over the recorded gradient calls each.
 import type {
   BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm,
-} from '../src/protocol.ts';
-import { batchNormDrift } from '../src/core/diagnose/batchNormStats.ts';
-import { layerTotalsOf } from '../src/core/report/layerTotals.ts';
-import { trainsOf, type Trains } from '../src/core/report/trainability.ts';
-import { MODE_DEPENDENT_CLASSES as MODE_DEPENDENT } from '../src/core/layerClasses.ts';
+} from '../src/protocol/report.ts';
+import { batchNormDrift } from '../src/model/diagnose/batchNormStats.ts';
+import { layerTotalsOf } from '../src/model/layerTotals.ts';
+import { trainsOf, type Trains } from '../src/model/views/trainability.ts';
+import { MODE_DEPENDENT_CLASSES as MODE_DEPENDENT } from '../src/model/layerClasses.ts';
 
 export interface LayerRow {
   id: number;
@@ -35,7 +35,7 @@ export interface LayerRow {
   gradNorm: number | null;
   /** Share of the loss gap from the latest call that has an attribution; null when none. */
   share: number | null;
-  /** Whether its weights train (src/core/report/trainability.ts). */
+  /** Whether its weights train (src/model/views/trainability.ts). */
   trains: Trains;
 }
 

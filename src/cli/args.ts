@@ -1,7 +1,7 @@
 // Command-line arguments of tfjs-debug.
 import { parseArgs } from 'node:util';
-import type { AttributionMode, Severity } from '../protocol.ts';
-import { DEFAULT_PROBE_BUDGET } from '../core/instrument/probeSchedule.ts';
+import type { AttributionMode, Severity } from '../protocol/report.ts';
+import { DEFAULT_PROBE_BUDGET } from '../engine/probes/probeSchedule.ts';
 
 export const USAGE = `Usage:
   tfjs-debug run <script> [options] [-- script args]

@@ -1,12 +1,12 @@
 // The CLI's text output: summary, per-layer table, BatchNorm statistics, loss table and findings, each
 // readable in an 80-column terminal. Long lists (layers of a 100-layer model, the layers a grouped finding
 // covers) show what matters first and say how many more there are; --verbose shows everything.
-import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, LayerTotals, RunReport } from '../protocol.ts';
-import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
-import { basename, listed, num } from '../core/format.ts';
-import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
-import { layerTotalsOf } from '../core/report/layerTotals.ts';
-import { trainsOf } from '../core/report/trainability.ts';
+import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, LayerTotals, RunReport } from '../protocol/report.ts';
+import { batchNormDrift } from '../model/diagnose/batchNormStats.ts';
+import { basename, listed, num } from '../model/format.ts';
+import { MODE_DEPENDENT_CLASSES, shortClass } from '../model/layerClasses.ts';
+import { layerTotalsOf } from '../model/layerTotals.ts';
+import { trainsOf } from '../model/views/trainability.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;

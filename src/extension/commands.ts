@@ -2,9 +2,9 @@
 // menus, links and other callers are checked before use.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../core/format.ts';
-import { writeHtmlReport } from '../core/report/html.ts';
-import type { RunReport, SourceLocation, WebviewCommand } from '../protocol.ts';
+import { basename } from '../model/format.ts';
+import { writeHtmlReport } from '../shell/html.ts';
+import type { RunReport, SourceLocation, WebviewCommand } from '../protocol/report.ts';
 import { DebuggerPanel, type PanelHost } from './debuggerPanel.ts';
 import { parseExportArgs, parseShowLayerArgs, parseSourceArg, type ExportFormat } from './messages.ts';
 import { COMMANDS } from './presentation.ts';

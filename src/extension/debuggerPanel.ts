@@ -4,11 +4,11 @@
 // panel's webview is gone, and it sends `ready` again when shown; a serializer restores it after a reload.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { HostToWebview, RunnerEvent, SourceLocation, WebviewCommand } from '../protocol.ts';
+import type { HostToWebview, RunnerEvent, SourceLocation, WebviewCommand } from '../protocol/report.ts';
 import { Batcher } from './batcher.ts';
 import { acceptWebviewMessage } from './messages.ts';
 import type { RunStore } from './runStore.ts';
-import { webviewHtml } from './webviewHtml.ts';
+import { webviewHtml } from '../shell/panelHtml.ts';
 
 export const PANEL_VIEW_TYPE = 'tfjsDebugger.panel';
 

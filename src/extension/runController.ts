@@ -3,10 +3,10 @@
 // as a notification. Workspace Trust is enforced here, on the path every launch takes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../core/format.ts';
-import { ReportBuilder } from '../core/report/reportBuilder.ts';
-import { DEFAULT_RUN_OPTIONS, type RunReport } from '../protocol.ts';
-import { launchRunner, type RunHandle } from '../runner/launch.ts';
+import { basename } from '../model/format.ts';
+import { ReportBuilder } from '../model/reportBuilder.ts';
+import { DEFAULT_RUN_OPTIONS, type RunReport } from '../protocol/report.ts';
+import { launchRunner, type RunHandle } from '../host/launch.ts';
 import { OutputLimiter } from './outputLimiter.ts';
 import { RunSlot } from './runSlot.ts';
 import { COMMANDS, runLabel, worstSeverity } from './presentation.ts';

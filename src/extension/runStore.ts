@@ -1,8 +1,8 @@
 // The runs of this session: which one is running, its live report, the finished ones (bounded), and the last
 // finished report persisted so hovers, diagnostics and the panel come back after a reload.
 // Pure: no vscode import; storage is injected (the extension backs it with context.workspaceState).
-import { DEFAULT_RUN_OPTIONS, REPORT_SCHEMA_VERSION, type RunOptions, type RunReport, type RunStatus, type RunnerEvent } from '../protocol.ts';
-import { ReportBuilder } from '../core/report/reportBuilder.ts';
+import { DEFAULT_RUN_OPTIONS, REPORT_SCHEMA_VERSION, type RunOptions, type RunReport, type RunStatus, type RunnerEvent } from '../protocol/report.ts';
+import { ReportBuilder } from '../model/reportBuilder.ts';
 
 export type RunKind = 'script' | 'probe';
 

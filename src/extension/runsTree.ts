@@ -2,8 +2,8 @@
 // (`<runId>`, `<runId>/findings/<i>`, `<runId>/layers/<layerId>`, `<runId>/calls/<index>/<layerId>`), so
 // end-to-end tests and reveal() can address them.
 import * as vscode from 'vscode';
-import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../protocol.ts';
-import { num } from '../core/format.ts';
+import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../protocol/report.ts';
+import { num } from '../model/format.ts';
 import {
   callLabel, COMMANDS, escapeMarkdown, gradientMode, layerDescription, lossTriple, modesInGradientCalls, outsideModeText,
   runDescription, runLabel,

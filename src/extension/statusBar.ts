@@ -1,6 +1,6 @@
 // The status bar item while a run is in progress: a spinner and the gradient call count; click shows the panel.
 import * as vscode from 'vscode';
-import { basename } from '../core/format.ts';
+import { basename } from '../model/format.ts';
 import { COMMANDS } from './presentation.ts';
 import type { RunStore } from './runStore.ts';
 import { Throttle } from './throttle.ts';

@@ -1,7 +1,7 @@
 // Turns whatever the user's script threw into a RunError that names their file and line.
 import { fileURLToPath } from 'node:url';
-import type { RunError } from '../protocol.ts';
-import { firstUserFrame, type InternalPathTest } from '../core/instrument/callSites.ts';
+import type { RunError } from '../protocol/report.ts';
+import { firstUserFrame, type InternalPathTest } from '../engine/callSites.ts';
 
 export function toRunError(error: unknown, isInternal: InternalPathTest, fallbackFile: string | null): RunError {
   const e = error instanceof Error ? error : new Error(String(error));

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TfjsSource } from '../protocol.ts';
+import type { TfjsSource } from '../protocol/report.ts';
 import { bundledTfjsTarget } from './transpile.ts';
 
 export const SUPPORTED_TFJS = { major: 4, range: '>=4.0.0 <5.0.0' };

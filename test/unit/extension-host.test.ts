@@ -9,7 +9,7 @@ import { acceptWebviewMessage, parseExportArgs, parseExportFormat, parseShowLaye
 import { DEFAULT_OUTPUT_CAP, OutputLimiter } from '../../src/extension/outputLimiter.ts';
 import { DEFAULT_SETTINGS, launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from '../../src/extension/settings.ts';
 import { Throttle } from '../../src/extension/throttle.ts';
-import { makeNonce, webviewHtml } from '../../src/extension/webviewHtml.ts';
+import { makeNonce, webviewHtml } from '../../src/shell/panelHtml.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
 
 const doc = new ReliabilitySection('host');

@@ -1,7 +1,7 @@
 // The panel: header, error, findings, loss chart, layer table and the selected layer's detail. Owns the
 // store; forwards user actions to the host (VS Code) and saves the state so hide/reload keeps it.
 import { html, nothing } from 'lit';
-import type { RunReport } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 import type { Host } from '../host.ts';
 import { layerRows, type LayerRow } from '../model.ts';
 import type { PanelSnapshot, PanelStore } from '../store.ts';

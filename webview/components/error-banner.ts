@@ -1,6 +1,6 @@
 // The run's error: what failed, where (a link to the line), and the stack on demand.
 import { html, nothing } from 'lit';
-import type { RunError } from '../../src/protocol.ts';
+import type { RunError } from '../../src/protocol/report.ts';
 import { icon, LightElement, sourceLink } from './base.ts';
 
 const KIND: Record<string, string> = {

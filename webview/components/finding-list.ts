@@ -3,7 +3,7 @@
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import type { Finding, LayerInfo, Severity } from '../../src/protocol.ts';
+import type { Finding, LayerInfo, Severity } from '../../src/protocol/report.ts';
 import { plural } from '../format.ts';
 import { emit, icon, LightElement, sourceLink } from './base.ts';
 

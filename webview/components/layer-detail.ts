@@ -3,7 +3,7 @@
 // and the moving mean per channel over the recorded gradient calls.
 import { html, nothing } from 'lit';
 import type uPlot from 'uplot';
-import type { BatchNormStats, RunReport } from '../../src/protocol.ts';
+import type { BatchNormStats, RunReport } from '../../src/protocol/report.ts';
 import { full, plural, sig } from '../format.ts';
 import { gradNormHistory, latestRecord, movingMeanHistory, type LayerRow } from '../model.ts';
 import { callChart, Plot, type SeriesData } from '../plot.ts';

@@ -7,7 +7,7 @@ import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { full, percent, sig } from '../format.ts';
 import type { LayerRow } from '../model.ts';
-import { TRAINS_MEANING } from '../../src/core/report/trainability.ts';
+import { TRAINS_MEANING } from '../../src/model/views/trainability.ts';
 import { emit, icon, LightElement, modeBadge, sourceLink } from './base.ts';
 
 export type SortKey = 'id' | 'name' | 'className' | 'modeInside' | 'modeOutside' | 'trains' | 'mean' | 'std' | 'min' | 'max' |

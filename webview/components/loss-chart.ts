@@ -3,7 +3,7 @@
 // The latest probed call's losses are shown as text above the chart.
 import { html, nothing } from 'lit';
 import type uPlot from 'uplot';
-import type { RunReport } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 import { full, loss, plural, sig } from '../format.ts';
 import { droppedRange, latestProbed, lossSeries } from '../model.ts';
 import { callChart, Plot } from '../plot.ts';

@@ -1,7 +1,7 @@
 // The run header: target, status, tfjs, gradient calls, duration, and the run's buttons (VS Code only).
 import { html, nothing } from 'lit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { RunReport, RunStatus, WebviewCommand } from '../../src/protocol.ts';
+import type { RunReport, RunStatus, WebviewCommand } from '../../src/protocol/report.ts';
 import { env } from '../env.ts';
 import { basename, duration, plural } from '../format.ts';
 import { probedCount } from '../model.ts';

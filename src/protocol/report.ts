@@ -1,0 +1,385 @@
+// Every message type between the runner, the host (CLI or extension) and the webview, in one place.
+// The JSON report (schema version 1) is built from the same types.
+
+export type Mode = 'training' | 'inference' | 'mixed';
+export type Severity = 'error' | 'warning' | 'info';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'timed-out' | 'cancelled';
+export type TfjsSource = 'workspace' | 'bundled';
+
+/** The gradient API the user called. Internal calls are labelled by the outermost public API. */
+export type GradientApi =
+  | 'grad' | 'grads' | 'valueAndGrad' | 'valueAndGrads' | 'variableGrads'
+  | 'optimizer.minimize' | 'optimizer.computeGradients'
+  | 'fit' | 'fitDataset' | 'trainOnBatch' | 'gradients';
+
+export interface SourceLocation {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
+
+export interface TfjsInfo {
+  version: string;
+  backend: string;
+  source: TfjsSource;
+  /** Folder of the tfjs-core package that ran. */
+  path: string;
+}
+
+export interface LayerInfo {
+  id: number;
+  name: string;
+  className: string;
+  trainable: boolean;
+  source: SourceLocation | null;
+  /** Layer ids of the models (containers) this layer was called through. */
+  parents: number[];
+  isContainer: boolean;
+  /** Calls outside any gradient call (predict, evaluate, a bare apply), by the mode they used. */
+  outsideCalls: { training: number; inference: number };
+  /** Weights of its own that can train (absent for containers and in older reports). */
+  weightCount?: number;
+  /** Where the script set `trainable` on this layer or model, most recent last (at most 8). */
+  trainableChanges?: TrainableChange[];
+  /** The models whose compile collected its weights to train (their fit and trainOnBatch were set to train
+   *  them: tfjs-layers/src/engine/training.ts, collectedTrainableWeights). */
+  compiledBy?: number[];
+}
+
+/** The script set `layer.trainable` (or `model.trainable`). */
+export interface TrainableChange {
+  value: boolean;
+  source: SourceLocation | null;
+  /** Gradient calls made before it. */
+  afterCall: number;
+}
+
+export interface TensorStats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  nanCount: number;
+  infCount: number;
+}
+
+/** Per-channel BatchNormalization statistics around one gradient call. Momentum uses tfjs's (Keras) convention:
+ *  moving = moving - (moving - batch) * (1 - momentum), so 0.99 means the moving statistics move 1% per step. */
+export interface BatchNormStats {
+  movingMeanBefore: number[];
+  movingMeanAfter: number[];
+  movingVarianceBefore: number[];
+  movingVarianceAfter: number[];
+  batchMean: number[];
+  batchVariance: number[];
+  momentum: number;
+  epsilon: number;
+}
+
+export interface LayerCallRecord {
+  layer: number;
+  mode: Mode;
+  /** How many times the layer ran inside the gradient call. */
+  calls: number;
+  /** Whether the layer was trainable during the call. */
+  trainable: boolean;
+  /** Statistics of the layer's output, from its first call in the gradient call. Probed calls only. */
+  output: TensorStats | null;
+  /** NaN and Inf values in the layer's outputs, every call. */
+  nonFinite: number;
+  batchNorm: BatchNormStats | null;
+  /** L2 norm over the layer's trainable weights' gradients; null on unprobed calls (norms are sampled with
+   *  the probes) and when none of its weights got a gradient. */
+  gradNorm: number | null;
+  /** The layer whose `trainable = false` froze this one in the call: itself, or a model it ran in. Absent when
+   *  nothing froze it. */
+  frozenBy?: number | null;
+  /** How many of its weights the call took a gradient of (absent for a layer without weights). */
+  learns?: 'all' | 'some' | 'none';
+}
+
+export interface WeightGradNorm {
+  name: string;
+  layer: number | null;
+  /** Null on unprobed calls and for a weight that got no gradient. */
+  norm: number | null;
+}
+
+export interface AttributionEntry {
+  layer: number;
+  deltaLoss: number;
+  share: number;
+}
+
+export interface GradientCallRecord {
+  /** Counts every gradient call from 1, recorded or not. */
+  index: number;
+  api: GradientApi;
+  source: SourceLocation | null;
+  /** The model whose fit, fitDataset or trainOnBatch made the call (absent for custom loops). */
+  model?: number;
+  /** Loss closure re-run with every layer in inference mode, before the call. Null when not probed. */
+  lossBefore: number | null;
+  /** The value the gradient call computed (summed when the closure returned a non-scalar). */
+  lossDuring: number | null;
+  /** Same as lossBefore, after the call returned: weights unchanged, moving statistics maybe moved. */
+  lossAfter: number | null;
+  /** Same as lossBefore, after an optimizer applied the gradients. */
+  lossAfterStep: number | null;
+  probed: boolean;
+  /** Why a probe could not run, when it could not. */
+  probeError: string | null;
+  layers: LayerCallRecord[];
+  weights: WeightGradNorm[];
+  /** Null when not attributed: attribution runs on probed calls with a gap, the first five and then every
+   *  tenth of them (always: every probed call). */
+  attribution: AttributionEntry[] | null;
+  unexplained: number | null;
+  /** Live tensors right after the call returned (debugger's own tensors excluded). */
+  numTensors: number;
+  /** Live tensors as the call started. */
+  numTensorsBefore?: number;
+  /** Wall time of the gradient call itself, in ms. */
+  durationMs: number;
+  /** True when the bounded history let go of this call's per-layer records and weights to keep the report
+   *  small (its losses and attribution stay, and the record of the first layer with NaN or Inf). */
+  thinned?: boolean;
+}
+
+/** One layer over every gradient call of the run, including calls the bounded history thinned or dropped. */
+export interface LayerTotals {
+  layer: number;
+  /** Gradient calls the layer ran in, by its mode in each. */
+  training: number;
+  inference: number;
+  mixed: number;
+  /** NaN and Inf values in its outputs. */
+  nonFinite: number;
+  /** Gradient calls that took a gradient of some of its weights, and calls that took none though it ran. */
+  learned?: number;
+  notLearned?: number;
+}
+
+/** Where tensors that stayed alive were created, from a sample taken when live tensors kept growing. */
+export interface LeakSite {
+  source: SourceLocation | null;
+  /** Tensors created there during the sample that were still alive at its end. */
+  alive: number;
+  /** Tensors created there during the sample. */
+  created: number;
+}
+
+export const RULE_IDS = [
+  'nan-or-inf', 'loss-gap', 'batchnorm-batch-statistics', 'running-stats-lagging', 'running-stats-frozen',
+  'frozen-layer-in-training-mode', 'weights-never-learn', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
+  'no-gradient-calls',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** The layer the finding is about, or the first of several. */
+  layer: number | null;
+  /** Every layer it covers, when it covers more than one (grouped by cause). */
+  layers?: number[];
+  gradientCall: number | null;
+  source: SourceLocation | null;
+  /** The point in one line (Problems rows, hovers, CodeLens, the CLI's headline); absent in older reports. */
+  summary?: string;
+  message: string;
+  fix: string;
+}
+
+export interface RunError {
+  /** usage: the input could not be run (missing file, unsupported tfjs); script: the user's script failed;
+   *  internal: the debugger itself failed. */
+  kind?: 'usage' | 'script' | 'internal';
+  message: string;
+  file: string | null;
+  line: number | null;
+  column?: number | null;
+  stack?: string;
+}
+
+export interface RunOptions {
+  /** Probes run on every call up to this one, then every probeEvery-th. */
+  probeAllFirst: number;
+  probeEvery: number;
+  /** Share of the training time probes may take, from the first call on: calls are probed further apart than
+   *  the interval when needed to stay within it (src/engine/probes/probeSchedule.ts); 0 turns this off.
+   *  Default 0.03. */
+  probeBudget?: number;
+  /** Full per-call records kept: the first `historyHead`, and the last `historySize - historyHead`. */
+  historySize: number;
+  lossGapTolerance: number;
+  /** Per-layer attribution of the loss gap: when the gap is over tolerance (auto), on every probed call
+   *  (always), or never (off). */
+  attribution: AttributionMode;
+}
+
+export type AttributionMode = 'auto' | 'always' | 'off';
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  probeAllFirst: 50,
+  probeEvery: 10,
+  historySize: 1000,
+  lossGapTolerance: 1e-4,
+  attribution: 'auto',
+};
+
+/** Events the runner streams to its host, in order. */
+export type RunnerEvent =
+  | { type: 'run-start'; target: string; args: string[]; cwd: string; tfjs: TfjsInfo; options: RunOptions; pid: number; startedAt: string }
+  | { type: 'layers'; layers: LayerInfo[] }
+  | { type: 'gradient-call'; call: GradientCallRecord }
+  | { type: 'finding'; finding: Finding }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'leak-sites'; sites: LeakSite[] }
+  | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
+  | { type: 'error'; error: RunError };
+
+export interface MemoryInfo {
+  tensorsAtStart: number;
+  tensorsAtEnd: number;
+}
+
+export type RunnerEventType = RunnerEvent['type'];
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** The JSON report, schema version 1. */
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  target: string;
+  args: string[];
+  status: RunStatus;
+  error: RunError | null;
+  tfjs: TfjsInfo | null;
+  options: RunOptions;
+  startedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  layers: LayerInfo[];
+  gradientCallCount: number;
+  /** Gradient calls dropped from `gradientCalls` to keep the history bounded. */
+  gradientCallsDropped: number;
+  gradientCalls: GradientCallRecord[];
+  /** Per layer over the whole run (absent in reports written before it existed). */
+  layerTotals?: LayerTotals[];
+  /** Where the tensors that kept live tensors growing were created (a sample; absent when none grew). */
+  leakSites?: LeakSite[];
+  findings: Finding[];
+  memory: MemoryInfo | null;
+  logs: string[];
+}
+
+// ---- Host ⇄ webview --------------------------------------------------------------------------------
+
+/** Messages the extension host posts to the webview panel. */
+export type HostToWebview =
+  /** The whole state: sent after `ready`, on restore, and when the shown run changes. */
+  | { type: 'report'; report: RunReport | null }
+  /** Live events of the shown run, batched (at most about 20 messages a second). */
+  | { type: 'events'; events: RunnerEvent[] }
+  /** The run ended (any way): the final report, findings included. */
+  | { type: 'run-ended'; report: RunReport }
+  /** Show one layer's detail (from the sidebar, a hover link or CodeLens). */
+  | { type: 'select-layer'; layer: number };
+
+/** Messages the webview posts to the extension host. Validated with isWebviewToHost before use. */
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'reveal-source'; source: SourceLocation }
+  | { type: 'select-layer'; layer: number }
+  | { type: 'command'; command: WebviewCommand };
+
+export const WEBVIEW_COMMANDS = ['rerun', 'stop', 'export-json', 'export-html'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+function isSourceLocation(x: unknown): x is SourceLocation {
+  const s = x as SourceLocation;
+  return typeof s === 'object' && s !== null && typeof s.file === 'string' && s.file.length > 0 && s.file.length < 4096 &&
+    Number.isInteger(s.line) && s.line >= 1 && Number.isInteger(s.column) && s.column >= 1;
+}
+
+/** Checks a message from the webview against the protocol; anything else is to be ignored and logged. */
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return true;
+    case 'reveal-source':
+      return isSourceLocation(m.source);
+    case 'select-layer':
+      return Number.isInteger(m.layer) && (m.layer as number) > 0;
+    case 'command':
+      return (WEBVIEW_COMMANDS as readonly unknown[]).includes(m.command);
+    default:
+      return false;
+  }
+}
+
+// ---- Runner → host validation ------------------------------------------------------------------------
+
+type Check = (x: unknown) => boolean;
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr: Check = (x) => typeof x === 'string';
+const isNum: Check = (x) => typeof x === 'number';
+const isInt: Check = (x) => Number.isInteger(x);
+const isBool: Check = (x) => typeof x === 'boolean';
+const orNull = (c: Check): Check => (x) => x === null || c(x);
+const optional = (c: Check): Check => (x) => x === undefined || c(x);
+const listOf = (c: Check): Check => (x) => Array.isArray(x) && x.every(c);
+const oneOf = (values: readonly unknown[]): Check => (x) => values.includes(x);
+const shape = (fields: Record<string, Check>): Check => (x) => isObj(x) && Object.entries(fields).every(([k, c]) => c(x[k]));
+
+const GRADIENT_APIS: readonly GradientApi[] = ['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'optimizer.minimize',
+  'optimizer.computeGradients', 'fit', 'fitDataset', 'trainOnBatch', 'gradients'];
+const isSource = orNull(isSourceLocation);
+const isRunError = shape({ kind: optional(oneOf(['usage', 'script', 'internal'])), message: isStr, file: orNull(isStr), line: orNull(isNum), column: optional(orNull(isNum)), stack: optional(isStr) });
+const isLayerInfo = shape({
+  id: isInt, name: isStr, className: isStr, trainable: isBool, source: isSource, parents: listOf(isInt), isContainer: isBool,
+  outsideCalls: shape({ training: isNum, inference: isNum }), weightCount: optional(isInt),
+  trainableChanges: optional(listOf(shape({ value: isBool, source: isSource, afterCall: isInt }))), compiledBy: optional(listOf(isInt)),
+});
+const isStats = shape({ mean: isNum, std: isNum, min: isNum, max: isNum, nanCount: isNum, infCount: isNum });
+const numbers = listOf(isNum);
+const isBatchNorm = shape({
+  movingMeanBefore: numbers, movingMeanAfter: numbers, movingVarianceBefore: numbers, movingVarianceAfter: numbers,
+  batchMean: numbers, batchVariance: numbers, momentum: isNum, epsilon: isNum,
+});
+const isLayerCall = shape({
+  layer: isInt, mode: oneOf(['training', 'inference', 'mixed']), calls: isNum, trainable: isBool, output: orNull(isStats),
+  nonFinite: isNum, batchNorm: orNull(isBatchNorm), gradNorm: orNull(isNum), frozenBy: optional(orNull(isInt)),
+  learns: optional(oneOf(['all', 'some', 'none'])),
+});
+const isCall = shape({
+  index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, model: optional(isInt), lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),
+  lossAfterStep: orNull(isNum), probed: isBool, probeError: orNull(isStr), layers: listOf(isLayerCall),
+  weights: listOf(shape({ name: isStr, layer: orNull(isInt), norm: orNull(isNum) })),
+  attribution: orNull(listOf(shape({ layer: isInt, deltaLoss: isNum, share: isNum }))), unexplained: orNull(isNum),
+  numTensors: isNum, numTensorsBefore: optional(isNum), durationMs: isNum, thinned: optional(isBool),
+});
+const isOptions = shape({ probeAllFirst: isNum, probeEvery: isNum, probeBudget: optional(isNum), historySize: isNum, lossGapTolerance: isNum, attribution: oneOf(['auto', 'always', 'off']) });
+const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
+  'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isOptions, pid: isNum, startedAt: isStr,
+    tfjs: shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr }) }),
+  layers: shape({ layers: listOf(isLayerInfo) }),
+  'gradient-call': shape({ call: isCall }),
+  finding: shape({ finding: shape({ rule: oneOf(RULE_IDS), severity: oneOf(['error', 'warning', 'info']), layer: orNull(isInt), gradientCall: orNull(isInt), source: isSource, message: isStr, fix: isStr }) }),
+  log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
+  'leak-sites': shape({ sites: listOf(shape({ source: isSource, alive: isInt, created: isInt })) }),
+  'run-end': shape({ status: oneOf(['completed', 'failed', 'timed-out', 'cancelled']), exitCode: orNull(isInt), error: orNull(isRunError),
+    memory: shape({ tensorsAtStart: isNum, tensorsAtEnd: isNum }), gradientCallCount: isInt, backend: orNull(isStr) }),
+  error: shape({ error: isRunError }),
+};
+
+/** Checks an event from the runner against the protocol; anything else is dropped by the host. */
+export function isRunnerEvent(x: unknown): x is RunnerEvent {
+  if (!isObj(x) || typeof x.type !== 'string' || !Object.prototype.hasOwnProperty.call(RUNNER_EVENTS, x.type)) return false;
+  return RUNNER_EVENTS[x.type as RunnerEventType](x);
+}
