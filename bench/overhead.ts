@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { attributionSampler } from '../src/engine/probes/attribution.ts';
 import { instrument, type InstrumentOptions } from '../src/engine/instrument.ts';
-import { DEFAULT_PROBE_BUDGET, ProbeSchedule } from '../src/engine/probes/probeSchedule.ts';
+import { DEFAULT_PROBE_BUDGET } from '../src/protocol/runOptions.ts';
+import { ProbeSchedule } from '../src/engine/probes/probeSchedule.ts';
 import { registerWasmGradientKernels } from '../src/engine/backend/wasmGradientKernels.ts';
-import { DEFAULT_RUN_OPTIONS } from '../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);

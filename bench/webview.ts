@@ -18,9 +18,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import {
-  DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerCallRecord, type LayerInfo, type RunReport, type RunnerEvent,
-} from '../src/protocol/report.ts';
+import type { GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
+import type { RunnerEvent } from '../src/protocol/runnerEvents.ts';
 import { DETAIL_BUDGET } from '../src/model/reportBuilder.ts';
 import { launchChromium, openPanel, vscodePageHtml } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';

@@ -33,11 +33,13 @@
 // #btn-export-json, #btn-export-html, #error-banner, #findings .finding-card[data-rule], #loss-summary
 // [data-loss=before|during|after|after-step], #loss-chart, #layer-table tr[data-layer-id], #layer-detail.
 import './styles.css';
-import { DEFAULT_RUN_OPTIONS, type RunReport } from '../src/protocol/report.ts';
+import { isRunReport, type RunReport } from '../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import { DebuggerApp } from './components/app.ts';
 import { validSort } from './components/layer-table.ts';
 import { detectCodicons, env } from './env.ts';
-import { isHostToWebview, StandaloneHost, VsCodeHost, vscodeApiFactory, type Host } from './host.ts';
+import { isHostToWebview } from '../src/protocol/webviewMessages.ts';
+import { StandaloneHost, VsCodeHost, vscodeApiFactory, type Host } from './host.ts';
 import { PanelStore } from './store.ts';
 
 export const REPORT_SCRIPT_ID = 'tfjs-debugger-report';
@@ -47,10 +49,8 @@ function readEmbeddedReport(): { report: RunReport | null; error: string | null 
   const el = document.getElementById(REPORT_SCRIPT_ID);
   if (!el) return { report: null, error: null };
   try {
-    const report = JSON.parse(el.textContent ?? '') as RunReport;
-    if (!report || !Array.isArray(report.layers) || !Array.isArray(report.gradientCalls) || !Array.isArray(report.findings)) {
-      return { report: null, error: 'The embedded report is not a TF.js Model Debugger report.' };
-    }
+    const report: unknown = JSON.parse(el.textContent ?? '');
+    if (!isRunReport(report)) return { report: null, error: 'The embedded report is not a TF.js Model Debugger report.' };
     return { report, error: null };
   } catch (e) {
     return { report: null, error: `The embedded report could not be read: ${(e as Error).message}` };

@@ -1,8 +1,6 @@
 // Views of a RunReport the panel renders: per-layer rows, loss series, BatchNorm history. Pure functions;
 // one pass over the recorded gradient calls each.
-import type {
-  BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm,
-} from '../src/protocol/report.ts';
+import type { BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm } from '../src/protocol/report.ts';
 import { batchNormDrift } from '../src/model/diagnose/batchNormStats.ts';
 import { layerTotalsOf } from '../src/model/layerTotals.ts';
 import { trainsOf, type Trains } from '../src/model/views/trainability.ts';

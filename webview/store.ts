@@ -1,7 +1,8 @@
 // The panel's state: the report shown, the live run being folded from events, the selected layer and the
 // table's sort order. Live events are folded into a ReportBuilder (the same one the CLI and the host use)
 // and published at most ~20 times a second.
-import type { RunReport, RunnerEvent } from '../src/protocol/report.ts';
+import type { RunReport } from '../src/protocol/report.ts';
+import type { RunnerEvent } from '../src/protocol/runnerEvents.ts';
 import { ReportBuilder } from '../src/model/reportBuilder.ts';
 import type { SortState } from './components/layer-table.ts';
 import { perfMark } from './perf.ts';

@@ -1,7 +1,8 @@
 // Command-line arguments of tfjs-debug.
 import { parseArgs } from 'node:util';
-import type { AttributionMode, Severity } from '../protocol/report.ts';
-import { DEFAULT_PROBE_BUDGET } from '../engine/probes/probeSchedule.ts';
+import type { Severity } from '../protocol/report.ts';
+import type { AttributionMode } from '../protocol/runOptions.ts';
+import { DEFAULT_PROBE_BUDGET } from '../protocol/runOptions.ts';
 
 export const USAGE = `Usage:
   tfjs-debug run <script> [options] [-- script args]

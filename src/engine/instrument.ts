@@ -9,7 +9,9 @@
 // - API labels: thin wrappers on the public entry points, so each gradient call is named by the API the user
 //   called and located at the user's line.
 // - Optimizer step tap: every optimizer's applyGradients, for the loss after the weight update.
-import type { GradientApi, LayerInfo, RunOptions, RunnerEvent, SourceLocation } from '../protocol/report.ts';
+import type { GradientApi, LayerInfo, SourceLocation } from '../protocol/report.ts';
+import type { RunOptions } from '../protocol/runOptions.ts';
+import type { RunnerEvent } from '../protocol/runnerEvents.ts';
 import { captureUserFrame, defaultIsInternal, directCaller, type InternalPathTest } from './callSites.ts';
 import { attributionSampler, layersToAttribute } from './probes/attribution.ts';
 import { CallRecorder } from './taps/callRecorder.ts';

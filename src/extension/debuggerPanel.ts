@@ -4,7 +4,9 @@
 // panel's webview is gone, and it sends `ready` again when shown; a serializer restores it after a reload.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { HostToWebview, RunnerEvent, SourceLocation, WebviewCommand } from '../protocol/report.ts';
+import type { SourceLocation } from '../protocol/report.ts';
+import type { RunnerEvent } from '../protocol/runnerEvents.ts';
+import type { HostToWebview, WebviewCommand } from '../protocol/webviewMessages.ts';
 import { Batcher } from './batcher.ts';
 import { acceptWebviewMessage } from './messages.ts';
 import type { RunStore } from './runStore.ts';

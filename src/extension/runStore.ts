@@ -1,7 +1,9 @@
 // The runs of this session: which one is running, its live report, the finished ones (bounded), and the last
 // finished report persisted so hovers, diagnostics and the panel come back after a reload.
 // Pure: no vscode import; storage is injected (the extension backs it with context.workspaceState).
-import { DEFAULT_RUN_OPTIONS, REPORT_SCHEMA_VERSION, type RunOptions, type RunReport, type RunStatus, type RunnerEvent } from '../protocol/report.ts';
+import { isRunReport, type RunReport, type RunStatus } from '../protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
+import type { RunnerEvent } from '../protocol/runnerEvents.ts';
 import { ReportBuilder } from '../model/reportBuilder.ts';
 
 export type RunKind = 'script' | 'probe';
@@ -213,8 +215,6 @@ function parseStoredRun(x: unknown): StoredRun | null {
   const q = s.request;
   if (typeof q !== 'object' || q === null || (q.kind !== 'script' && q.kind !== 'probe') || typeof q.target !== 'string' ||
     !Array.isArray(q.args) || !q.args.every((a) => typeof a === 'string') || typeof q.cwd !== 'string') return null;
-  const r = s.report;
-  if (typeof r !== 'object' || r === null || r.schemaVersion !== REPORT_SCHEMA_VERSION || r.status === 'running' ||
-    !Array.isArray(r.layers) || !Array.isArray(r.gradientCalls) || !Array.isArray(r.findings)) return null;
+  if (!isRunReport(s.report) || s.report.status === 'running') return null;
   return s;
 }

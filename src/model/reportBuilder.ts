@@ -1,9 +1,8 @@
 // Folds the runner's event stream into a RunReport (JSON schema version 1). Used by the CLI and the
 // extension host alike; pure, so it runs anywhere.
-import {
-  DEFAULT_RUN_OPTIONS, REPORT_SCHEMA_VERSION,
-  type GradientCallRecord, type LayerInfo, type LayerTotals, type RunError, type RunOptions, type RunReport, type RunStatus, type RunnerEvent,
-} from '../protocol/report.ts';
+import { REPORT_SCHEMA_VERSION, type GradientCallRecord, type LayerInfo, type LayerTotals, type RunError, type RunReport, type RunStatus } from '../protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
+import type { RunnerEvent } from '../protocol/runnerEvents.ts';
 import { diagnose } from './diagnose/index.ts';
 import { BoundedHistory } from './history.ts';
 import { addCallToTotals } from './layerTotals.ts';
@@ -73,8 +72,6 @@ export class ReportBuilder {
         r.memory = event.memory;
         r.gradientCallCount = Math.max(r.gradientCallCount, event.gradientCallCount);
         if (r.tfjs && event.backend) r.tfjs = { ...r.tfjs, backend: event.backend };
-        break;
-      case 'finding':
         break;
     }
   }

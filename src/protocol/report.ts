@@ -1,5 +1,8 @@
-// Every message type between the runner, the host (CLI or extension) and the webview, in one place.
-// The JSON report (schema version 1) is built from the same types.
+// The JSON report, schema version 1: the types every part shares (the runner's events carry its records, the
+// host folds them into a RunReport, the CLI writes it, the extension and the panel show it), and the check a
+// report from outside (a stored run, an embedded report, a message) must pass before use.
+import { isArray, isBool, isInt, isNum, isStr, listOf, oneOf, optional, orNull, shape, type Check } from './checks.ts';
+import { isRunOptions, type RunOptions } from './runOptions.ts';
 
 export type Mode = 'training' | 'inference' | 'mixed';
 export type Severity = 'error' | 'warning' | 'info';
@@ -204,49 +207,10 @@ export interface RunError {
   stack?: string;
 }
 
-export interface RunOptions {
-  /** Probes run on every call up to this one, then every probeEvery-th. */
-  probeAllFirst: number;
-  probeEvery: number;
-  /** Share of the training time probes may take, from the first call on: calls are probed further apart than
-   *  the interval when needed to stay within it (src/engine/probes/probeSchedule.ts); 0 turns this off.
-   *  Default 0.03. */
-  probeBudget?: number;
-  /** Full per-call records kept: the first `historyHead`, and the last `historySize - historyHead`. */
-  historySize: number;
-  lossGapTolerance: number;
-  /** Per-layer attribution of the loss gap: when the gap is over tolerance (auto), on every probed call
-   *  (always), or never (off). */
-  attribution: AttributionMode;
-}
-
-export type AttributionMode = 'auto' | 'always' | 'off';
-
-export const DEFAULT_RUN_OPTIONS: RunOptions = {
-  probeAllFirst: 50,
-  probeEvery: 10,
-  historySize: 1000,
-  lossGapTolerance: 1e-4,
-  attribution: 'auto',
-};
-
-/** Events the runner streams to its host, in order. */
-export type RunnerEvent =
-  | { type: 'run-start'; target: string; args: string[]; cwd: string; tfjs: TfjsInfo; options: RunOptions; pid: number; startedAt: string }
-  | { type: 'layers'; layers: LayerInfo[] }
-  | { type: 'gradient-call'; call: GradientCallRecord }
-  | { type: 'finding'; finding: Finding }
-  | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | { type: 'leak-sites'; sites: LeakSite[] }
-  | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
-  | { type: 'error'; error: RunError };
-
 export interface MemoryInfo {
   tensorsAtStart: number;
   tensorsAtEnd: number;
 }
-
-export type RunnerEventType = RunnerEvent['type'];
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -276,72 +240,22 @@ export interface RunReport {
   logs: string[];
 }
 
-// ---- Host ⇄ webview --------------------------------------------------------------------------------
+// ---- Checks -------------------------------------------------------------------------------------------
 
-/** Messages the extension host posts to the webview panel. */
-export type HostToWebview =
-  /** The whole state: sent after `ready`, on restore, and when the shown run changes. */
-  | { type: 'report'; report: RunReport | null }
-  /** Live events of the shown run, batched (at most about 20 messages a second). */
-  | { type: 'events'; events: RunnerEvent[] }
-  /** The run ended (any way): the final report, findings included. */
-  | { type: 'run-ended'; report: RunReport }
-  /** Show one layer's detail (from the sidebar, a hover link or CodeLens). */
-  | { type: 'select-layer'; layer: number };
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'timed-out', 'cancelled'];
+const GRADIENT_APIS: readonly GradientApi[] = ['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'optimizer.minimize',
+  'optimizer.computeGradients', 'fit', 'fitDataset', 'trainOnBatch', 'gradients'];
 
-/** Messages the webview posts to the extension host. Validated with isWebviewToHost before use. */
-export type WebviewToHost =
-  | { type: 'ready' }
-  | { type: 'reveal-source'; source: SourceLocation }
-  | { type: 'select-layer'; layer: number }
-  | { type: 'command'; command: WebviewCommand };
-
-export const WEBVIEW_COMMANDS = ['rerun', 'stop', 'export-json', 'export-html'] as const;
-export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
-
-function isSourceLocation(x: unknown): x is SourceLocation {
+export function isSourceLocation(x: unknown): x is SourceLocation {
   const s = x as SourceLocation;
   return typeof s === 'object' && s !== null && typeof s.file === 'string' && s.file.length > 0 && s.file.length < 4096 &&
     Number.isInteger(s.line) && s.line >= 1 && Number.isInteger(s.column) && s.column >= 1;
 }
 
-/** Checks a message from the webview against the protocol; anything else is to be ignored and logged. */
-export function isWebviewToHost(x: unknown): x is WebviewToHost {
-  if (typeof x !== 'object' || x === null) return false;
-  const m = x as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-      return true;
-    case 'reveal-source':
-      return isSourceLocation(m.source);
-    case 'select-layer':
-      return Number.isInteger(m.layer) && (m.layer as number) > 0;
-    case 'command':
-      return (WEBVIEW_COMMANDS as readonly unknown[]).includes(m.command);
-    default:
-      return false;
-  }
-}
-
-// ---- Runner → host validation ------------------------------------------------------------------------
-
-type Check = (x: unknown) => boolean;
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isStr: Check = (x) => typeof x === 'string';
-const isNum: Check = (x) => typeof x === 'number';
-const isInt: Check = (x) => Number.isInteger(x);
-const isBool: Check = (x) => typeof x === 'boolean';
-const orNull = (c: Check): Check => (x) => x === null || c(x);
-const optional = (c: Check): Check => (x) => x === undefined || c(x);
-const listOf = (c: Check): Check => (x) => Array.isArray(x) && x.every(c);
-const oneOf = (values: readonly unknown[]): Check => (x) => values.includes(x);
-const shape = (fields: Record<string, Check>): Check => (x) => isObj(x) && Object.entries(fields).every(([k, c]) => c(x[k]));
-
-const GRADIENT_APIS: readonly GradientApi[] = ['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'optimizer.minimize',
-  'optimizer.computeGradients', 'fit', 'fitDataset', 'trainOnBatch', 'gradients'];
 const isSource = orNull(isSourceLocation);
-const isRunError = shape({ kind: optional(oneOf(['usage', 'script', 'internal'])), message: isStr, file: orNull(isStr), line: orNull(isNum), column: optional(orNull(isNum)), stack: optional(isStr) });
-const isLayerInfo = shape({
+export const isRunError: Check = shape({ kind: optional(oneOf(['usage', 'script', 'internal'])), message: isStr, file: orNull(isStr), line: orNull(isNum), column: optional(orNull(isNum)), stack: optional(isStr) });
+export const isTfjsInfo: Check = shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr });
+export const isLayerInfo: Check = shape({
   id: isInt, name: isStr, className: isStr, trainable: isBool, source: isSource, parents: listOf(isInt), isContainer: isBool,
   outsideCalls: shape({ training: isNum, inference: isNum }), weightCount: optional(isInt),
   trainableChanges: optional(listOf(shape({ value: isBool, source: isSource, afterCall: isInt }))), compiledBy: optional(listOf(isInt)),
@@ -357,29 +271,24 @@ const isLayerCall = shape({
   nonFinite: isNum, batchNorm: orNull(isBatchNorm), gradNorm: orNull(isNum), frozenBy: optional(orNull(isInt)),
   learns: optional(oneOf(['all', 'some', 'none'])),
 });
-const isCall = shape({
+export const isGradientCall: Check = shape({
   index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, model: optional(isInt), lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),
   lossAfterStep: orNull(isNum), probed: isBool, probeError: orNull(isStr), layers: listOf(isLayerCall),
   weights: listOf(shape({ name: isStr, layer: orNull(isInt), norm: orNull(isNum) })),
   attribution: orNull(listOf(shape({ layer: isInt, deltaLoss: isNum, share: isNum }))), unexplained: orNull(isNum),
   numTensors: isNum, numTensorsBefore: optional(isNum), durationMs: isNum, thinned: optional(isBool),
 });
-const isOptions = shape({ probeAllFirst: isNum, probeEvery: isNum, probeBudget: optional(isNum), historySize: isNum, lossGapTolerance: isNum, attribution: oneOf(['auto', 'always', 'off']) });
-const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
-  'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isOptions, pid: isNum, startedAt: isStr,
-    tfjs: shape({ version: isStr, backend: isStr, source: oneOf(['workspace', 'bundled']), path: isStr }) }),
-  layers: shape({ layers: listOf(isLayerInfo) }),
-  'gradient-call': shape({ call: isCall }),
-  finding: shape({ finding: shape({ rule: oneOf(RULE_IDS), severity: oneOf(['error', 'warning', 'info']), layer: orNull(isInt), gradientCall: orNull(isInt), source: isSource, message: isStr, fix: isStr }) }),
-  log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
-  'leak-sites': shape({ sites: listOf(shape({ source: isSource, alive: isInt, created: isInt })) }),
-  'run-end': shape({ status: oneOf(['completed', 'failed', 'timed-out', 'cancelled']), exitCode: orNull(isInt), error: orNull(isRunError),
-    memory: shape({ tensorsAtStart: isNum, tensorsAtEnd: isNum }), gradientCallCount: isInt, backend: orNull(isStr) }),
-  error: shape({ error: isRunError }),
-};
+export const isLeakSite: Check = shape({ source: isSource, alive: isInt, created: isInt });
+export const isMemoryInfo: Check = shape({ tensorsAtStart: isNum, tensorsAtEnd: isNum });
 
-/** Checks an event from the runner against the protocol; anything else is dropped by the host. */
-export function isRunnerEvent(x: unknown): x is RunnerEvent {
-  if (!isObj(x) || typeof x.type !== 'string' || !Object.prototype.hasOwnProperty.call(RUNNER_EVENTS, x.type)) return false;
-  return RUNNER_EVENTS[x.type as RunnerEventType](x);
-}
+/**
+ * A report of schema version 1, checked field by field at its top level. The records in its lists are not
+ * checked one by one (a report holds up to 20,000 of them): every part renders them as text and guards what it
+ * reads, and the runner's own records were checked as events (runnerEvents.ts).
+ */
+export const isRunReport = shape({
+  schemaVersion: oneOf([REPORT_SCHEMA_VERSION]), target: isStr, args: listOf(isStr), status: oneOf(RUN_STATUSES),
+  error: orNull(isRunError), tfjs: orNull(isTfjsInfo), options: isRunOptions, startedAt: orNull(isStr), durationMs: orNull(isNum),
+  exitCode: orNull(isNum), layers: isArray, gradientCallCount: isNum, gradientCallsDropped: isNum, gradientCalls: isArray,
+  layerTotals: optional(isArray), leakSites: optional(isArray), findings: isArray, memory: orNull(isMemoryInfo), logs: listOf(isStr),
+}) as (x: unknown) => x is RunReport;

@@ -5,7 +5,8 @@
 // protocol before it uses it.
 import { writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
-import { isRunnerEvent, type RunError, type RunnerEvent } from '../protocol/report.ts';
+import type { RunError } from '../protocol/report.ts';
+import { isRunnerEvent, type RunnerEvent } from '../protocol/runnerEvents.ts';
 
 export const CHANNEL_FD = 3;
 /** A frame longer than this means the stream is not ours (or is corrupt): the host stops reading it. */

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { instrument } from '../../src/engine/instrument.ts';
-import { DEFAULT_RUN_OPTIONS, type RunnerEvent } from '../../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
+import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
 
 import { createRequire } from 'node:module';
 

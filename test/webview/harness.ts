@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { HostToWebview, WebviewToHost } from '../../src/protocol/report.ts';
+import type { HostToWebview, WebviewToHost } from '../../src/protocol/webviewMessages.ts';
 import { THEMES, type Theme } from './themes.ts';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

@@ -3,7 +3,8 @@
 // number formats the panel shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerInfo, type RunReport } from '../../src/protocol/report.ts';
+import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import { minMaxIndices } from '../../webview/downsample.ts';
 import { loss, sig } from '../../webview/format.ts';
 import { droppedRange, layerRows, lossSeries, movingMeanHistory } from '../../webview/model.ts';

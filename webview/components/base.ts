@@ -1,7 +1,8 @@
 // Shared pieces: light-DOM Lit elements (styled by dist/webview.css, found by plain ids), codicons with a
 // text fallback, source links, and events that bubble up to the app.
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import type { Mode, SourceLocation, WebviewCommand } from '../../src/protocol/report.ts';
+import type { Mode, SourceLocation } from '../../src/protocol/report.ts';
+import type { WebviewCommand } from '../../src/protocol/webviewMessages.ts';
 import { env } from '../env.ts';
 import { fullPlace, place } from '../format.ts';
 import type { SortState } from './layer-table.ts';

@@ -1,7 +1,8 @@
 // The run header: target, status, tfjs, gradient calls, duration, and the run's buttons (VS Code only).
 import { html, nothing } from 'lit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { RunReport, RunStatus, WebviewCommand } from '../../src/protocol/report.ts';
+import type { RunReport, RunStatus } from '../../src/protocol/report.ts';
+import type { WebviewCommand } from '../../src/protocol/webviewMessages.ts';
 import { env } from '../env.ts';
 import { basename, duration, plural } from '../format.ts';
 import { probedCount } from '../model.ts';

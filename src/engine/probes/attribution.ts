@@ -3,7 +3,7 @@
 // call (its recorded kernels: the call's own batch statistics, the call's own dropout mask), with every other
 // layer in inference mode and the state from before the call (probes.ts). Its loss against lossBefore is its
 // share; what no single layer explains (interactions) is reported as unexplained.
-import type { AttributionMode } from '../../protocol/report.ts';
+import type { AttributionMode } from '../../protocol/runOptions.ts';
 import type { Replay } from './replay.ts';
 import type { Layer } from '../tfjs.ts';
 

@@ -8,10 +8,8 @@
 // of its own, taken when the budget allows it then. What a probe should cost is the least of
 // the last five probes' costs, so that warm-up (kernels compiled, code not yet optimised) or a busy moment
 // does not stop the probes for long; the budget is charged what they really cost.
-import type { RunOptions } from '../../protocol/report.ts';
+import { DEFAULT_PROBE_BUDGET, type RunOptions } from '../../protocol/runOptions.ts';
 
-/** Share of the training time the probes may take, by default. */
-export const DEFAULT_PROBE_BUDGET = 0.03;
 /** Probes that run whatever they cost, to measure it. */
 export const CALIBRATION_PROBES = 1;
 const RECENT_PROBES = 5;

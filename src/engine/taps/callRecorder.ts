@@ -1,9 +1,7 @@
 // Collects what one gradient call did: which layers ran in which mode, their output statistics,
 // BatchNormalization statistics, the value and the gradient norms. Keeps tensors only until finish(),
 // which reads them all back at once and frees them.
-import type {
-  AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm,
-} from '../../protocol/report.ts';
+import type { AttributionEntry, BatchNormStats, GradientApi, GradientCallRecord, LayerCallRecord, LayerInfo, SourceLocation, TensorStats, WeightGradNorm } from '../../protocol/report.ts';
 import { isTrainable, ownWeights } from './layerRegistry.ts';
 import { euclideanNorm, nonFiniteCount, summarize } from '../readback/hostReductions.ts';
 import {

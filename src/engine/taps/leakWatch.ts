@@ -7,7 +7,8 @@
 // calls with the first user frame of its stack (engine.trackTensor sees every new Tensor:
 // tfjs-core/src/engine.ts). CHECK_AFTER calls later, the tensors still alive are counted by the place they
 // were created, and sent as a `leak-sites` event. The diagnosis (tensor-leak) decides whether it is a leak.
-import type { LeakSite, RunnerEvent, SourceLocation } from '../../protocol/report.ts';
+import type { LeakSite, SourceLocation } from '../../protocol/report.ts';
+import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
 import { captureUserFrame, type InternalPathTest } from '../callSites.ts';
 import { inDebuggerCode } from '../probeEnvironment.ts';
 import type { Tensor } from '../tfjs.ts';
