@@ -82,11 +82,13 @@ function start(): void {
       if (!isHostToWebview(m)) return;
       switch (m.type) {
         case 'report':
+          store.setReport(m.report, m.version);
+          break;
         case 'run-ended':
           store.setReport(m.report);
           break;
-        case 'events':
-          store.applyEvents(m.events);
+        case 'update':
+          store.applyUpdate(m.update);
           break;
         case 'select-layer':
           app.revealLayer(m.layer);

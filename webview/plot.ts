@@ -4,7 +4,6 @@ import uPlot from 'uplot';
 import { minMaxIndices, pick } from './downsample.ts';
 import { sig } from './format.ts';
 import { chartTheme, INTEGER_STEPS, onThemeChange, type ChartTheme } from './theme.ts';
-import { perfMark } from './perf.ts';
 import { frameThrottle } from './throttle.ts';
 
 export type SeriesData = { x: number[]; ys: (number | null)[][] };
@@ -78,7 +77,6 @@ export class Plot {
   }
 
   private draw(): void {
-    perfMark('chart-draw'); // bench/webview.ts timing hook; no-op in a real panel
     if (!this.container.isConnected) return;
     this.width = Math.floor(this.container.clientWidth) || this.width || 600;
     const data = this.drawable();

@@ -1,15 +1,15 @@
 // The panel: a webview running dist/webview.js. Waits for the webview's `ready`, then posts the shown run's
-// report and streams its events, batched (at most one message per 50 ms). Messages from the webview are
+// report and, while it runs, what changed in it (a ReportUpdate from the run's LiveReport, at most one message
+// per 50 ms). Messages from the webview are
 // checked with isWebviewToHost; anything else is ignored and logged. No retainContextWhenHidden: a hidden
 // panel's webview is gone, and it sends `ready` again when shown; a serializer restores it after a reload.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../protocol/report.ts';
-import type { RunnerEvent } from '../protocol/runnerEvents.ts';
 import type { HostToWebview, WebviewCommand } from '../protocol/webviewMessages.ts';
-import { Batcher } from './batcher.ts';
 import { acceptWebviewMessage } from './messages.ts';
 import type { RunStore } from './runStore.ts';
+import { Throttle } from './throttle.ts';
 import { webviewHtml } from '../shell/panelHtml.ts';
 
 export const PANEL_VIEW_TYPE = 'tfjsDebugger.panel';
@@ -28,7 +28,9 @@ export class DebuggerPanel implements vscode.Disposable {
   private ready = false;
   private shownRunId: string | null = null;
   private pendingLayer: number | null = null;
-  private readonly batcher: Batcher<RunnerEvent>;
+  /** The version of the shown live run's report the webview holds. */
+  private postedVersion = 0;
+  private readonly updates = new Throttle(() => this.postUpdate(), 50);
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
@@ -72,7 +74,6 @@ export class DebuggerPanel implements vscode.Disposable {
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly host: PanelHost) {
-    this.batcher = new Batcher<RunnerEvent>((events) => this.post({ type: 'events', events }), 50);
     panel.iconPath = {
       light: vscode.Uri.joinPath(host.extensionUri, 'media', 'icon-light.svg'),
       dark: vscode.Uri.joinPath(host.extensionUri, 'media', 'icon-dark.svg'),
@@ -84,7 +85,7 @@ export class DebuggerPanel implements vscode.Disposable {
         // Hidden: the webview is torn down; it sends `ready` again when shown.
         if (!panel.visible) {
           this.ready = false;
-          this.batcher.discard();
+          this.updates.cancel();
         }
       }),
       panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
@@ -95,11 +96,12 @@ export class DebuggerPanel implements vscode.Disposable {
             this.postReport();
             break;
           case 'events':
-            if (change.run.id === this.shownRunId) this.batcher.push(...change.events);
+            if (change.run.id === this.shownRunId) this.updates.request();
             break;
           case 'run-end':
             if (change.run.id === this.shownRunId) {
-              this.batcher.flush();
+              // The final report holds whatever an update still pending would have said.
+              this.updates.cancel();
               this.post({ type: 'run-ended', report: change.run.report() });
             }
             break;
@@ -130,12 +132,23 @@ export class DebuggerPanel implements vscode.Disposable {
     });
   }
 
-  /** The whole state: the shown run's report (a snapshot when live); the events after it follow. */
+  /** The whole state: the shown run's report (a snapshot when live, with its version; updates follow). */
   private postReport(): void {
     const run = this.host.store.shown;
-    this.batcher.discard();
+    this.updates.cancel();
     this.shownRunId = run?.id ?? null;
-    this.post({ type: 'report', report: run?.report() ?? null });
+    const report = run?.report() ?? null;
+    this.postedVersion = run?.live?.version ?? 0;
+    this.post({ type: 'report', report, ...(run?.live ? { version: this.postedVersion } : {}) });
+  }
+
+  /** What changed in the shown live run since the webview's version. */
+  private postUpdate(): void {
+    const live = this.shownRunId ? this.host.store.get(this.shownRunId)?.live : null;
+    if (!live || live.version === this.postedVersion) return;
+    const update = live.changesSince(this.postedVersion);
+    this.postedVersion = update.to;
+    this.post({ type: 'update', update });
   }
 
   private receive(raw: unknown): void {
@@ -175,7 +188,7 @@ export class DebuggerPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (DebuggerPanel.current === this) DebuggerPanel.current = undefined;
-    this.batcher.dispose();
+    this.updates.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -4,10 +4,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { basename } from '../model/format.ts';
-import { ReportBuilder } from '../model/reportBuilder.ts';
 import type { RunReport } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../protocol/runOptions.ts';
-import { launchRunner, type RunHandle } from '../host/launch.ts';
+import { launchRunner } from '../host/launch.ts';
 import { OutputLimiter } from './outputLimiter.ts';
 import { RunSlot } from './runSlot.ts';
 import { COMMANDS, runLabel, worstSeverity } from './presentation.ts';
@@ -67,25 +66,15 @@ export class RunController implements vscode.Disposable {
     this.output.appendLine(`\n[${new Date().toLocaleTimeString()}] ${request.kind === 'probe' ? 'Probing' : 'Debugging'} ${request.target}` +
       `${request.args.length ? ` ${request.args.join(' ')}` : ''} (cwd ${request.cwd})`);
 
-    let handle: RunHandle;
-    try {
-      handle = launchRunner({
-        ...opts,
-        onOutput: (chunk) => {
-          const text = limiter.take(chunk);
-          if (text) this.output.append(text);
-        },
-        onEvent: (event) => this.store.apply(run.id, [event]),
-      });
-    } catch (e) {
-      // launchRunner reports spawn failures through its report; this is for anything thrown before that.
-      const builder = new ReportBuilder(request.target, request.args);
-      builder.end('failed', { kind: 'internal', message: `Could not start the runner: ${(e as Error).message}`, file: null, line: null }, null);
-      void this.store.finish(run.id, builder.report(0));
-      this.announce(builder.report(0), label);
-      return run;
-    }
-
+    // The runner's events are folded once, into the run's own report (run.live), which the views read.
+    const handle = launchRunner({
+      ...opts,
+      live: run.live ?? undefined,
+      onOutput: (chunk) => {
+        const text = limiter.take(chunk);
+        if (text) this.output.append(text);
+      },
+    });
     const { finished } = this.slot.hold(run, handle, async ({ report }) => {
       void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
       this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +

@@ -1,10 +1,11 @@
-// The runs of this session: which one is running, its live report, the finished ones (bounded), and the last
-// finished report persisted so hovers, diagnostics and the panel come back after a reload.
+// The runs of this session: which one is running, its live report (the run's one LiveReport, which
+// launchRunner folds the runner's events into), the finished ones (bounded), and the last finished report
+// persisted so hovers, diagnostics and the panel come back after a reload.
 // Pure: no vscode import; storage is injected (the extension backs it with context.workspaceState).
 import { isRunReport, type RunReport, type RunStatus } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
 import type { RunnerEvent } from '../protocol/runnerEvents.ts';
-import { ReportBuilder } from '../model/reportBuilder.ts';
+import { LiveReport } from '../host/liveReport.ts';
 
 export type RunKind = 'script' | 'probe';
 
@@ -38,25 +39,27 @@ interface StoredRun {
 }
 
 export class RunEntry {
-  private builder: ReportBuilder | null;
   private final: RunReport | null;
-  private cached: RunReport | null = null;
-  private liveCalls = 0;
+  private liveReport: LiveReport | null;
 
   constructor(
     readonly id: string,
     readonly request: RunRequest,
     readonly startedAt: number,
     readonly restored: boolean,
-    final: RunReport | null = null,
-    options: RunOptions = DEFAULT_RUN_OPTIONS,
+    ending: RunReport | LiveReport,
   ) {
-    this.final = final;
-    this.builder = final ? null : new ReportBuilder(request.target, request.args, options);
+    this.final = ending instanceof LiveReport ? null : ending;
+    this.liveReport = ending instanceof LiveReport ? ending : null;
+  }
+
+  /** The run's report as it goes, while it runs. */
+  get live(): LiveReport | null {
+    return this.liveReport;
   }
 
   get status(): RunStatus {
-    return this.final?.status ?? this.builder?.status ?? 'running';
+    return this.final?.status ?? this.liveReport?.status ?? 'running';
   }
 
   get running(): boolean {
@@ -65,29 +68,18 @@ export class RunEntry {
 
   /** Gradient calls so far (cheap: no report snapshot). */
   get gradientCallCount(): number {
-    return this.final?.gradientCallCount ?? this.liveCalls;
+    return this.final?.gradientCallCount ?? this.liveReport?.gradientCallCount ?? 0;
   }
 
-  /** The report: the final one, or a snapshot of the live run (cached until the next event). */
+  /** The report: the final one, or the live run's snapshot (the same object until it changes). */
   report(): RunReport {
-    if (this.final) return this.final;
-    this.cached ??= (this.builder as ReportBuilder).report(Date.now() - this.startedAt);
-    return this.cached;
-  }
-
-  /** @internal */
-  apply(event: RunnerEvent): void {
-    if (!this.builder) return;
-    this.builder.apply(event);
-    if (event.type === 'gradient-call') this.liveCalls = Math.max(this.liveCalls, event.call.index);
-    this.cached = null;
+    return this.final ?? (this.liveReport as LiveReport).snapshot();
   }
 
   /** @internal */
   finish(report: RunReport): void {
     this.final = report;
-    this.builder = null;
-    this.cached = null;
+    this.liveReport = null;
   }
 }
 
@@ -145,23 +137,26 @@ export class RunStore {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** A new run in progress; `options` are the run options it was launched with (they bound its history). */
+  /** A new run in progress; `options` are the run options it is launched with (they bound its history). Its
+   *  report is `run.live`, for launchRunner to fold the runner's events into. */
   start(request: RunRequest, options: RunOptions = DEFAULT_RUN_OPTIONS): RunEntry {
     if (this.current) throw new Error('A run is already in progress.');
     const id = `run-${this.now().toString(36)}-${++this.seq}`;
-    const run = new RunEntry(id, { ...request, args: [...request.args] }, this.now(), false, null, options);
+    const live = new LiveReport(request.target, [...request.args], options, this.now);
+    const run = new RunEntry(id, { ...request, args: [...request.args] }, this.now(), false, live);
+    live.onDidChange((event) => {
+      if (run.running) this.emit({ type: 'events', run, events: event ? [event] : [] });
+    });
     this.entries.unshift(run);
     if (this.entries.length > this.maxRuns) this.entries.length = this.maxRuns;
     this.emit({ type: 'run-start', run });
     return run;
   }
 
-  /** A batch of runner events of a run in progress (one or more). */
+  /** Folds runner events into a run in progress (when no launchRunner folds them: launchRunner({live}) does). */
   apply(runId: string, events: RunnerEvent[]): void {
-    const run = this.get(runId);
-    if (!run?.running || events.length === 0) return;
-    for (const e of events) run.apply(e);
-    this.emit({ type: 'events', run, events });
+    const live = this.get(runId)?.live;
+    if (live) for (const e of events) live.apply(e);
   }
 
   /** Ends a run with its final report (from launchRunner) and persists it. */

@@ -18,6 +18,11 @@ export class Throttle {
     this.batcher.flush();
   }
 
+  /** Drops a pending run. */
+  cancel(): void {
+    this.batcher.discard();
+  }
+
   dispose(): void {
     this.batcher.dispose();
   }

@@ -1,16 +1,17 @@
-// Starts the runner as a child process and folds its events into a report. The CLI and the extension host
-// both start runs through here. The runner's events come over a private pipe (eventChannel.ts), never Node IPC.
-// The child leads its own process group, and its process tree is tracked (processTree.ts), so that Stop, a
-// timeout or a signal ends everything the user's script started too, detached children included.
+// Starts the runner as a child process and folds its events, once, into the run's LiveReport. The CLI and the
+// extension host both start runs through here. The runner's events come over a private pipe (eventReader.ts),
+// never Node IPC. The child leads its own process group, and its process tree is tracked (processTree.ts), so that
+// Stop, a timeout or a signal ends everything the user's script started too, detached children included.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { CHANNEL_FD, type BackendChoice, type RunnerArgs } from '../protocol/channel.ts';
 import type { RunReport } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
 import type { RunnerEvent } from '../protocol/runnerEvents.ts';
-import { ReportBuilder } from '../model/reportBuilder.ts';
-import { CHANNEL_FD, EventDecoder } from '../runner/eventChannel.ts';
+import { EventDecoder } from './eventReader.ts';
+import { LiveReport } from './liveReport.ts';
 import { ProcessTree } from './processTree.ts';
 
 export interface LaunchOptions {
@@ -20,8 +21,7 @@ export interface LaunchOptions {
   script: string;
   /** For probes: a JSON file {x, y} of nested arrays; without it a seeded synthetic batch is used. */
   dataFile?: string;
-  /** auto: the project's own tfjs keeps its backend, the bundled one trains on wasm. */
-  backend?: 'auto' | 'wasm' | 'cpu';
+  backend?: BackendChoice;
   args?: string[];
   cwd?: string;
   options?: Partial<RunOptions>;
@@ -31,7 +31,11 @@ export interface LaunchOptions {
    *  'stderr' passes both to the host's stderr (the CLI when a report goes to stdout). */
   stdio?: 'inherit' | 'pipe' | 'stderr';
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** Each event, after it was folded into the report. */
   onEvent?: (event: RunnerEvent) => void;
+  /** The report to fold the run into (the extension's RunStore made it, and its views read it); by default a
+   *  new one, which `done` gives the final snapshot of. */
+  live?: LiveReport;
   /** The Node binary; the extension passes its own with ELECTRON_RUN_AS_NODE. */
   execPath?: string;
   env?: NodeJS.ProcessEnv;
@@ -70,42 +74,42 @@ function longTimeout(fn: () => void, ms: number): { clear: () => void } {
 }
 
 const DEFAULT_GRACE_MS = 3000;
+const DEFAULT_MEMORY_MB = 4096;
 
-const live = new Set<ProcessTree>();
+const liveTrees = new Set<ProcessTree>();
 let exitHookInstalled = false;
 
-export function launchRunner(opts: LaunchOptions): RunHandle {
-  const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
-  const script = path.resolve(opts.cwd ?? process.cwd(), opts.script);
-  const builder = new ReportBuilder(script, opts.args ?? [], options);
-  const distDir = opts.distDir ?? __dirname;
-  const started = Date.now();
-  const runnerArgs = {
+/** Every run's process tree is killed when the host exits, however it exits. */
+function track(tree: ProcessTree | null): void {
+  if (tree) liveTrees.add(tree);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => { for (const t of liveTrees) t.kill(); });
+  }
+}
+
+function spawnRunner(opts: LaunchOptions, script: string, options: RunOptions): ChildProcess {
+  const runnerArgs: RunnerArgs = {
     options,
     kind: opts.kind ?? 'script',
     dataFile: opts.dataFile ? path.resolve(opts.cwd ?? process.cwd(), opts.dataFile) : null,
     backend: opts.backend ?? 'auto',
-    memoryLimitMb: opts.memoryLimitMb ?? 4096,
+    memoryLimitMb: opts.memoryLimitMb ?? DEFAULT_MEMORY_MB,
   };
   const output = opts.stdio === 'pipe' ? 'pipe' : opts.stdio === 'stderr' ? 2 : 'inherit';
-  const child: ChildProcess = spawn(opts.execPath ?? process.execPath, [
-    `--max-old-space-size=${opts.memoryLimitMb ?? 4096}`,
-    path.join(distDir, 'runner.js'), JSON.stringify(runnerArgs), script, ...(opts.args ?? []),
+  return spawn(opts.execPath ?? process.execPath, [
+    `--max-old-space-size=${opts.memoryLimitMb ?? DEFAULT_MEMORY_MB}`,
+    path.join(opts.distDir ?? __dirname, 'runner.js'), JSON.stringify(runnerArgs), script, ...(opts.args ?? []),
   ], {
     cwd: opts.cwd ?? process.cwd(),
     env: opts.env ?? process.env,
     stdio: [opts.stdio === 'pipe' ? 'ignore' : 'inherit', output, opts.stdio === 'pipe' ? 'pipe' : 'inherit', 'pipe'],
     detached: true,
   });
-  const tree = child.pid != null ? new ProcessTree(child.pid) : null;
-  if (tree) live.add(tree);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => { for (const t of live) t.kill(); });
-  }
-  const running = () => child.exitCode == null && child.signalCode == null;
-  const killAll = () => { if (running()) tree?.kill(); };
+}
 
+/** The script's output to onOutput (when piped), keeping the end of stderr to tell an out-of-memory abort. */
+function readOutput(child: ChildProcess, opts: LaunchOptions): () => string {
   let stderrTail = '';
   if (opts.stdio === 'pipe') {
     child.stdout?.setEncoding('utf8').on('data', (c: string) => opts.onOutput?.(c, 'stdout'));
@@ -114,22 +118,60 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
       opts.onOutput?.(c, 'stderr');
     });
   }
+  return () => stderrTail;
+}
+
+/** Folds the runner's events into the report as they come. */
+function readEvents(child: ChildProcess, report: LiveReport, onEvent: LaunchOptions['onEvent']): EventDecoder {
   const decoder = new EventDecoder((event) => {
-    builder.apply(event);
-    opts.onEvent?.(event);
+    report.apply(event);
+    onEvent?.(event);
   });
   const channel = child.stdio[CHANNEL_FD] as Readable | null;
   channel?.on('data', (chunk: Buffer) => decoder.push(chunk));
   channel?.on('error', () => undefined);
+  return decoder;
+}
 
-  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-  let timer: { clear: () => void } | undefined;
-  if (opts.timeoutMs && opts.timeoutMs > 0) {
-    timer = longTimeout(() => {
-      builder.end('timed-out', { message: `The script did not finish within ${seconds(opts.timeoutMs as number)}; it was stopped. Raise the timeout if it needs longer.`, file: script, line: null }, null);
-      killAll();
-    }, opts.timeoutMs);
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/** How a runner that exited without ending the run ended it. */
+function unfinishedEnding(exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string, memoryLimitMb: number): string {
+  // V8 aborts when the heap limit is reached (stderr is only seen when piped).
+  const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderrTail) || exitCode === 134 || signal === 'SIGABRT';
+  return outOfMemory
+    ? `The script ran out of memory (the runner's heap limit is ${memoryLimitMb} MB; raise it with --memory or the tfjsDebugger.memoryLimitMb setting if the model needs more).`
+    : `The runner stopped without finishing the run (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).`;
+}
+
+/** A run whose runner could not even be spawned: its report says why. */
+function failedToStart(report: LiveReport, error: unknown): RunHandle {
+  report.end('failed', { message: `Could not start the runner: ${(error as Error)?.message ?? String(error)}`, file: null, line: null, kind: 'internal' }, null);
+  return { pid: undefined, done: Promise.resolve({ report: report.finish(), exitCode: null, signal: null }), cancel() {}, interrupt() {} };
+}
+
+export function launchRunner(opts: LaunchOptions): RunHandle {
+  const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
+  const script = path.resolve(opts.cwd ?? process.cwd(), opts.script);
+  const report = opts.live ?? new LiveReport(script, opts.args ?? [], options);
+  const memoryLimitMb = opts.memoryLimitMb ?? DEFAULT_MEMORY_MB;
+  let child: ChildProcess;
+  try {
+    child = spawnRunner(opts, script, options);
+  } catch (e) {
+    return failedToStart(report, e);
   }
+  const tree = child.pid != null ? new ProcessTree(child.pid) : null;
+  track(tree);
+  const running = () => child.exitCode == null && child.signalCode == null;
+  const killAll = () => { if (running()) tree?.kill(); };
+  const stderrTail = readOutput(child, opts);
+  const decoder = readEvents(child, report, opts.onEvent);
+
+  const timer = opts.timeoutMs && opts.timeoutMs > 0 ? longTimeout(() => {
+    report.end('timed-out', { message: `The script did not finish within ${seconds(opts.timeoutMs as number)}; it was stopped. Raise the timeout if it needs longer.`, file: script, line: null }, null);
+    killAll();
+  }, opts.timeoutMs) : undefined;
   let grace: NodeJS.Timeout | undefined;
   let interrupted: NodeJS.Signals | null = null;
 
@@ -140,26 +182,19 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
       settled = true;
       timer?.clear();
       if (grace) clearTimeout(grace);
-      if (tree) {
-        tree.stop();
-        live.delete(tree);
-      }
+      tree?.stop();
+      if (tree) liveTrees.delete(tree);
       if (spawnError) {
-        builder.end('failed', { message: `Could not start the runner: ${spawnError.message}`, file: null, line: null, kind: 'internal' }, null);
-      } else if (builder.status === 'running') {
-        // V8 aborts when the heap limit is reached (stderr is only seen when piped).
-        const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderrTail) || exitCode === 134 || signal === 'SIGABRT';
-        const message = outOfMemory
-          ? `The script ran out of memory (the runner's heap limit is ${opts.memoryLimitMb ?? 4096} MB; raise it with --memory or the tfjsDebugger.memoryLimitMb setting if the model needs more).`
-          : `The runner stopped without finishing the run (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).`;
-        builder.end('failed', { message, file: script, line: null }, exitCode);
+        report.end('failed', { message: `Could not start the runner: ${spawnError.message}`, file: null, line: null, kind: 'internal' }, null);
+      } else if (report.status === 'running') {
+        report.end('failed', { message: unfinishedEnding(exitCode, signal, stderrTail(), memoryLimitMb), file: script, line: null }, exitCode);
       } else if (interrupted) {
-        builder.noteExit(exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null));
+        report.noteExit(exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null));
       }
       if (decoder.rejected || decoder.broken) {
-        builder.apply({ type: 'log', level: 'warn', message: `the runner's event stream held ${decoder.broken ? `${decoder.broken} (the rest was not read)` : `${decoder.rejected} malformed events (dropped)`}` });
+        report.apply({ type: 'log', level: 'warn', message: `the runner's event stream held ${decoder.broken ? `${decoder.broken} (the rest was not read)` : `${decoder.rejected} malformed events (dropped)`}` });
       }
-      resolve({ report: builder.report(Date.now() - started), exitCode, signal });
+      resolve({ report: report.finish(), exitCode, signal });
     };
     child.on('error', (e) => finish(null, null, e));
     child.on('close', (code, signal) => finish(code, signal));
@@ -169,7 +204,7 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
     pid: child.pid,
     done,
     cancel() {
-      builder.end('cancelled', { message: 'The run was stopped.', file: null, line: null }, null);
+      report.end('cancelled', { message: 'The run was stopped.', file: null, line: null }, null);
       killAll();
     },
     interrupt(signal, graceMs = DEFAULT_GRACE_MS) {
@@ -178,7 +213,7 @@ export function launchRunner(opts: LaunchOptions): RunHandle {
         return;
       }
       interrupted = signal;
-      builder.end('cancelled', { message: `Stopped by ${signal}: the script was sent ${signal}, as it would be without the debugger.`, file: null, line: null }, null);
+      report.end('cancelled', { message: `Stopped by ${signal}: the script was sent ${signal}, as it would be without the debugger.`, file: null, line: null }, null);
       tree?.forward(signal);
       grace = setTimeout(killAll, graceMs);
     },

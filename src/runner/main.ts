@@ -10,26 +10,17 @@ import { pathToFileURL } from 'node:url';
 import { defaultIsInternal } from '../engine/callSites.ts';
 import { instrument, type Instrumentation } from '../engine/instrument.ts';
 import type { RunError } from '../protocol/report.ts';
-import type { RunOptions } from '../protocol/runOptions.ts';
 import { seededRandom } from '../engine/probeEnvironment.ts';
 import { ModelJsonError } from '../engine/savedModel/modelJson.ts';
 import { toRunError } from './errors.ts';
 import { prepareSavedModelProbe, type SavedModelProbe } from '../engine/savedModel/probeModel.ts';
 import { installBundledFallback, resolveTfjs, TfjsResolutionError } from './resolveTfjs.ts';
 import { installTypeScriptRequireHook } from './tsRequireHook.ts';
-import { applyBackend, backendFor, prepareWasm, type BackendChoice } from '../engine/backend/backend.ts';
+import { applyBackend, backendFor, prepareWasm } from '../engine/backend/backend.ts';
+import type { RunnerArgs } from '../protocol/channel.ts';
 import { watchParent } from './parentWatchdog.ts';
 import { channelWriter } from './eventChannel.ts';
 import { instrumentTfjsWhenLoaded, type LoadedTfjs } from './tfjsLoadHook.ts';
-
-export interface RunnerArgs {
-  options: RunOptions;
-  kind: 'script' | 'probe';
-  dataFile: string | null;
-  backend: BackendChoice;
-  /** The runner's memory limit (the V8 heap, and the wasm heap too). */
-  memoryLimitMb?: number;
-}
 
 const debuggerRoot = path.resolve(__dirname, '..');
 const isInternal = (file: string) => defaultIsInternal(file) || file.startsWith(debuggerRoot + path.sep + 'dist') ||

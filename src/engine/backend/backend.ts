@@ -12,9 +12,8 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { registerWasmGradientKernels } from './wasmGradientKernels.ts';
 import { seededRandom } from '../probeEnvironment.ts';
+import type { BackendChoice } from '../../protocol/channel.ts';
 import type { TfjsSource } from '../../protocol/report.ts';
-
-export type BackendChoice = 'auto' | 'wasm' | 'cpu';
 
 export interface PreparedWasm {
   /** Folder of the @tensorflow/tfjs-backend-wasm package whose module was compiled. */
