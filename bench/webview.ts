@@ -24,7 +24,7 @@ import type { GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import type { ReportUpdate } from '../src/protocol/webviewMessages.ts';
 import { DETAIL_BUDGET } from '../src/model/reportBuilder.ts';
-import { launchChromium, openPanel, vscodePageHtml } from '../test/webview/harness.ts';
+import { launchChromium, openPanel, vscodeStub } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';
 import { runAlone } from './section.ts';
 
@@ -172,10 +172,10 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 async function measure(browser: Browser, params: SynthParams): Promise<PageResult & { bytes: number }> {
   // The harness's stub keeps setState in sessionStorage, whose quota a report this size exceeds; VS Code
   // serializes the state and sends it to the host, so the stand-in serializes it and keeps nothing.
-  const html = vscodePageHtml(THEMES.dark);
+  const stub = vscodeStub(THEMES.dark);
   const stored = "setState: (s) => { sessionStorage.setItem('vscode-state', JSON.stringify(s)); t.setStateCalls++; return s; },";
-  if (!html.includes(stored)) throw new Error('test/webview/harness.ts changed its setState stub; update bench/webview.ts');
-  const panel = await openPanel(browser, { html: html.replace(stored, 'setState: (s) => { const a = performance.now(); t.lastStateChars = JSON.stringify(s).length; (t.saveMs = t.saveMs || []).push(performance.now() - a); t.setStateCalls++; return s; },') });
+  if (!stub.includes(stored)) throw new Error('test/webview/harness.ts changed its setState stub; update bench/webview.ts');
+  const panel = await openPanel(browser, { stub: stub.replace(stored, 'setState: (s) => { const a = performance.now(); t.lastStateChars = JSON.stringify(s).length; (t.saveMs = t.saveMs || []).push(performance.now() - a); t.setStateCalls++; return s; },') });
   try {
     const { page } = panel;
     await page.waitForFunction(() => ((window as any).__tfd?.posted ?? []).some((m: { type: string }) => m.type === 'ready'));

@@ -1,4 +1,6 @@
 // Facts about where the panel runs, decided once at start.
+import { PAGE_IDS } from '../src/shell/html.ts';
+
 export const env = {
   /** VS Code: source links and buttons post messages. Standalone HTML report: read-only text. */
   interactive: false,
@@ -7,5 +9,5 @@ export const env = {
 };
 
 export function detectCodicons(): boolean {
-  return document.getElementById('vscode-codicon-stylesheet') !== null;
+  return document.getElementById(PAGE_IDS.codicons) !== null;
 }

@@ -10,7 +10,7 @@ import type { HostToWebview, WebviewCommand } from '../protocol/webviewMessages.
 import { acceptWebviewMessage } from './messages.ts';
 import type { RunStore } from './runStore.ts';
 import { Throttle } from './throttle.ts';
-import { webviewHtml } from '../shell/panelHtml.ts';
+import { webviewHtml } from '../shell/html.ts';
 
 export const PANEL_VIEW_TYPE = 'tfjsDebugger.panel';
 
