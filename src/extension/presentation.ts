@@ -2,10 +2,13 @@
 // so they are tested without VS Code. Every string that comes from the user's code or the run (layer names,
 // class names, messages, paths) goes through escapeMarkdown: a layer named `[x](command:evil)` or
 // `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
-import type { AttributionEntry, BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol/report.ts';
+import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol/report.ts';
 import { basename, num, percent, plural } from '../model/format.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../model/layerClasses.ts';
 import { layerTotalsOf } from '../model/layerTotals.ts';
+import { hasBatchNorm, lastRecordOf } from '../model/views/layerRecords.ts';
+import { callsOutside, modeInside, modeInsideText, modeOutsideText } from '../model/views/layerModes.ts';
+import { layerShare } from '../model/views/shares.ts';
 import { trainsOf } from '../model/views/trainability.ts';
 
 /** The only commands a hover's links may run (MarkdownString.isTrusted.enabledCommands). */
@@ -47,74 +50,6 @@ export interface ShowLayerArgs {
   layer: number;
 }
 
-// ---- modes ---------------------------------------------------------------------------------------------
-
-export interface ModeCounts {
-  training: number;
-  inference: number;
-  mixed: number;
-}
-
-/** In how many gradient calls of the run the layer ran in each mode. */
-export function modesInGradientCalls(report: RunReport, layerId: number): ModeCounts {
-  const t = layerTotalsOf(report).get(layerId);
-  return { training: t?.training ?? 0, inference: t?.inference ?? 0, mixed: t?.mixed ?? 0 };
-}
-
-/** The one mode a layer ran in inside gradient calls, 'mixed' when it varied, null when it never ran there. */
-export function gradientMode(counts: ModeCounts): Mode | null {
-  const kinds = (['training', 'inference', 'mixed'] as const).filter((m) => counts[m] > 0);
-  if (kinds.length === 0) return null;
-  return kinds.length === 1 ? kinds[0] : 'mixed';
-}
-
-export function gradientModeText(counts: ModeCounts): string {
-  const total = counts.training + counts.inference + counts.mixed;
-  if (total === 0) return 'not called';
-  const parts = (['training', 'inference', 'mixed'] as const).filter((m) => counts[m] > 0);
-  if (parts.length === 1) return `${parts[0]} (${total === 1 ? 'the one recorded call' : `all ${total} recorded calls`})`;
-  return parts.map((m) => `${m} in ${plural(counts[m], 'call')}`).join(', ');
-}
-
-export function outsideModeText(layer: LayerInfo): string {
-  const { training, inference } = layer.outsideCalls;
-  if (training + inference === 0) return 'not called';
-  return [training ? `training ×${training}` : '', inference ? `inference ×${inference}` : ''].filter(Boolean).join(', ');
-}
-
-// ---- attribution ---------------------------------------------------------------------------------------
-
-export interface LayerShare extends AttributionEntry {
-  call: number;
-}
-
-/** The layer's share of the loss gap: in the call the loss-gap finding names, else the latest attributed call. */
-export function attributionShare(report: RunReport, layerId: number): LayerShare | null {
-  const gapCall = report.findings.find((f) => f.rule === 'loss-gap')?.gradientCall ?? null;
-  const pick = (call: GradientCallRecord | undefined): LayerShare | null => {
-    const entry = call?.attribution?.find((a) => a.layer === layerId);
-    return call && entry && Number.isFinite(entry.share) ? { ...entry, call: call.index } : null;
-  };
-  const fromGap = gapCall == null ? null : pick(report.gradientCalls.find((c) => c.index === gapCall));
-  if (fromGap) return fromGap;
-  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
-    const share = pick(report.gradientCalls[i]);
-    if (share) return share;
-  }
-  return null;
-}
-
-// ---- BatchNorm -----------------------------------------------------------------------------------------
-
-/** The layer's BatchNorm statistics in the last recorded call that has them. */
-export function lastBatchNorm(report: RunReport, layerId: number): { call: number; stats: BatchNormStats } | null {
-  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
-    const r = report.gradientCalls[i].layers.find((l) => l.layer === layerId && l.batchNorm);
-    if (r?.batchNorm) return { call: report.gradientCalls[i].index, stats: r.batchNorm };
-  }
-  return null;
-}
-
 // ---- hover ---------------------------------------------------------------------------------------------
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '$(error)', warning: '$(warning)', info: '$(info)' };
@@ -124,19 +59,10 @@ export function findingsForLayer(report: RunReport, layerId: number): Finding[] 
   return report.findings.filter((f) => f.layer === layerId || f.layers?.includes(layerId));
 }
 
-/** The layer's record in the last recorded gradient call it ran in. */
-function lastRecord(report: RunReport, layerId: number): LayerCallRecord | undefined {
-  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
-    const r = report.gradientCalls[i].layers.find((l) => l.layer === layerId);
-    if (r) return r;
-  }
-  return undefined;
-}
-
 function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[] {
   const out: string[] = [];
   const dependent = MODE_DEPENDENT_CLASSES.has(layer.className);
-  const trains = layer.isContainer ? null : trainsOf(lastRecord(report, layer.id), layer);
+  const trains = layer.isContainer ? null : trainsOf(lastRecordOf(report, layer.id)?.record, layer);
   const trainsText = trains && trains !== '—' ? ` · trains: ${trains}` : '';
   out.push(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.className)}${dependent ? ' · behaves differently in training and inference' : ''}${trainsText}`);
   out.push('');
@@ -145,14 +71,14 @@ function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[
     out.push(`Model with ${plural(children, 'layer')}; hover a layer's own line for its modes.`);
   } else {
     out.push('| where | mode |', '| --- | --- |');
-    out.push(`| inside gradient calls | ${escapeMarkdown(gradientModeText(modesInGradientCalls(report, layer.id)))} |`);
-    out.push(`| outside (predict, evaluate, apply) | ${escapeMarkdown(outsideModeText(layer))} |`);
+    out.push(`| inside gradient calls | ${escapeMarkdown(modeInsideText(layerTotalsOf(report).get(layer.id)))} |`);
+    out.push(`| outside (predict, evaluate, apply) | ${escapeMarkdown(modeOutsideText(layer))} |`);
   }
-  const bn = lastBatchNorm(report, layer.id);
-  if (bn) {
-    const s = bn.stats;
+  const bn = lastRecordOf(report, layer.id, hasBatchNorm);
+  if (bn?.record.batchNorm) {
+    const s = bn.record.batchNorm;
     const channels = Math.max(s.batchMean.length, s.movingMeanBefore.length);
-    out.push('', `BatchNorm statistics in gradient call #${bn.call} (momentum ${num(s.momentum)}, tfjs/Keras convention: ` +
+    out.push('', `BatchNorm statistics in gradient call #${bn.call.index} (momentum ${num(s.momentum)}, tfjs/Keras convention: ` +
       `moving ← moving − (moving − batch)·(1 − momentum)):`, '');
     out.push('| ch | moving mean | batch mean | moving variance | batch variance |', '| ---: | --- | ---: | --- | ---: |');
     for (let c = 0; c < Math.min(HOVER_CHANNELS, channels); c++) {
@@ -161,7 +87,7 @@ function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[
     }
     if (channels > HOVER_CHANNELS) out.push('', `*first ${HOVER_CHANNELS} of ${channels} channels*`);
   }
-  const share = attributionShare(report, layer.id);
+  const share = layerShare(report, layer.id);
   if (share) out.push('', `Share of the loss gap in gradient call #${share.call}: **${percent(share.share)}** (loss change ${num(share.deltaLoss)} with only this layer in training mode)`);
   for (const f of findingsForLayer(report, layer.id)) {
     out.push('', `${SEVERITY_ICON[f.severity]} **${escapeMarkdown(f.rule)}**: ${escapeMarkdown(f.summary ?? f.message)}`, '', `*Fix:* ${escapeMarkdown(f.fix)}`);
@@ -184,11 +110,11 @@ export function hoverMarkdown(report: RunReport, layers: LayerInfo[], runId: str
 /** E.g. `$(warning) BatchNorm · training in gradient calls · 36% of loss gap`. Plain text (CodeLens titles are not Markdown). */
 export function codeLensTitle(report: RunReport, layer: LayerInfo): string {
   const parts = [shortClass(layer.className)];
-  const mode = gradientMode(modesInGradientCalls(report, layer.id));
+  const mode = modeInside(layerTotalsOf(report).get(layer.id));
   if (mode) parts.push(`${mode} in gradient calls`);
-  else if (layer.outsideCalls.training + layer.outsideCalls.inference > 0) parts.push(`${outsideModeText(layer)} outside gradient calls`);
+  else if (callsOutside(layer) > 0) parts.push(`${modeOutsideText(layer)} outside gradient calls`);
   else parts.push('not called');
-  const share = attributionShare(report, layer.id);
+  const share = layerShare(report, layer.id);
   if (share) parts.push(`${percent(share.share)} of loss gap`);
   const worst = worstSeverity(findingsForLayer(report, layer.id));
   // CodeLens titles render $(icon) syntax; a class name cannot hold one (escape it anyway).

@@ -3,7 +3,7 @@
 // as a notification. Workspace Trust is enforced here, on the path every launch takes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../model/format.ts';
+import { basename, plural } from '../model/format.ts';
 import type { RunReport } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../protocol/runOptions.ts';
 import { launchRunner } from '../host/launch.ts';
@@ -78,7 +78,7 @@ export class RunController implements vscode.Disposable {
     const { finished } = this.slot.hold(run, handle, async ({ report }) => {
       void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
       this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`);
+        `${plural(report.gradientCallCount, 'gradient call')}, ${plural(report.findings.length, 'finding')}`);
       if (report.error) this.output.appendLine(report.error.stack && report.error.kind !== 'usage' ? report.error.stack : report.error.message);
       try {
         await this.store.finish(run.id, report);
@@ -98,8 +98,7 @@ export class RunController implements vscode.Disposable {
       async (progress, token) => {
         const cancel = token.onCancellationRequested(() => void this.stop());
         const report = new Throttle(() => {
-          const n = run.gradientCallCount;
-          progress.report({ message: `${n} gradient call${n === 1 ? '' : 's'}` });
+          progress.report({ message: plural(run.gradientCallCount, 'gradient call') });
         }, 500);
         const sub = this.store.onDidChange((c) => {
           if (c.type === 'events' && c.run === run) report.request();
@@ -130,7 +129,7 @@ export class RunController implements vscode.Disposable {
         const worst = worstSeverity(report.findings);
         const text = n === 0
           ? `TF.js Debugger: ${label} completed, ${report.gradientCallCount} gradient calls, no findings.`
-          : `TF.js Debugger: ${label} completed with ${n} finding${n === 1 ? '' : 's'}: ${report.findings.map((f) => f.rule).slice(0, 3).join(', ')}.`;
+          : `TF.js Debugger: ${label} completed with ${plural(n, 'finding')}: ${report.findings.map((f) => f.rule).slice(0, 3).join(', ')}.`;
         const show = worst === 'error' || worst === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
         void show(text, 'Show Panel').then(act);
         break;

@@ -4,10 +4,9 @@
 import * as vscode from 'vscode';
 import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../protocol/report.ts';
 import { num } from '../model/format.ts';
-import {
-  callLabel, COMMANDS, escapeMarkdown, gradientMode, layerDescription, lossTriple, modesInGradientCalls, outsideModeText,
-  runDescription, runLabel,
-} from './presentation.ts';
+import { layerTotalsOf } from '../model/layerTotals.ts';
+import { modeInside, modeOutsideText } from '../model/views/layerModes.ts';
+import { callLabel, COMMANDS, escapeMarkdown, layerDescription, lossTriple, runDescription, runLabel } from './presentation.ts';
 import type { RunEntry, RunStore } from './runStore.ts';
 import { Throttle } from './throttle.ts';
 
@@ -172,8 +171,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       item.tooltip = r ? `${r.mode} in gradient call #${node.call}${r.calls > 1 ? ` (${r.calls} calls)` : ''} · |grad| ${num(r.gradNorm)}` +
         `${r.nonFinite ? ` · ${r.nonFinite} NaN/Inf` : ''}` : undefined;
     } else {
-      mode = layer ? gradientMode(modesInGradientCalls(report, layer.id)) : null;
-      if (layer) item.tooltip = `${layer.className} · inside gradient calls: ${mode ?? 'not called'} · outside: ${outsideModeText(layer)}`;
+      mode = layer ? modeInside(layerTotalsOf(report).get(layer.id)) : null;
+      if (layer) item.tooltip = `${layer.className} · inside gradient calls: ${mode ?? 'not called'} · outside: ${modeOutsideText(layer)}`;
     }
     item.description = layerDescription(mode, layer?.className ?? '?');
     item.iconPath = layer?.isContainer ? new vscode.ThemeIcon('symbol-namespace') : new vscode.ThemeIcon(mode ? MODE_ICON[mode] : 'circle-outline');

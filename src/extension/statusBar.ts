@@ -1,6 +1,6 @@
 // The status bar item while a run is in progress: a spinner and the gradient call count; click shows the panel.
 import * as vscode from 'vscode';
-import { basename } from '../model/format.ts';
+import { basename, plural } from '../model/format.ts';
 import { COMMANDS } from './presentation.ts';
 import type { RunStore } from './runStore.ts';
 import { Throttle } from './throttle.ts';
@@ -23,8 +23,7 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const n = run.gradientCallCount;
-    this.item.text = `$(sync~spin) TF.js: ${n} gradient call${n === 1 ? '' : 's'}`;
+    this.item.text = `$(sync~spin) TF.js: ${plural(run.gradientCallCount, 'gradient call')}`;
     this.item.tooltip = `TF.js Debugger is running ${basename(run.request.target)}. Click to show the panel.`;
     this.item.show();
   }

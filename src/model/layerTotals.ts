@@ -19,9 +19,17 @@ export function addCallToTotals(totals: Map<number, LayerTotals>, call: Gradient
   return changed;
 }
 
-export function layerTotalsOf(report: RunReport): Map<number, LayerTotals> {
-  if (report.layerTotals) return new Map(report.layerTotals.map((t) => [t.layer, t]));
-  const totals = new Map<number, LayerTotals>();
-  for (const call of report.gradientCalls) addCallToTotals(totals, call);
+/** By the list they come from (a report's layerTotals, or the calls of an older report without them). */
+const totalsBySource = new WeakMap<object, Map<number, LayerTotals>>();
+
+/** The report's totals by layer id (computed once per list: views ask for them layer by layer). */
+export function layerTotalsOf(report: RunReport): ReadonlyMap<number, LayerTotals> {
+  const source = report.layerTotals ?? report.gradientCalls;
+  let totals = totalsBySource.get(source);
+  if (!totals) {
+    totals = report.layerTotals ? new Map(report.layerTotals.map((t) => [t.layer, t])) : new Map<number, LayerTotals>();
+    if (!report.layerTotals) for (const call of report.gradientCalls) addCallToTotals(totals, call);
+    totalsBySource.set(source, totals);
+  }
   return totals;
 }

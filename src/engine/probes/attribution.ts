@@ -3,6 +3,7 @@
 // call (its recorded kernels: the call's own batch statistics, the call's own dropout mask), with every other
 // layer in inference mode and the state from before the call (probes.ts). Its loss against lossBefore is its
 // share; what no single layer explains (interactions) is reported as unexplained.
+import { lossesDiffer } from '../../model/lossGaps.ts';
 import type { AttributionMode } from '../../protocol/runOptions.ts';
 import type { Replay } from './replay.ts';
 import type { Layer } from '../tfjs.ts';
@@ -36,11 +37,6 @@ export function layersToAttribute(ctx: AttributionContext, replay: Replay, befor
   if (ctx.mode === 'off') return [];
   const candidates = attributionCandidates(replay);
   if (candidates.length === 0) return [];
-  if (ctx.mode === 'auto' && !(gapOverTolerance(ctx.tolerance, before(), during()) && ctx.sample())) return [];
+  if (ctx.mode === 'auto' && !(lossesDiffer(during(), before(), ctx.tolerance) && ctx.sample())) return [];
   return candidates;
-}
-
-function gapOverTolerance(tolerance: number, before: number, during: number | null): boolean {
-  if (during == null || !Number.isFinite(before) || !Number.isFinite(during)) return false;
-  return Math.abs(during - before) > tolerance * Math.max(1, Math.abs(before));
 }

@@ -28,18 +28,6 @@ export function callLabel(call: GradientCallRecord): string {
   return `gradient call ${call.index} (${call.api}${call.source ? ` at ${place(call.source)}` : ''})`;
 }
 
-/** Relative loss gap, tolerance-scaled: |a - b| > tol * max(1, |b|). */
-export function lossesDiffer(a: number | null, b: number | null, tolerance: number): boolean {
-  if (a == null || b == null) return false;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-  return Math.abs(a - b) > tolerance * Math.max(1, Math.abs(b));
-}
-
-/** The size of a gap relative to the inference-mode loss, for choosing the largest. */
-export function relativeGap(during: number, before: number): number {
-  return Math.abs(during - before) / Math.max(Math.abs(before), 1e-12);
-}
-
 /** Why an inference-mode loss of exactly 0 on a saved model is not a bug: the synthetic batch's targets are
  *  the model's own inference outputs (src/engine/savedModel/probeModel.ts). Empty when that is not the case. */
 export function zeroLossNote(report: RunReport, before: number): string {

@@ -4,7 +4,8 @@
 import type { Finding, RunReport } from '../../protocol/report.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../layerClasses.ts';
 import { loss, percent, plural, relativeChange, shareOfGap } from '../format.ts';
-import { callLabel, layerById, layerLabel, lossesDiffer, relativeGap, zeroLossNote } from './context.ts';
+import { lossesDiffer, relativeGap } from '../lossGaps.ts';
+import { callLabel, layerById, layerLabel, zeroLossNote } from './context.ts';
 
 export const RULE = 'loss-gap';
 /** Layers whose share of the gap is smaller than this are not named as its cause. */

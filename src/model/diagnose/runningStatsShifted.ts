@@ -3,7 +3,8 @@
 // inference-mode loss moved most.
 import type { Finding, RunReport } from '../../protocol/report.ts';
 import { loss, plural, relativeChange } from '../format.ts';
-import { callLabel, layerById, layerName, lossesDiffer, relativeGap } from './context.ts';
+import { lossesDiffer, relativeGap } from '../lossGaps.ts';
+import { callLabel, layerById, layerName } from './context.ts';
 
 export const RULE = 'running-stats-shifted';
 
