@@ -3,7 +3,7 @@
 import { html, nothing } from 'lit';
 import type { RunReport } from '../../src/protocol/report.ts';
 import type { Host } from '../host.ts';
-import { layerRows, type LayerRow } from '../model.ts';
+import { layerRows, type LayerRow } from '../views.ts';
 import type { PanelSnapshot, PanelStore } from '../store.ts';
 import { LightElement, PANEL_EVENT, type PanelEvent } from './base.ts';
 import './error-banner.ts';

@@ -5,7 +5,7 @@ import { html, nothing } from 'lit';
 import type uPlot from 'uplot';
 import type { BatchNormStats, RunReport } from '../../src/protocol/report.ts';
 import { full, plural, sig } from '../format.ts';
-import { gradNormHistory, latestRecord, movingMeanHistory, type LayerRow } from '../model.ts';
+import { gradNormHistory, latestRecord, movingMeanHistory, type LayerRow } from '../views.ts';
 import { callChart, Plot, type SeriesData } from '../plot.ts';
 import { withAlpha, type ChartTheme } from '../theme.ts';
 import { LightElement, modeBadge, sourceLink } from './base.ts';

@@ -6,7 +6,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { full, percent, sig } from '../format.ts';
-import type { LayerRow } from '../model.ts';
+import type { LayerRow } from '../views.ts';
 import { TRAINS_MEANING } from '../../src/model/views/trainability.ts';
 import { emit, icon, LightElement, modeBadge, sourceLink } from './base.ts';
 

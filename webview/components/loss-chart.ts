@@ -5,7 +5,7 @@ import { html, nothing } from 'lit';
 import type uPlot from 'uplot';
 import type { RunReport } from '../../src/protocol/report.ts';
 import { full, loss, plural, sig } from '../format.ts';
-import { droppedRange, latestProbed, lossSeries } from '../model.ts';
+import { droppedRange, latestProbed, lossSeries } from '../views.ts';
 import { callChart, Plot } from '../plot.ts';
 import { withAlpha, type ChartTheme } from '../theme.ts';
 import { LightElement, sourceLink } from './base.ts';

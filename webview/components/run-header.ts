@@ -5,7 +5,7 @@ import type { RunReport, RunStatus } from '../../src/protocol/report.ts';
 import type { WebviewCommand } from '../../src/protocol/webviewMessages.ts';
 import { env } from '../env.ts';
 import { basename, duration, plural } from '../format.ts';
-import { probedCount } from '../model.ts';
+import { probedCount } from '../views.ts';
 import { emit, icon, LightElement, type IconName } from './base.ts';
 
 const STATUS: Record<RunStatus, { icon: IconName; label: string }> = {

@@ -7,7 +7,7 @@ import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protoco
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import { minMaxIndices } from '../../webview/downsample.ts';
 import { loss, sig } from '../../webview/format.ts';
-import { droppedRange, layerRows, lossSeries, movingMeanHistory } from '../../webview/model.ts';
+import { droppedRange, layerRows, lossSeries, movingMeanHistory } from '../../webview/views.ts';
 
 test('downsampling keeps the first, last, minimum and maximum of every series per bucket', () => {
   const n = 10_000;
