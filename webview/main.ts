@@ -22,7 +22,6 @@ import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import { PAGE_IDS } from '../src/shell/html.ts';
 import { DebuggerApp } from './components/app.ts';
 import { validSort } from './components/layer-table.ts';
-import { detectCodicons, env } from './env.ts';
 import { isHostToWebview } from '../src/protocol/webviewMessages.ts';
 import { StandaloneHost, VsCodeHost, vscodeApiFactory, type Host } from './host.ts';
 import { PanelStore } from './store.ts';
@@ -42,9 +41,8 @@ function readEmbeddedReport(): { report: RunReport | null; error: string | null 
 
 function start(): void {
   const acquire = vscodeApiFactory();
-  env.interactive = acquire !== null;
-  env.codicons = detectCodicons();
   const host: Host = acquire ? new VsCodeHost(acquire) : new StandaloneHost();
+  const env = { interactive: host.interactive, codicons: document.getElementById(PAGE_IDS.codicons) !== null };
   if (!acquire) document.documentElement.classList.add('tfjs-standalone');
 
   let store: PanelStore;
@@ -56,7 +54,7 @@ function start(): void {
     store = new PanelStore({ report: report ?? (error ? errorReport(error) : null) });
   }
 
-  const app = new DebuggerApp().init(store, host);
+  const app = new DebuggerApp().init(store, host, env);
   (document.getElementById(PAGE_IDS.root) ?? document.body).appendChild(app);
 
   if (acquire) {

@@ -1,10 +1,14 @@
-// Views of a RunReport the panel renders: per-layer rows, loss series, BatchNorm history. Pure functions;
-// one pass over the recorded gradient calls each.
+// Views of a RunReport only the panel renders: per-layer rows, loss series, BatchNorm and gradient norm history,
+// built on the model's views (src/model/views). Pure functions; one pass over the recorded gradient calls each.
 import type { BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm } from '../src/protocol/report.ts';
 import { batchNormDrift } from '../src/model/diagnose/batchNormStats.ts';
+import { historyHead } from '../src/model/history.ts';
+import { MODE_DEPENDENT_CLASSES } from '../src/model/layerClasses.ts';
 import { layerTotalsOf } from '../src/model/layerTotals.ts';
+import { callsInside, callsOutside, modeInside, modeOutside } from '../src/model/views/layerModes.ts';
+import { hasBatchNorm, hasGradNorm, hasOutput, lastRecordOf, lastRecords } from '../src/model/views/layerRecords.ts';
+import { latestAttributedCall, sharesIn } from '../src/model/views/shares.ts';
 import { trainsOf, type Trains } from '../src/model/views/trainability.ts';
-import { MODE_DEPENDENT_CLASSES as MODE_DEPENDENT } from '../src/model/layerClasses.ts';
 
 export interface LayerRow {
   id: number;
@@ -37,59 +41,35 @@ export interface LayerRow {
   trains: Trains;
 }
 
-export function modeOf(training: number, inference: number): Mode | null {
-  if (training && inference) return 'mixed';
-  if (training) return 'training';
-  if (inference) return 'inference';
-  return null;
-}
-
-/** The latest recorded call with a non-null attribution. */
-export function latestAttribution(report: RunReport): GradientCallRecord | null {
-  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
-    if (report.gradientCalls[i].attribution) return report.gradientCalls[i];
-  }
-  return null;
-}
-
 export function layerRows(report: RunReport): LayerRow[] {
   const names = new Map(report.layers.map((l) => [l.id, l.name]));
   const totals = layerTotalsOf(report);
-  const latestOutput = new Map<number, TensorStats>();
-  const latestBn = new Map<number, BatchNormStats>();
-  const latestGrad = new Map<number, number>();
-  const latest = new Map<number, LayerCallRecord>();
-  for (const call of report.gradientCalls) {
-    for (const r of call.layers) {
-      latest.set(r.layer, r);
-      if (r.output) latestOutput.set(r.layer, r.output);
-      if (r.batchNorm) latestBn.set(r.layer, r.batchNorm);
-      if (r.gradNorm != null) latestGrad.set(r.layer, r.gradNorm);
-    }
-  }
-  const attributed = latestAttribution(report);
-  const shares = new Map((attributed?.attribution ?? []).map((a) => [a.layer, a.share]));
+  const latest = lastRecords(report);
+  const latestOutput = lastRecords(report, hasOutput);
+  const latestBn = lastRecords(report, hasBatchNorm);
+  const latestGrad = lastRecords(report, hasGradNorm);
+  const shares = sharesIn(latestAttributedCall(report));
   return report.layers.filter((l) => !l.isContainer).map((l) => {
     const t = totals.get(l.id);
-    const bn = latestBn.get(l.id) ?? null;
+    const bn = latestBn.get(l.id)?.batchNorm ?? null;
     return {
       id: l.id,
       name: l.name,
       className: l.className,
-      modeDependent: MODE_DEPENDENT.has(l.className),
+      modeDependent: MODE_DEPENDENT_CLASSES.has(l.className),
       parents: l.parents.map((p) => names.get(p) ?? `#${p}`),
       info: l,
       sourceLabel: l.source && l.source.file === report.target ? `line ${l.source.line}` : undefined,
-      modeInside: t ? modeOf(t.training + t.mixed, t.inference + t.mixed) : null,
-      callsInside: t ? t.training + t.inference + t.mixed : 0,
-      modeOutside: modeOf(l.outsideCalls.training, l.outsideCalls.inference),
-      callsOutside: l.outsideCalls.training + l.outsideCalls.inference,
-      output: latestOutput.get(l.id) ?? null,
+      modeInside: modeInside(t),
+      callsInside: callsInside(t),
+      modeOutside: modeOutside(l),
+      callsOutside: callsOutside(l),
+      output: latestOutput.get(l.id)?.output ?? null,
       nonFinite: t?.nonFinite ?? 0,
       batchNorm: bn,
       drift: bn ? batchNormDrift(bn) : null,
-      gradNorm: latestGrad.get(l.id) ?? null,
-      share: attributed ? shares.get(l.id) ?? null : null,
+      gradNorm: latestGrad.get(l.id)?.gradNorm ?? null,
+      share: shares.get(l.id) ?? null,
       trains: trainsOf(latest.get(l.id), l),
     };
   });
@@ -107,7 +87,7 @@ export interface LossSeries {
  *  range (the report keeps the first calls and the most recent ones), or -1. */
 export function historyBreak(report: RunReport): number {
   if (!report.gradientCallsDropped) return -1;
-  const head = Math.min(50, Math.floor(report.options.historySize / 2));
+  const head = historyHead(report.options.historySize);
   return head > 0 && head < report.gradientCalls.length ? head : -1;
 }
 
@@ -206,10 +186,6 @@ export function gradNormHistory(report: RunReport, layer: number): { x: number[]
 
 /** The latest call's record of one layer, and its weights' gradient norms. */
 export function latestRecord(report: RunReport, layer: number): { call: GradientCallRecord; record: LayerCallRecord; weights: WeightGradNorm[] } | null {
-  for (let i = report.gradientCalls.length - 1; i >= 0; i--) {
-    const call = report.gradientCalls[i];
-    const record = call.layers.find((r) => r.layer === layer);
-    if (record) return { call, record, weights: call.weights.filter((w) => w.layer === layer) };
-  }
-  return null;
+  const last = lastRecordOf(report, layer);
+  return last && { ...last, weights: last.call.weights.filter((w) => w.layer === layer) };
 }

@@ -15,6 +15,11 @@ export function num(x: number | null | undefined, digits = 4): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
+/** The exact value, for a title (what a rounded number stands for). */
+export function exact(x: number | null | undefined): string {
+  return x == null ? 'not recorded' : String(x);
+}
+
 /** A loss: 6 significant digits. */
 export function loss(x: number | null | undefined): string {
   return num(x, 6);

@@ -13,6 +13,11 @@ export interface DetailBudget<T> {
   budget: number;
 }
 
+/** How many of the first records a history of `size` keeps (the rest of it are the most recent ones). */
+export function historyHead(size: number): number {
+  return Math.min(50, Math.floor(size / 2));
+}
+
 export class BoundedHistory<T> {
   private readonly first: T[] = [];
   private readonly ring: T[] = [];
@@ -25,7 +30,7 @@ export class BoundedHistory<T> {
   constructor(private readonly head: number, private readonly tail: number, private readonly detail: DetailBudget<T> | null = null) {}
 
   static forSize<T>(size: number, detail: DetailBudget<T> | null = null): BoundedHistory<T> {
-    const head = Math.min(50, Math.floor(size / 2));
+    const head = historyHead(size);
     return new BoundedHistory<T>(head, Math.max(1, size - head), detail);
   }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import { minMaxIndices } from '../../webview/downsample.ts';
-import { loss, sig } from '../../webview/format.ts';
+import { loss, num as sig } from '../../src/model/format.ts';
 import { droppedRange, layerRows, lossSeries, movingMeanHistory } from '../../webview/views.ts';
 
 test('downsampling keeps the first, last, minimum and maximum of every series per bucket', () => {
