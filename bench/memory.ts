@@ -16,8 +16,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import { launchRunner } from '../src/host/launch.ts';
-import { RunStore, LAST_RUN_KEY } from '../src/extension/runStore.ts';
-import { Throttle } from '../src/extension/throttle.ts';
+import { RunStore, LAST_RUN_KEY } from '../src/extension/logic/runStore.ts';
+import { Throttle } from '../src/extension/logic/throttle.ts';
 import { runAlone } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -7,12 +7,12 @@ import { basename, plural } from '../model/format.ts';
 import type { RunReport } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../protocol/runOptions.ts';
 import { launchRunner } from '../host/launch.ts';
-import { OutputLimiter } from './outputLimiter.ts';
-import { RunSlot } from './runSlot.ts';
-import { COMMANDS, runLabel, worstSeverity } from './presentation.ts';
-import type { RunEntry, RunKind, RunRequest, RunStore } from './runStore.ts';
-import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './settings.ts';
-import { Throttle } from './throttle.ts';
+import { OutputLimiter } from './logic/outputLimiter.ts';
+import { RunSlot } from './logic/runSlot.ts';
+import { COMMANDS, runLabel, worstSeverity } from './logic/presentation.ts';
+import type { RunEntry, RunKind, RunRequest, RunStore } from './logic/runStore.ts';
+import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './logic/settings.ts';
+import { Throttle } from './logic/throttle.ts';
 
 export const CONTEXT_RUNNING = 'tfjsDebugger.running';
 

@@ -14,9 +14,9 @@ import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
 import { launchRunner, type RunHandle } from '../../src/host/launch.ts';
 import { encodeFrame } from '../../src/runner/eventChannel.ts';
 import { EventDecoder } from '../../src/host/eventReader.ts';
-import { RunSlot } from '../../src/extension/runSlot.ts';
-import { RunStore, type RunEntry, type RunRequest } from '../../src/extension/runStore.ts';
-import { DEFAULT_SETTINGS, launchOptionsFor, type DebuggerSettings } from '../../src/extension/settings.ts';
+import { RunSlot } from '../../src/extension/logic/runSlot.ts';
+import { RunStore, type RunEntry, type RunRequest } from '../../src/extension/logic/runStore.ts';
+import { DEFAULT_SETTINGS, launchOptionsFor, type DebuggerSettings } from '../../src/extension/logic/settings.ts';
 import { ROOT, SCRIPTS } from '../helpers/cli.ts';
 import { clip, ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
 

@@ -1,7 +1,7 @@
 // The tfjsDebugger.* settings, checked, and how a run request becomes launchRunner options. Also the
 // Workspace Trust rule. Pure: no vscode import (the extension passes a getter over its configuration).
-import type { AttributionMode, RunOptions } from '../protocol/runOptions.ts';
-import type { LaunchOptions } from '../host/launch.ts';
+import type { AttributionMode, RunOptions } from '../../protocol/runOptions.ts';
+import type { LaunchOptions } from '../../host/launch.ts';
 import type { RunKind, RunRequest } from './runStore.ts';
 
 export interface DebuggerSettings {

@@ -2,7 +2,7 @@
 // file is edited: each text change moves the locations after it; a location inside replaced text is stale
 // (null). Each location also remembers its line's text, so after a reload, or a change made while the file
 // was closed, it is checked, moved to where that line went, or dropped. Pure: no vscode import.
-import type { SourceLocation } from '../protocol/report.ts';
+import type { SourceLocation } from '../../protocol/report.ts';
 
 /** Structurally the same as vscode.TextDocumentContentChangeEvent (0-based lines and characters). */
 export interface TextChange {

@@ -2,16 +2,16 @@
 // menus, links and other callers are checked before use.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../model/format.ts';
-import { writeHtmlReport } from '../shell/html.ts';
-import type { RunReport, SourceLocation } from '../protocol/report.ts';
-import type { WebviewCommand } from '../protocol/webviewMessages.ts';
-import { DebuggerPanel, type PanelHost } from './debuggerPanel.ts';
-import { parseExportArgs, parseShowLayerArgs, parseSourceArg, type ExportFormat } from './messages.ts';
-import { COMMANDS } from './presentation.ts';
-import { defaultCwd, ensureTrusted, type RunController } from './runController.ts';
-import type { RunStore } from './runStore.ts';
-import type { SourceTracking } from './sourceTracking.ts';
+import { basename } from '../../model/format.ts';
+import { writeHtmlReport } from '../../shell/html.ts';
+import type { RunReport, SourceLocation } from '../../protocol/report.ts';
+import type { WebviewCommand } from '../../protocol/webviewMessages.ts';
+import { DebuggerPanel, type PanelHost } from '../panel/debuggerPanel.ts';
+import { parseExportArgs, parseShowLayerArgs, parseSourceArg, type ExportFormat } from '../logic/messages.ts';
+import { COMMANDS } from '../logic/presentation.ts';
+import { defaultCwd, ensureTrusted, type RunController } from '../runController.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import type { SourceTracking } from '../sourceTracking.ts';
 
 export const SCRIPT_FILE = /\.(c|m)?(j|t)s$/i;
 const EXAMPLE = 'batchnorm-mismatch.js';

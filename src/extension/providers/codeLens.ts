@@ -1,10 +1,10 @@
 // A CodeLens above each layer's construction line: class, mode inside gradient calls, share of the loss gap.
 import * as vscode from 'vscode';
-import { codeLensTitle, COMMANDS, type ShowLayerArgs } from './presentation.ts';
-import type { RunStore } from './runStore.ts';
-import { layersInFile } from './sourceIndex.ts';
-import type { SourceTracking } from './sourceTracking.ts';
-import { Throttle } from './throttle.ts';
+import { codeLensTitle, COMMANDS, type ShowLayerArgs } from '../logic/presentation.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { layersInFile } from '../logic/sourceIndex.ts';
+import type { SourceTracking } from '../sourceTracking.ts';
+import { Throttle } from '../logic/throttle.ts';
 
 export class LayerCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

@@ -2,14 +2,14 @@
 // so they are tested without VS Code. Every string that comes from the user's code or the run (layer names,
 // class names, messages, paths) goes through escapeMarkdown: a layer named `[x](command:evil)` or
 // `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
-import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../protocol/report.ts';
-import { basename, num, percent, plural } from '../model/format.ts';
-import { MODE_DEPENDENT_CLASSES, shortClass } from '../model/layerClasses.ts';
-import { layerTotalsOf } from '../model/layerTotals.ts';
-import { hasBatchNorm, lastRecordOf } from '../model/views/layerRecords.ts';
-import { callsOutside, modeInside, modeInsideText, modeOutsideText } from '../model/views/layerModes.ts';
-import { layerShare } from '../model/views/shares.ts';
-import { trainsOf } from '../model/views/trainability.ts';
+import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../../protocol/report.ts';
+import { basename, num, percent, plural } from '../../model/format.ts';
+import { MODE_DEPENDENT_CLASSES, shortClass } from '../../model/layerClasses.ts';
+import { layerTotalsOf } from '../../model/layerTotals.ts';
+import { hasBatchNorm, lastRecordOf } from '../../model/views/layerRecords.ts';
+import { callsOutside, modeInside, modeInsideText, modeOutsideText } from '../../model/views/layerModes.ts';
+import { layerShare } from '../../model/views/shares.ts';
+import { trainsOf } from '../../model/views/trainability.ts';
 
 /** The only commands a hover's links may run (MarkdownString.isTrusted.enabledCommands). */
 export const COMMANDS = {

@@ -1,10 +1,10 @@
 // The hover on a layer's construction line: its modes inside and outside gradient calls, BatchNorm statistics,
 // share of the loss gap, findings, and links to this extension's own commands only.
 import * as vscode from 'vscode';
-import { HOVER_COMMANDS, hoverMarkdown } from './presentation.ts';
-import type { RunStore } from './runStore.ts';
-import { layersOnLine } from './sourceIndex.ts';
-import type { SourceTracking } from './sourceTracking.ts';
+import { HOVER_COMMANDS, hoverMarkdown } from '../logic/presentation.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { layersOnLine } from '../logic/sourceIndex.ts';
+import type { SourceTracking } from '../sourceTracking.ts';
 
 export class LayerHoverProvider implements vscode.HoverProvider {
   constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {}

@@ -5,12 +5,12 @@
 // panel's webview is gone, and it sends `ready` again when shown; a serializer restores it after a reload.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { SourceLocation } from '../protocol/report.ts';
-import type { HostToWebview, WebviewCommand } from '../protocol/webviewMessages.ts';
-import { acceptWebviewMessage } from './messages.ts';
-import type { RunStore } from './runStore.ts';
-import { Throttle } from './throttle.ts';
-import { webviewHtml } from '../shell/html.ts';
+import type { SourceLocation } from '../../protocol/report.ts';
+import type { HostToWebview, WebviewCommand } from '../../protocol/webviewMessages.ts';
+import { acceptWebviewMessage } from '../logic/messages.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { Throttle } from '../logic/throttle.ts';
+import { webviewHtml } from '../../shell/html.ts';
 
 export const PANEL_VIEW_TYPE = 'tfjsDebugger.panel';
 

@@ -1,6 +1,6 @@
 // Which layers and findings of a report sit where in the user's files, now (through the LocationTracker).
 // Pure: no vscode import. The hover, CodeLens and diagnostics providers read through here.
-import type { Finding, LayerInfo, RunReport, Severity, SourceLocation } from '../protocol/report.ts';
+import type { Finding, LayerInfo, RunReport, Severity, SourceLocation } from '../../protocol/report.ts';
 import { fileKey, type LocationTracker } from './locations.ts';
 
 export interface PlacedLayer {

@@ -1,12 +1,12 @@
 // Findings as diagnostics at the lines they name (rule id as the code), with a quick fix that shows the
 // layer in the panel.
 import * as vscode from 'vscode';
-import { fileKey } from './locations.ts';
-import { COMMANDS, type ShowLayerArgs } from './presentation.ts';
-import type { RunStore } from './runStore.ts';
-import { problemsByFile, type PlacedProblem } from './sourceIndex.ts';
-import type { SourceTracking } from './sourceTracking.ts';
-import { Throttle } from './throttle.ts';
+import { fileKey } from '../logic/locations.ts';
+import { COMMANDS, type ShowLayerArgs } from '../logic/presentation.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { problemsByFile, type PlacedProblem } from '../logic/sourceIndex.ts';
+import type { SourceTracking } from '../sourceTracking.ts';
+import { Throttle } from '../logic/throttle.ts';
 
 const SEVERITY: Record<PlacedProblem['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,

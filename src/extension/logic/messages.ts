@@ -1,8 +1,8 @@
 // Checks on what reaches the host from outside its own code: webview messages and command arguments (from
 // hover links, tree items, other extensions, tests). Invalid input is ignored and logged, never trusted.
 // Pure: no vscode import.
-import type { SourceLocation } from '../protocol/report.ts';
-import { isWebviewToHost, type WebviewToHost } from '../protocol/webviewMessages.ts';
+import type { SourceLocation } from '../../protocol/report.ts';
+import { isWebviewToHost, type WebviewToHost } from '../../protocol/webviewMessages.ts';
 import type { ShowLayerArgs } from './presentation.ts';
 
 export type Log = (message: string) => void;

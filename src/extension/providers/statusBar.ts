@@ -1,9 +1,9 @@
 // The status bar item while a run is in progress: a spinner and the gradient call count; click shows the panel.
 import * as vscode from 'vscode';
-import { basename, plural } from '../model/format.ts';
-import { COMMANDS } from './presentation.ts';
-import type { RunStore } from './runStore.ts';
-import { Throttle } from './throttle.ts';
+import { basename, plural } from '../../model/format.ts';
+import { COMMANDS } from '../logic/presentation.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { Throttle } from '../logic/throttle.ts';
 
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('tfjsDebugger.run', vscode.StatusBarAlignment.Left, 50);

@@ -2,7 +2,7 @@
 // decides what happens to the processes: a second run waits for the first to be stopped (or is refused), Stop
 // waits until the runner is gone, and dispose (extension deactivation, window close) kills the runner's whole
 // process group at once and lets nothing start afterwards. No vscode import, so tests drive it with real runners.
-import type { LaunchResult, RunHandle } from '../host/launch.ts';
+import type { LaunchResult, RunHandle } from '../../host/launch.ts';
 
 export interface ActiveRun<R> {
   readonly run: R;

@@ -2,13 +2,13 @@
 // (`<runId>`, `<runId>/findings/<i>`, `<runId>/layers/<layerId>`, `<runId>/calls/<index>/<layerId>`), so
 // end-to-end tests and reveal() can address them.
 import * as vscode from 'vscode';
-import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../protocol/report.ts';
-import { num } from '../model/format.ts';
-import { layerTotalsOf } from '../model/layerTotals.ts';
-import { modeInside, modeOutsideText } from '../model/views/layerModes.ts';
-import { callLabel, COMMANDS, escapeMarkdown, layerDescription, lossTriple, runDescription, runLabel } from './presentation.ts';
-import type { RunEntry, RunStore } from './runStore.ts';
-import { Throttle } from './throttle.ts';
+import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../../protocol/report.ts';
+import { num } from '../../model/format.ts';
+import { layerTotalsOf } from '../../model/layerTotals.ts';
+import { modeInside, modeOutsideText } from '../../model/views/layerModes.ts';
+import { callLabel, COMMANDS, escapeMarkdown, layerDescription, lossTriple, runDescription, runLabel } from '../logic/presentation.ts';
+import type { RunEntry, RunStore } from '../logic/runStore.ts';
+import { Throttle } from '../logic/throttle.ts';
 
 export type RunsNode =
   | { kind: 'run'; id: string; runId: string }

@@ -2,10 +2,10 @@
 // launchRunner folds the runner's events into), the finished ones (bounded), and the last finished report
 // persisted so hovers, diagnostics and the panel come back after a reload.
 // Pure: no vscode import; storage is injected (the extension backs it with context.workspaceState).
-import { isRunReport, type RunReport, type RunStatus } from '../protocol/report.ts';
-import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
-import type { RunnerEvent } from '../protocol/runnerEvents.ts';
-import { LiveReport } from '../host/liveReport.ts';
+import { isRunReport, type RunReport, type RunStatus } from '../../protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../protocol/runOptions.ts';
+import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
+import { LiveReport } from '../../host/liveReport.ts';
 
 export type RunKind = 'script' | 'probe';
 
