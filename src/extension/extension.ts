@@ -2,7 +2,8 @@
 // run); the bundle holds the host side, the report builder and the diagnosis rules only.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { registerCommands, revealLocation, runWebviewCommand } from './commands/index.ts';
+import { registerCommands, runWebviewCommand } from './commands/index.ts';
+import { revealLocation } from './commands/revealSource.ts';
 import { LayerCodeLensProvider } from './providers/codeLens.ts';
 import { DebuggerPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel/debuggerPanel.ts';
 import { FindingsDiagnostics } from './providers/diagnostics.ts';

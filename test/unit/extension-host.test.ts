@@ -166,7 +166,7 @@ doc.test('export arguments: a format may be passed, a path never: the report goe
   }
   assert.equal(parseExportArgs(['json', '/home/user/.bashrc']).format, 'json', 'the format still applies; the path does not');
   // The command itself takes no other input: its handler reads the file only from showSaveDialog.
-  const source = readFileSync(path.join(__dirname, '..', '..', 'src', 'extension', 'commands', 'index.ts'), 'utf8');
+  const source = readFileSync(path.join(__dirname, '..', '..', 'src', 'extension', 'commands', 'exportReport.ts'), 'utf8');
   const handler = source.slice(source.indexOf('const exportReport'), source.indexOf('const clearResults'));
   assert.match(handler, /const uri = await vscode\.window\.showSaveDialog\(/);
   assert.equal((handler.match(/writeFile\(/g) ?? []).length, 1);
