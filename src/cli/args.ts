@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Severity } from '../protocol/report.ts';
 import type { AttributionMode } from '../protocol/runOptions.ts';
+import { UsageError } from '../model/errors.ts';
 import { DEFAULT_PROBE_BUDGET } from '../protocol/runOptions.ts';
 
 export const USAGE = `Usage:
@@ -63,7 +64,6 @@ export type CliCommand = CliRun | { command: 'help' } | { command: 'version' };
 
 const COMMANDS = ['run', 'probe'] as const;
 
-export class UsageError extends Error {}
 
 function number(name: string, value: string | undefined, fallback: number, min: number, integer = false): number {
   if (value === undefined) return fallback;

@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { BUDGET } from '../engine/savedModel/budgets.ts';
-import { UsageError } from './args.ts';
+import { UsageError } from '../model/errors.ts';
 
 export type ReportTarget = { kind: 'stdout' } | { kind: 'file'; file: string };
 

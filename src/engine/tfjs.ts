@@ -4,6 +4,8 @@
 export type Tensor = any;
 export type Layer = any;
 
+export type TfjsCore = any;
+
 export interface TfjsModules {
   /** @tensorflow/tfjs-core */
   core: any;
@@ -33,4 +35,9 @@ export function isTensor(core: any, x: unknown): boolean {
 export function firstTensor(core: any, x: unknown): Tensor | null {
   if (Array.isArray(x)) return x.length > 0 && isTensor(core, x[0]) ? x[0] : null;
   return isTensor(core, x) ? x : null;
+}
+
+/** Live tensors, read without initialising a backend (tf.memory() would). */
+export function liveTensorCount(core: TfjsCore): number {
+  return Number(core.engine().state.numTensors);
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UsageError } from '../model/errors.ts';
 import type { TfjsSource } from '../protocol/report.ts';
 import { bundledTfjsTarget } from './transpile.ts';
 
@@ -19,7 +20,8 @@ export interface ResolvedTfjs {
   version: string;
 }
 
-export class TfjsResolutionError extends Error {}
+/** The project's tfjs cannot be used (an unsupported version, a broken install). */
+export class TfjsResolutionError extends UsageError {}
 
 function resolveFrom(fromDir: string, id: string): string | null {
   try {

@@ -1,13 +1,17 @@
 // Reads and checks a TF.js layers-model model.json before anything is allocated: every way the file can be
 // broken gets one clear sentence naming the file, the line where there is one, and the fix. Every size it
 // declares is held to the budgets (budgets.ts) here, before a shard is opened or a tensor made.
+import { UsageError } from '../../model/errors.ts';
 import type { SourceLocation } from '../../protocol/report.ts';
 import { BUDGET, elementCount, MAX_DIMENSION, mib } from './budgets.ts';
 import { LineIndex } from './lineIndex.ts';
 
-export class ModelJsonError extends Error {
-  constructor(message: string, readonly file: string, readonly line: number | null = null) {
-    super(message);
+/** A model.json, shard or data file that cannot be probed. */
+export class ModelJsonError extends UsageError {
+  declare readonly file: string;
+
+  constructor(message: string, file: string, line: number | null = null) {
+    super(message, file, line);
   }
 }
 
