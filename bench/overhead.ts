@@ -9,7 +9,8 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { attributionSampler } from '../src/engine/probes/attribution.ts';
-import { instrument, type InstrumentOptions } from '../src/engine/instrument.ts';
+import { instrument } from '../src/engine/instrument.ts';
+import type { InstrumentOptions } from '../src/engine/taps/tapContext.ts';
 import { DEFAULT_PROBE_BUDGET } from '../src/protocol/runOptions.ts';
 import { ProbeSchedule } from '../src/engine/probes/probeSchedule.ts';
 import { registerWasmGradientKernels } from '../src/engine/backend/wasmGradientKernels.ts';

@@ -3,8 +3,11 @@
 
 export type Tensor = any;
 export type Layer = any;
+/** An object of tfjs's whose members the taps replace (a prototype, a module's exports, the engine). */
+export type TfjsObject = Record<string, any>;
 
 export type TfjsCore = any;
+export type Engine = any;
 
 export interface TfjsModules {
   /** @tensorflow/tfjs-core */

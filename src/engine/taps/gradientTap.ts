@@ -1,0 +1,134 @@
+// The gradient tap: ENGINE.gradients, which every gradient API reaches (tfjs-core/src/engine.ts; grad, grads,
+// valueAndGrad(s) and variableGrads call it, Optimizer.minimize through variableGrads, and fit, fitDataset and
+// trainOnBatch through minimize: tfjs-layers/src/engine/training.ts, makeTrainFunction). Each call is recorded
+// (callRecorder.ts); a probed one also records its forward pass and replays it for the losses before and after
+// it and the attribution (src/engine/probes).
+import type { Tensor } from '../tfjs.ts';
+import { attributionSampler, layersToAttribute } from '../probes/attribution.ts';
+import { ForwardRecording } from '../probes/forwardRecording.ts';
+import { Replay } from '../probes/replay.ts';
+import { readStrategyFor } from '../readback/readback.ts';
+import type { ApiLabels } from './apiLabels.ts';
+import { CallRecorder } from './callRecorder.ts';
+import type { LeakWatch } from './leakWatch.ts';
+import type { AfterStep } from './optimizerTap.ts';
+import { emitChangedLayers, messageOf, timed, type TapContext } from './tapContext.ts';
+
+type Gradients = (f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean) => { value: Tensor; grads: Tensor[] };
+
+export class GradientTap {
+  private readonly sampleAttribution: () => boolean;
+
+  constructor(private readonly ctx: TapContext, private readonly labels: ApiLabels, private readonly afterStep: AfterStep, private readonly leakWatch: LeakWatch) {
+    this.sampleAttribution = ctx.options.sampleAttribution ?? attributionSampler();
+  }
+
+  install(): void {
+    const { engine } = this.ctx;
+    const original: Gradients = engine.gradients;
+    const record = (run: (forward: () => Tensor) => ReturnType<Gradients>, f: () => Tensor, xs: Tensor[]) => this.gradients(run, f, xs);
+    engine.gradients = function (this: unknown, f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean) {
+      return record((forward) => original.call(this, forward, xs, dy, allowNoGradients), f, xs);
+    };
+    this.ctx.patcher.onRestore(() => { engine.gradients = original; });
+  }
+
+  /** One gradient call: `run` makes it with the forward function it is given. */
+  private gradients(run: (forward: () => Tensor) => ReturnType<Gradients>, f: () => Tensor, xs: Tensor[]): ReturnType<Gradients> {
+    const { ctx } = this;
+    // Nested calls (a gradient inside a loss closure, or inside a probe) pass through unrecorded.
+    if (ctx.call.recorder || ctx.prober.active) {
+      ctx.call.recording?.nestedGradient();
+      return run(f);
+    }
+    this.afterStep.complete();
+    const recorder = this.start();
+    // A probed call records its forward pass, so that probes can replay it (forwardRecording.ts).
+    const recording = recorder.probed ? new ForwardRecording(ctx.core, ctx.isInternal, ctx.options.recordingBytes) : null;
+    const started = ctx.now();
+    ctx.call.recorder = recorder;
+    ctx.call.recording = recording;
+    let result: ReturnType<Gradients>;
+    try {
+      result = run(recording ? () => recording.during(f) : f);
+    } catch (e) {
+      recording?.dispose();
+      recorder.abandon();
+      throw e;
+    } finally {
+      ctx.call.recorder = null;
+      ctx.call.recording = null;
+    }
+    recorder.durationMs = ctx.now() - started;
+    this.finish(recorder, recording, result, xs);
+    return result;
+  }
+
+  /** A recorder for the call starting now, labelled and counted. */
+  private start(): CallRecorder {
+    const { ctx } = this;
+    const index = ++ctx.call.count;
+    const liveTensors = Number(ctx.engine.state.numTensors);
+    this.leakWatch.callStarts(index, liveTensors);
+    const outer = this.labels.outermost();
+    const probed = ctx.schedule.next(index);
+    const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core);
+    const recorder = new CallRecorder(ctx.core, index, outer.api, outer.source, probed, strategy, ctx.moments);
+    recorder.numTensorsBefore = liveTensors;
+    recorder.model = outer.model;
+    return recorder;
+  }
+
+  /** Reads the call's record back, probes it when it was recorded for replay, and emits it (or holds it for the
+   *  loss after the optimizer step). A failure here loses the record, never the user's gradient call. */
+  private finish(recorder: CallRecorder, recording: ForwardRecording | null, result: ReturnType<Gradients>, xs: Tensor[]): void {
+    const { ctx } = this;
+    let replay: Replay | null = null;
+    try {
+      recorder.recordResult(result.value, xs, result.grads);
+      const probes = recording ? timed(ctx, () => this.probeCall(recording, result.value.id, recorder)) : null;
+      replay = probes?.replay ?? null;
+      const record = recorder.finish(() => Number(ctx.engine.state.numTensors));
+      emitChangedLayers(ctx);
+      if (replay && probes) {
+        this.afterStep.wait(replay, probes.inferenceMs, (lossAfterStep, error) => {
+          ctx.emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
+        });
+      } else {
+        ctx.emit({ type: 'gradient-call', call: record });
+      }
+    } catch (e) {
+      replay?.dispose();
+      recorder.abandon();
+      ctx.emit({ type: 'log', level: 'warn', message: `gradient call ${recorder.index}: the debugger could not record it: ${messageOf(e)}` });
+    }
+  }
+
+  /** Replays a recorded call for its losses before and after and its attribution. Returns the replay, kept for
+   *  the loss after the optimizer step, or null when the call cannot be replayed. */
+  private probeCall(recording: ForwardRecording, lossId: number, recorder: CallRecorder): { replay: Replay; inferenceMs: number } | null {
+    const { ctx } = this;
+    const replay = new Replay(ctx.core, recording, lossId);
+    if (replay.problem) {
+      recorder.probes.error = `not replayed: ${replay.problem}`;
+      replay.dispose();
+      return null;
+    }
+    try {
+      const attribution = { mode: ctx.options.attribution, tolerance: ctx.options.lossGapTolerance, sample: this.sampleAttribution };
+      const probes = ctx.prober.callProbes(replay, (before) =>
+        layersToAttribute(attribution, replay, () => before.dataSync()[0], () => recorder.peekDuring()));
+      recorder.probes.before = recorder.batch.add(probes.before);
+      recorder.probes.after = recorder.batch.add(probes.after);
+      if (probes.attribution.length) {
+        recorder.probes.attribution = probes.attribution.map(({ layer, loss }) => ({ layer: ctx.registry.info(layer).id, slot: recorder.batch.add(loss) }));
+      }
+      replay.keepConstantsOnly();
+      return { replay, inferenceMs: probes.inferenceMs };
+    } catch (e) {
+      recorder.probes.error = `replay: ${messageOf(e)}`;
+      replay.dispose();
+      return null;
+    }
+  }
+}
