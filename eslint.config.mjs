@@ -17,6 +17,11 @@ export default tseslint.config(
   },
   {
     // CommonJS: helpers preloaded with node --require, and the bench's training scripts (plain tfjs programs).
+    // The product: no any without a one-line reason (an eslint-disable-next-line comment saying why).
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
     files: ['**/*.cjs', 'bench/scripts/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { globalThis: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -18,7 +18,7 @@ import { LeakWatch } from './taps/leakWatch.ts';
 import { AfterStep } from './taps/optimizerTap.ts';
 import { emitChangedLayers, type InstrumentOptions, type TapContext } from './taps/tapContext.ts';
 import { installTrainabilityTap } from './taps/trainabilityTap.ts';
-import type { TfjsModules } from './tfjs.ts';
+import { type TfjsModules, engineOf } from './tfjs.ts';
 
 export interface Instrumentation {
   readonly gradientCallCount: number;
@@ -33,7 +33,7 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   const now = options.now ?? (() => performance.now());
   const patcher = new Patcher((message) => options.emit({ type: 'log', level: 'warn', message }));
   const ctx: TapContext = {
-    ...mods, engine: mods.core.engine(), options, emit: options.emit, isInternal, now, patcher,
+    ...mods, engine: engineOf(mods.core), options, emit: options.emit, isInternal, now, patcher,
     registry: new LayerRegistry(mods.layers, isInternal, options.layerSource),
     prober: new Prober(mods.core),
     moments: new MomentsTap(),

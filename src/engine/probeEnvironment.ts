@@ -3,6 +3,7 @@
 // probe may run is the `call` of a custom layer that reads kwargs.training, re-run in the other mode. It must
 // not record on the tape, must not draw from the user's random stream (tfjs-core's random ops seed from
 // Math.random(): tfjs-core/src/ops/rand_util.ts and random_uniform.ts), and must print nothing.
+import type { Engine } from './tfjs.ts';
 
 let internalDepth = 0;
 
@@ -24,7 +25,7 @@ export function asDebugger<T>(fn: () => T): T {
 
 /** Runs fn with tape recording off, as the debugger's own code. tfjs records only while kernelDepth is 0
  *  (tfjs-core/src/engine.ts, isTapeOn); runKernelFunc raises it the same way while a kernel runs. */
-export function withTapeOff<T>(engine: any, fn: () => T): T {
+export function withTapeOff<T>(engine: Engine, fn: () => T): T {
   const state = engine.state;
   state.kernelDepth++;
   internalDepth++;
@@ -69,7 +70,7 @@ export function isolated<T>(seed: number, fn: () => T): T {
     streams.forEach((s, i) => {
       const own = writes[i];
       if (own) Object.defineProperty(s, 'write', own);
-      else delete (s as any).write;
+      else delete (s as { write?: unknown }).write;
     });
   }
 }

@@ -13,8 +13,8 @@ export function toRunError(error: unknown, isInternal: InternalPathTest, fallbac
     return { message: `${e.name}: ${e.message}`, file, line: Number(syntax[2]), column: null, stack };
   }
   // sucrase reports TypeScript syntax errors with a loc.
-  const loc = (e as any).loc as { line: number; column: number } | undefined;
-  const locFile = typeof (e as any).file === 'string' ? (e as any).file as string : fallbackFile;
+  const { loc, file: sucraseFile } = e as { loc?: { line: number; column: number }; file?: unknown };
+  const locFile = typeof sucraseFile === 'string' ? sucraseFile : fallbackFile;
   if (loc && locFile) return { message: `${e.name}: ${e.message}`, file: locFile, line: loc.line, column: loc.column + 1, stack };
   const frame = firstUserFrame(stack, isInternal);
   const code = (e as NodeJS.ErrnoException).code;

@@ -2,7 +2,6 @@
 // moment the script loads it, and streams RunnerEvents to its parent over a private pipe (eventChannel.ts).
 // Usage (by launchRunner only; the arguments are src/protocol/channel.ts's RunnerArgs):
 //   node runner.js <options-json> <script> [script args...]
-import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultIsInternal } from '../engine/callSites.ts';
@@ -12,6 +11,7 @@ import { UsageError } from '../model/errors.ts';
 import type { RunnerArgs } from '../protocol/channel.ts';
 import { channelWriter } from './eventChannel.ts';
 import { isEsm } from './inputs.ts';
+import { moduleInternals } from './moduleInternals.ts';
 import { watchParent } from './parentWatchdog.ts';
 import { RunEnding, type RunnerState } from './runEnding.ts';
 import { setUpRun } from './setup.ts';
@@ -40,7 +40,7 @@ async function runScript(script: string, scriptArgs: string[]): Promise<void> {
     await import(pathToFileURL(script).href);
   } else {
     // runMain sets require.main, so `if (require.main === module)` scripts run as they would under node.
-    (Module as unknown as { runMain(file: string): void }).runMain(script);
+    moduleInternals.runMain(script);
   }
 }
 

@@ -14,11 +14,22 @@ import { registerWasmGradientKernels } from './wasmGradientKernels.ts';
 import { seededRandom } from '../probeEnvironment.ts';
 import type { BackendChoice } from '../../protocol/channel.ts';
 import type { TfjsSource } from '../../protocol/report.ts';
+import type { TfjsCore } from '../tfjs.ts';
+
+/** What the debugger reads and sets on tfjs-backend-wasm's Emscripten module (wasm-out/tfjs-backend-wasm-simd.js). */
+interface WasmModule {
+  cwrap(name: string, returns: string | null, args: string[]): unknown;
+  _malloc(bytes: number): number;
+  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+  /** The bridge functions tfjs-backend-wasm's init() would set (backend_wasm.ts). */
+  tfjs?: Record<string, unknown>;
+}
 
 export interface PreparedWasm {
   /** Folder of the @tensorflow/tfjs-backend-wasm package whose module was compiled. */
   packageDir: string;
-  module: any;
+  module: WasmModule;
 }
 
 /** Whether the run sets a backend itself, and which. */
@@ -64,7 +75,7 @@ export async function prepareWasm(fromDirs: string[], memoryLimitMb: number): Pr
   const factory = createRequire(path.join(packageDir, 'package.json'))(path.join(packageDir, 'wasm-out', 'tfjs-backend-wasm-simd.js'));
   const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
   const wasmFile = path.join(packageDir, 'dist', 'tfjs-backend-wasm-simd.wasm');
-  let module: any;
+  let module: WasmModule;
   // The glue's epilogue (post.js) looks for the factory under the global name the tfjs bundle gives it.
   const global = globalThis as { WasmBackendModule?: unknown };
   global.WasmBackendModule = factory;
@@ -93,7 +104,7 @@ export async function prepareWasm(fromDirs: string[], memoryLimitMb: number): Pr
  * The wasm heap lives outside V8's, so --memory would not bound it: growth past the limit is refused, and a
  * tensor allocation that then fails throws a clear error instead of writing at address 0.
  */
-function limitWasmMemory(module: any, memoryLimitMb: number): void {
+function limitWasmMemory(module: WasmModule, memoryLimitMb: number): void {
   const limit = memoryLimitMb * 2 ** 20;
   const memory: WebAssembly.Memory | undefined = module.asm?.memory ?? module.wasmMemory;
   if (memory) {
@@ -120,7 +131,7 @@ function limitWasmMemory(module: any, memoryLimitMb: number): void {
  * Sets the run's backend on a tfjs that has just loaded, synchronously, so that it is ready for the script's
  * next line. Returns a note for the log, or null when the user's tfjs keeps its own backend.
  */
-export function applyBackend(core: any, corePath: string, backend: 'wasm' | 'cpu' | null, wasm: PreparedWasm | null): string | null {
+export function applyBackend(core: TfjsCore, corePath: string, backend: 'wasm' | 'cpu' | null, wasm: PreparedWasm | null): string | null {
   if (backend === null) return null;
   if (backend === 'cpu') {
     if (!core.findBackendFactory?.('cpu')) {

@@ -32,14 +32,15 @@
 // closure when a mode-dependent layer ran in training mode (its backward ops depend on the mode).
 import { HeldTensors } from './heldTensors.ts';
 import { inDebuggerCode } from '../probeEnvironment.ts';
-import type { Layer, Tensor } from '../tfjs.ts';
+import { Patcher } from '../patcher.ts';
+import { engineOf, type DataId, type KernelBackend, type KernelParams, type Layer, type NamedAttrMap, type Tensor, type TfjsCore, type TfjsObject, type Variable } from '../tfjs.ts';
 import { captureUserFrame, type InternalPathTest } from '../callSites.ts';
 
 /** Bytes of kernel outputs a recording may hold; constants are always held. */
 export const RECORDING_MAX_BYTES = 256 * 2 ** 20;
 
 export interface RecordedVariableInput {
-  variable: Tensor;
+  variable: Variable;
   /** The data the variable had when the kernel ran. */
   dataId: object;
 }
@@ -48,7 +49,7 @@ export interface RecordedOp {
   kernel: string;
   /** Input name → tensor id, or the null or undefined the kernel got for an absent optional input. */
   inputs: [string, number | null | undefined][];
-  attrs: Record<string, unknown>;
+  attrs: NamedAttrMap;
   outputs: number[];
   /** Inputs that were variables, read live by replay. */
   variables: RecordedVariableInput[];
@@ -105,11 +106,12 @@ export type RecordedUnit = LayerUnit | FusedUnit;
 const FUSED_OPS = ['matMul', 'conv2d', 'depthwiseConv2d'] as const;
 export type FusedOp = typeof FUSED_OPS[number];
 
-interface Variable {
-  variable: Tensor;
+/** A variable the call assigned. */
+export interface AssignedVariable {
+  variable: Variable;
   /** Its data when the call first assigned it, held. */
-  before: object;
-  backend: any;
+  before: DataId;
+  backend: KernelBackend;
 }
 
 export class ForwardRecording {
@@ -119,12 +121,13 @@ export class ForwardRecording {
   /** Tensor id → the op that produced it. */
   readonly producer = new Map<number, number>();
   /** Variables by tensor id. */
-  readonly variables = new Map<number, Tensor>();
+  readonly variables = new Map<number, Variable>();
   /** Variables the call assigned, with their data from before. */
-  readonly assigned = new Map<Tensor, Variable>();
+  readonly assigned = new Map<Variable, AssignedVariable>();
   /** Tensor ids that depend on the output of a mode-dependent layer. */
   private readonly tainted = new Set<number>();
-  private readonly restores: (() => void)[] = [];
+  /** The recording's own taps, on while the forward pass runs. */
+  private readonly patcher = new Patcher(() => undefined);
   private kernelDepth = 0;
   /** The units open now, outermost first. */
   private readonly open: number[] = [];
@@ -133,11 +136,11 @@ export class ForwardRecording {
   problem: string | null = null;
 
   constructor(
-    private readonly core: any,
+    private readonly core: TfjsCore,
     private readonly isInternal: InternalPathTest,
     private readonly maxBytes = RECORDING_MAX_BYTES,
   ) {
-    this.held = new HeldTensors(core.engine());
+    this.held = new HeldTensors(engineOf(core));
   }
 
   /** Runs the user's forward pass f with the recording on. */
@@ -151,10 +154,9 @@ export class ForwardRecording {
   }
 
   private install(): void {
-    const engine = this.core.engine();
-    const own = Object.prototype.hasOwnProperty.call(engine, 'runKernelFunc');
-    const runKernelFunc = engine.runKernelFunc;
-    engine.runKernelFunc = (params: any) => {
+    const engine = engineOf(this.core);
+    const patcher = this.patcher;
+    patcher.patch(engine as TfjsObject, 'runKernelFunc', (runKernelFunc) => (params: KernelParams) => {
       if (this.kernelDepth > 0 || params.kernelName == null || inDebuggerCode()) return runKernelFunc.call(engine, params);
       this.kernelDepth++;
       let out: Tensor | Tensor[];
@@ -165,52 +167,32 @@ export class ForwardRecording {
       }
       this.recordOp(params.kernelName, params.inputs ?? {}, params.attrs ?? {}, Array.isArray(out) ? out : [out]);
       return out;
-    };
-    this.restores.push(() => {
-      if (own) engine.runKernelFunc = runKernelFunc;
-      else delete engine.runKernelFunc;
     });
-
-    const variableProto = this.core.Variable?.prototype;
-    if (variableProto) {
-      const assign = variableProto.assign;
-      const beforeAssign = (v: Tensor) => this.beforeAssign(v);
-      variableProto.assign = function (this: Tensor, value: Tensor) {
-        if (!inDebuggerCode()) beforeAssign(this);
-        return assign.call(this, value);
-      };
-      this.restores.push(() => { variableProto.assign = assign; });
-    }
-
-    const fused = this.core.fused;
+    const beforeAssign = (v: Variable) => this.beforeAssign(v);
+    patcher.patch(this.core.Variable?.prototype, 'assign', (assign) => function (this: Variable, value: Tensor) {
+      if (!inDebuggerCode()) beforeAssign(this);
+      return assign.call(this, value);
+    });
     for (const name of FUSED_OPS) {
-      const original = fused?.[name];
-      if (typeof original !== 'function') continue;
-      fused[name] = (args: Record<string, unknown>) => {
+      patcher.patch(this.core.fused, name, (original) => (args: Record<string, unknown>) => {
         if (this.kernelDepth > 0 || inDebuggerCode() || (args?.activation ?? 'linear') === 'linear' ||
             !(engine.state.gradientDepth > 0)) return original(args);
         const unit: FusedUnit = { kind: 'fused', op: name, inputs: this.shapeOf(args), outputs: [], start: 0, end: 0, within: [] };
         return this.inUnit(unit, () => original(args));
-      };
-      this.restores.push(() => { fused[name] = original; });
+      });
     }
-
-    const tensorProto = this.core.Tensor.prototype;
+    const tainted = this.tainted;
     for (const read of ['dataSync', 'data', 'dataToGPU'] as const) {
-      const original = tensorProto[read];
-      if (typeof original !== 'function') continue;
-      const tainted = this.tainted;
       const readBack = () => this.readBack(read);
-      tensorProto[read] = function (this: Tensor, ...args: unknown[]) {
+      patcher.patch(this.core.Tensor.prototype, read, (original) => function (this: Tensor, ...args: unknown[]) {
         if (!inDebuggerCode() && tainted.has(this.id)) readBack();
         return original.apply(this, args);
-      };
-      this.restores.push(() => { tensorProto[read] = original; });
+      });
     }
   }
 
   private uninstall(): void {
-    for (const restore of this.restores.splice(0).reverse()) restore();
+    this.patcher.restoreAll();
   }
 
   /** A gradient call inside the closure (passed through by the gradient tap). */
@@ -218,7 +200,7 @@ export class ForwardRecording {
     this.nestedGradients++;
   }
 
-  private recordOp(kernel: string, inputs: Record<string, Tensor | null>, attrs: Record<string, unknown>, outputs: Tensor[]): void {
+  private recordOp(kernel: string, inputs: Record<string, Tensor | null>, attrs: NamedAttrMap, outputs: Tensor[]): void {
     const index = this.ops.length;
     const op: RecordedOp = { kernel, inputs: [], attrs, outputs: [], variables: [], held: true, units: [...this.open] };
     let tainted = false;
@@ -228,7 +210,8 @@ export class ForwardRecording {
         continue;
       }
       op.inputs.push([name, this.see(t)]);
-      if (this.variables.has(t.id)) op.variables.push({ variable: t, dataId: t.dataId });
+      const variable = this.variables.get(t.id);
+      if (variable) op.variables.push({ variable, dataId: t.dataId });
       if (this.tainted.has(t.id)) tainted = true;
     }
     const budget = this.held.bytes < this.maxBytes;
@@ -259,9 +242,9 @@ export class ForwardRecording {
     return new Literal(x);
   }
 
-  private beforeAssign(variable: Tensor): void {
+  private beforeAssign(variable: Variable): void {
     if (this.assigned.has(variable)) return;
-    const backend = this.core.engine().state.tensorInfo.get(variable.dataId)?.backend;
+    const backend = engineOf(this.core).state.tensorInfo.get(variable.dataId)?.backend;
     if (!backend) return;
     backend.incRef(variable.dataId);
     this.assigned.set(variable, { variable, before: variable.dataId, backend });
@@ -331,7 +314,7 @@ export class ForwardRecording {
   dispose(): void {
     this.uninstall();
     this.held.releaseAll();
-    const engine = this.core.engine();
+    const engine = engineOf(this.core);
     for (const v of this.assigned.values()) {
       if (v.backend.disposeData(v.before)) engine.removeDataId(v.before, v.backend);
     }

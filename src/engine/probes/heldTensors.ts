@@ -7,13 +7,13 @@
 // owner. When the user's tensors are disposed, the backend keeps the data (disposeData returns false while a
 // reference is left), and the engine keeps its tensorInfo; release() gives the reference back and, when it was
 // the last, removes the data id from the engine as disposeTensor would.
-import type { Tensor } from '../tfjs.ts';
+import type { DataId, DataType, Engine, KernelBackend, Tensor } from '../tfjs.ts';
 
 interface Held {
-  dataId: object;
+  dataId: DataId;
   shape: number[];
-  dtype: string;
-  backend: any;
+  dtype: DataType;
+  backend: KernelBackend;
   bytes: number;
 }
 
@@ -21,7 +21,7 @@ export class HeldTensors {
   private readonly held = new Map<number, Held>();
   private heldBytes = 0;
 
-  constructor(private readonly engine: any) {}
+  constructor(private readonly engine: Engine) {}
 
   get bytes(): number {
     return this.heldBytes;
@@ -65,13 +65,13 @@ export class HeldTensors {
 }
 
 /** A Tensor on existing data, owning one reference to it (so that disposing it gives that one back). */
-export function wrapData(engine: any, dataId: object, shape: number[], dtype: string, backend: any): Tensor {
+export function wrapData(engine: Engine, dataId: DataId, shape: number[], dtype: DataType, backend: KernelBackend): Tensor {
   const t = engine.makeTensorFromTensorInfo({ dataId, shape, dtype }, backend);
   backend.incRef(dataId);
   return t;
 }
 
 /** Gives back one reference to data held with backend.incRef. */
-export function releaseData(engine: any, dataId: object, backend: any): void {
+export function releaseData(engine: Engine, dataId: DataId, backend: KernelBackend): void {
   if (backend.disposeData(dataId)) engine.removeDataId(dataId, backend);
 }

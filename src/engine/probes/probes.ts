@@ -9,7 +9,7 @@
 // stream, silent console and stdout. While it runs the layer tap lets layer calls through untouched.
 import { isolated, withTapeOff } from '../probeEnvironment.ts';
 import { ALL_INFERENCE, type Pass, type Replay } from './replay.ts';
-import type { Layer, Tensor } from '../tfjs.ts';
+import { type Layer, type Tensor, type TfjsCore, engineOf } from '../tfjs.ts';
 
 const PROBE_SEED = 0x7f4a7c15;
 
@@ -31,7 +31,7 @@ export interface AttributedLoss {
 export class Prober {
   private running = false;
 
-  constructor(private readonly core: any) {}
+  constructor(private readonly core: TfjsCore) {}
 
   /** A probe is running: layer calls now are the probe's own. */
   get active(): boolean {
@@ -81,7 +81,7 @@ export class Prober {
   }
 
   private probe<T>(fn: () => T): T {
-    const engine = this.core.engine();
+    const engine = engineOf(this.core);
     this.running = true;
     try {
       return isolated(PROBE_SEED, () => {
@@ -97,8 +97,8 @@ export class Prober {
 
 /** Runs fn in a scope that disposes every tensor it made except the kept ones (what it returns is kept).
  *  Unlike tidy it does not walk the result, which holds layers. */
-function scoped<T>(core: any, fn: () => T): T {
-  const engine = core.engine();
+function scoped<T>(core: TfjsCore, fn: () => T): T {
+  const engine = engineOf(core);
   engine.startScope('tfjs-debugger probe');
   try {
     return fn();

@@ -18,7 +18,8 @@ import {
   ForwardRecording, ids, Literal, rebuild, TensorRef, type RecordedOp, type RecordedUnit, type LayerUnit, type Shape,
 } from './forwardRecording.ts';
 import { releaseData, wrapData } from './heldTensors.ts';
-import type { Layer, Tensor } from '../tfjs.ts';
+import type { TfjsMethod } from '../patcher.ts';
+import { engineOf, type DataId, type Engine, type KernelBackend, type Layer, type NamedTensorMap, type Tensor, type TfjsCore, type Variable } from '../tfjs.ts';
 
 /** The mode a layer call runs in during a pass (true: training). */
 export type PassModes = (unit: LayerUnit) => boolean;
@@ -29,7 +30,7 @@ export const ALL_INFERENCE: PassModes = () => false;
 export class Pass {
   readonly values = new Map<number, Tensor>();
   /** The data each variable held during the pass. */
-  readonly variables = new Map<Tensor, object>();
+  readonly variables = new Map<Variable, DataId>();
   private readonly wrappers = new Map<number, Tensor>();
 
   constructor(readonly parent: Pass | null, readonly modes: PassModes) {}
@@ -67,12 +68,12 @@ export class Replay {
   private readonly liveUnits = new Set<number>();
   /** Units by the op index they start at. */
   private readonly unitsAt = new Map<number, number[]>();
-  private readonly engine: any;
+  private readonly engine: Engine;
   /** Why the call cannot be replayed, when it cannot. */
   readonly problem: string | null;
 
-  constructor(private readonly core: any, private readonly recording: ForwardRecording, readonly lossId: number) {
-    this.engine = core.engine();
+  constructor(private readonly core: TfjsCore, private readonly recording: ForwardRecording, readonly lossId: number) {
+    this.engine = engineOf(core);
     recording.units.forEach((u, i) => {
       const at = this.unitsAt.get(u.start) ?? [];
       at.push(i);
@@ -172,17 +173,17 @@ export class Replay {
     return core.keep(t.size === 1 ? core.reshape(t, [1]) : core.reshape(core.sum(t), [1]));
   }
 
-  private variablesRead(): Set<Tensor> {
-    const read = new Set<Tensor>();
+  private variablesRead(): Set<Variable> {
+    const read = new Set<Variable>();
     for (const i of this.liveOps) for (const v of this.recording.ops[i].variables) read.add(v.variable);
     for (const i of this.liveUnits) for (const v of this.unitVariables(this.recording.units[i])) read.add(v);
     return read;
   }
 
   /** The variables a unit reads when called again: the layer's weights, or the fused op's variable inputs. */
-  private unitVariables(unit: RecordedUnit): Tensor[] {
+  private unitVariables(unit: RecordedUnit): Variable[] {
     if (unit.kind === 'layer') return layerVariables(unit.layer);
-    return ids(unit.inputs).map((id) => this.recording.variables.get(id)).filter((v): v is Tensor => v != null);
+    return ids(unit.inputs).map((id) => this.recording.variables.get(id)).filter((v): v is Variable => v != null);
   }
 
   /** Whether a pass skips what lies inside these units: one of them is re-run as a whole. */
@@ -202,7 +203,7 @@ export class Replay {
     const tensor = (id: number) => pass.value(this, id);
     const out = unit.kind === 'layer'
       ? unit.layer.apply(rebuild(unit.inputs, tensor), { ...(rebuild(unit.kwargs, tensor) as object), training: pass.modes(unit) })
-      : this.core.fused[unit.op](rebuild(unit.inputs, tensor));
+      : (this.core.fused[unit.op] as TfjsMethod)(rebuild(unit.inputs, tensor));
     zip(unit.outputs, out, (id, t) => pass.values.set(id, t));
   }
 
@@ -215,7 +216,8 @@ export class Replay {
       op.inputs.some(([, id]) => id != null && pass.values.has(id)) ||
       op.variables.some(({ variable, dataId }) => variable.dataId !== (parent ? parent.variables.get(variable) : dataId));
     if (!dirty) return;
-    const inputs = Object.fromEntries(op.inputs.map(([name, id]) => [name, id == null ? id : pass.value(this, id)]));
+    // An optional input the kernel got as null or undefined is passed on as it was.
+    const inputs = Object.fromEntries(op.inputs.map(([name, id]) => [name, id == null ? id : pass.value(this, id)])) as NamedTensorMap;
     const out = this.engine.runKernel(op.kernel, inputs, op.attrs);
     const outs: Tensor[] = Array.isArray(out) ? out : [out];
     op.outputs.forEach((id, k) => pass.values.set(id, outs[k]));
@@ -258,7 +260,7 @@ export class Replay {
 }
 
 /** Makes a variable hold the given data (Variable.assign takes its own reference to it). */
-function setData(engine: any, variable: Tensor, dataId: object, backend: any): void {
+function setData(engine: Engine, variable: Variable, dataId: DataId, backend: KernelBackend): void {
   const t = wrapData(engine, dataId, variable.shape, variable.dtype, backend);
   try {
     variable.assign(t);
@@ -268,9 +270,8 @@ function setData(engine: any, variable: Tensor, dataId: object, backend: any): v
 }
 
 /** The tf.Variables behind a layer's weights (LayerVariable.read(): tfjs-layers/src/variables.ts). */
-function layerVariables(layer: Layer): Tensor[] {
-  const weights: any[] = layer.weights ?? [];
-  return weights.map((w) => w.read?.()).filter((v) => v != null);
+function layerVariables(layer: Layer): Variable[] {
+  return (layer.weights ?? []).map((w) => w.read?.()).filter((v): v is Variable => v != null);
 }
 
 /** Calls fn with each tensor reference in a recorded output shape and the tensor at the same place in out. */

@@ -4,14 +4,20 @@
 //   it exists, reductions run in JavaScript (hostReductions.ts) and nothing is kept across the call.
 // - batched (webgl, webgpu and anything else). A read waits for the device, so the taps reduce on the
 //   backend, keep the small results, and read them all with one concat and one dataSync when the call ends.
-import type { Tensor } from '../tfjs.ts';
+import type { DataId, Tensor, TfjsCore } from '../tfjs.ts';
 
 export type Slot = number;
 export type ReadStrategy = 'immediate' | 'batched';
 
 const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 
-export function readStrategyFor(core: any): ReadStrategy {
+/** What transientValues reads of tfjs-backend-wasm's backend (its own fields; absent on any other backend). */
+interface WasmBackendInternals {
+  dataIdMap?: { get?(dataId: DataId): { dtype: string; memoryOffset: number } | undefined };
+  wasm?: { HEAPU8: Uint8Array };
+}
+
+export function readStrategyFor(core: TfjsCore): ReadStrategy {
   return HOST_MEMORY_BACKENDS.has(String(core.getBackend?.())) ? 'immediate' : 'batched';
 }
 
@@ -21,10 +27,10 @@ export function readStrategyFor(core: any): ReadStrategy {
  * tfjs-backend-wasm/src/backend_wasm.ts); the view is only valid until the next wasm allocation. Anywhere
  * else it is dataSync (the cpu backend hands back its own array: tfjs-backend-cpu/src/backend_cpu.ts).
  */
-export function transientValues(core: any, t: Tensor): ArrayLike<number> {
-  const backend = core.engine().state.tensorInfo?.get(t.dataId)?.backend;
+export function transientValues(core: TfjsCore, t: Tensor): ArrayLike<number> {
+  const backend = core.engine().state.tensorInfo?.get(t.dataId)?.backend as WasmBackendInternals | undefined;
   const info = backend?.dataIdMap?.get?.(t.dataId);
-  const heap: Uint8Array | undefined = backend?.wasm?.HEAPU8;
+  const heap = backend?.wasm?.HEAPU8;
   if (heap && info?.dtype === 'float32' && Number.isInteger(info.memoryOffset) && info.memoryOffset % 4 === 0 &&
       info.memoryOffset + t.size * 4 <= heap.byteLength) {
     return new Float32Array(heap.buffer, heap.byteOffset + info.memoryOffset, t.size);
@@ -38,7 +44,7 @@ export class ReadbackBatch {
   private readonly shapes: number[][] = [];
   private readonly values: (number[] | null)[] = [];
 
-  constructor(private readonly core: any, readonly strategy: ReadStrategy) {}
+  constructor(private readonly core: TfjsCore, readonly strategy: ReadStrategy) {}
 
   get immediate(): boolean {
     return this.strategy === 'immediate';
@@ -86,7 +92,7 @@ export class ReadbackBatch {
     if (pending.length) {
       const core = this.core;
       const t = core.tidy(() => core.concat(pending.map((s) => core.reshape(this.parts[s] as Tensor, [-1]))));
-      const flat: Float32Array = t.dataSync();
+      const flat = t.dataSync<'float32'>();
       t.dispose();
       let offset = 0;
       const firsts = new Map<Slot, number>();
@@ -107,7 +113,7 @@ export class ReadbackBatch {
       const all = core.tidy(() =>
         core.concat(kept.map(({ p }) => core.reshape(p.dtype === 'float32' ? p : core.cast(p, 'float32'), [-1]))),
       );
-      const flat: Float32Array = all.dataSync();
+      const flat = all.dataSync<'float32'>();
       all.dispose();
       let offset = 0;
       for (const { p, slot } of kept) {

@@ -27,10 +27,16 @@ export interface WeightGroup {
   weights: WeightSpec[];
 }
 
+/** JSON read from a file anyone may have written: each field is checked where it is read. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: the checks below narrow it
+type UncheckedJson = any;
+
 export interface ModelJson {
-  modelTopology: any;
+  /** The layers topology, an object with a class_name (checked), handed to tfjs as it is. */
+  modelTopology: object;
   weightsManifest: WeightGroup[];
-  trainingConfig: any | null;
+  /** The saved training config, handed to tfjs as it is. */
+  trainingConfig: unknown;
   format: string | null;
   /** Elements of every weight the manifest lists: all the model may build. */
   weightElements: number;
@@ -45,7 +51,7 @@ export function modelJsonText(bytes: Buffer): string {
 }
 
 export function parseModelJson(text: string, file: string): ModelJson {
-  let json: any;
+  let json: UncheckedJson;
   try {
     json = JSON.parse(text);
   } catch (e) {
@@ -72,7 +78,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
   const manifest = json.weightsManifest ?? [];
   if (!Array.isArray(manifest)) throw new ModelJsonError(`${file}: weightsManifest must be a list of {paths, weights}.`, file);
   let weightElements = 0;
-  manifest.forEach((group: any, g: number) => {
+  manifest.forEach((group: UncheckedJson, g: number) => {
     if (!Array.isArray(group?.paths) || !group.paths.every((p: unknown) => typeof p === 'string' && p.length > 0)) {
       throw new ModelJsonError(`${file}: weightsManifest[${g}].paths must be a list of shard file names.`, file);
     }
@@ -107,7 +113,7 @@ function countLayers(topology: unknown): number {
 }
 
 /** Checks one weight spec; returns its element count. */
-function checkWeightSpec(w: any, file: string, text: string): number {
+function checkWeightSpec(w: UncheckedJson, file: string, text: string): number {
   const name = typeof w?.name === 'string' ? w.name : '(unnamed)';
   if (!Array.isArray(w?.shape) || !w.shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)) {
     throw new ModelJsonError(`${file}: weight ${name} has an invalid shape ${JSON.stringify(w?.shape)}; dimensions must be whole numbers ≥ 0.`, file, lineOfString(text, name));

@@ -7,8 +7,28 @@
 import type { SourceLocation } from '../../protocol/report.ts';
 import { BUDGET, elementCount } from './budgets.ts';
 import { layerClassNames, layerNamePositions, ModelJsonError, modelJsonText, parseModelJson } from './modelJson.ts';
-import { layerBaseClass } from '../tfjs.ts';
+import { Patcher } from '../patcher.ts';
+import { layerBaseClass, type Layer, type Tensor, type TfjsCore, type TfjsLayers, type TfjsObject } from '../tfjs.ts';
 import { readInputFile, readModelJson, readShards } from './modelFiles.ts';
+
+type LayersModel = import('@tensorflow/tfjs-layers').LayersModel;
+type ModelArtifacts = import('@tensorflow/tfjs-core').io.ModelArtifacts;
+type SymbolicTensor = LayersModel['inputs'][number];
+type TensorLike = Parameters<TfjsCore['tensor']>[0];
+
+/** The batch a probe makes its one gradient call on: the inputs, and the targets (null: the model's own outputs). */
+interface Batch {
+  xs: Tensor | Tensor[];
+  ys: Tensor | Tensor[] | null;
+}
+
+/** A layer, or a model input, whose output shape counts against the activation budget. */
+type ShapedLayer = Pick<Layer, 'name' | 'outputShape'> & { layers?: Layer[] };
+
+/** What syntheticBatch reads of a model's graph (tfjs-layers/src/engine/container.ts, protected). */
+interface ModelInternals {
+  inputLayers?: { outboundNodes?: { outboundLayer?: { getClassName?(): string; inputDim?: number } }[] }[];
+}
 
 export interface SavedModelProbe {
   /** Where each layer (by name) is declared in model.json. */
@@ -19,7 +39,7 @@ export interface SavedModelProbe {
 const SYNTHETIC_BATCH = 8;
 const SEED = 1234;
 
-export function prepareSavedModelProbe(core: any, layers: any, modelPath: string, dataFile: string | null): SavedModelProbe {
+export function prepareSavedModelProbe(core: TfjsCore, layers: TfjsLayers | null, modelPath: string, dataFile: string | null): SavedModelProbe {
   const text = readModelJson(modelPath);
   const parsed = parseModelJson(text, modelPath);
   const positions = layerNamePositions(text, modelPath);
@@ -29,7 +49,7 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
       const variablesBefore = new Set(Object.keys(core.engine().registeredVariables));
       return run().catch((e) => {
         // A model that failed half-way through loading leaves its weights registered: free them.
-        for (const [name, v] of Object.entries<any>(core.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
+        for (const [name, v] of Object.entries(core.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
         // The model is the input: whatever fails while probing it is a problem with that input.
         throw e instanceof ModelJsonError ? e : new ModelJsonError(`${modelPath}: tfjs could not run the model: ${e?.message ?? String(e)}`, modelPath);
       });
@@ -37,8 +57,9 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
   };
 
   async function run(): Promise<void> {
+    if (!layers) throw new Error('@tensorflow/tfjs-layers is not loaded');
     const weightData = readShards(modelPath, parsed.weightsManifest);
-    let model: any;
+    let model: LayersModel;
     const restore = limitBuiltWeights(layers, parsed.weightElements, (layer, name, shape) => new ModelJsonError(
       `${modelPath}: layer ${layer} builds a weight ${name} of shape ${JSON.stringify(shape)} that the weights manifest does not hold ` +
       `(it lists ${parsed.weightElements} values in all). The topology and the weights do not match: save the model again.`,
@@ -48,14 +69,14 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
         modelTopology: parsed.modelTopology,
         weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
         weightData,
-        trainingConfig: parsed.trainingConfig ?? undefined,
-      }));
+        trainingConfig: (parsed.trainingConfig ?? undefined) as ModelArtifacts['trainingConfig'],
+      } as ModelArtifacts));
     } catch (e) {
       throw e instanceof ModelJsonError ? e : explainLoadError(e, text, modelPath);
     } finally {
       restore();
     }
-    let batch: { xs: any; ys: any } | null = null;
+    let batch: Batch | null = null;
     const optimizer = core.train.sgd(0);
     try {
       const perExample = activationsPerExample(model, modelPath);
@@ -65,7 +86,7 @@ export function prepareSavedModelProbe(core: any, layers: any, modelPath: string
       await model.trainOnBatch(batch.xs, targets);
       if (!batch.ys) core.dispose(targets);
     } finally {
-      core.dispose([batch?.xs, batch?.ys].flat().filter(Boolean));
+      core.dispose([batch?.xs, batch?.ys].flat().filter((t): t is Tensor => t != null));
       optimizer.dispose();
       model.dispose();
     }
@@ -88,21 +109,20 @@ function explainLoadError(e: unknown, text: string, modelPath: string): ModelJso
  * While a saved model is built, every weight a layer adds must fit in what the manifest lists: a layer of
  * 200,000,000 units with no weights saved is refused before its initializer allocates anything.
  */
-function limitBuiltWeights(layers: any, listed: number, refuse: (layer: string, name: string, shape: unknown) => Error): () => void {
-  const proto = layerBaseClass(layers)?.prototype;
-  if (!proto || typeof proto.addWeight !== 'function') return () => undefined;
-  const original = proto.addWeight;
+function limitBuiltWeights(layers: TfjsLayers, listed: number, refuse: (layer: string, name: string, shape: unknown) => Error): () => void {
+  const patcher = new Patcher(() => undefined);
   let built = 0;
-  proto.addWeight = function (this: any, name: string, shape: number[], ...rest: unknown[]) {
+  // Layer.addWeight is protected: the patch reaches it on the prototype.
+  patcher.patch(layerBaseClass(layers)?.prototype as TfjsObject | undefined, 'addWeight', (original) => function (this: Layer, name: string, shape: number[], ...rest: unknown[]) {
     built += Array.isArray(shape) ? elementCount(shape, BUDGET.weightElements) : Infinity;
     if (built > listed) throw refuse(String(this?.name), String(name), shape);
     return original.call(this, name, shape, ...rest);
-  };
-  return () => { proto.addWeight = original; };
+  });
+  return () => patcher.restoreAll();
 }
 
 /** The output shapes of a layer ([] when tfjs cannot say: a layer called on inputs of different shapes). */
-function outputShapes(layer: any): (number | null)[][] {
+function outputShapes(layer: Pick<Layer, 'outputShape'>): (number | null)[][] {
   let shape: unknown;
   try {
     shape = layer.outputShape;
@@ -115,12 +135,12 @@ function outputShapes(layer: any): (number | null)[][] {
 
 /** Values every layer's outputs hold for one example (unknown sizes as SYNTHETIC_DIM), nested models included;
  *  refused over the activation budget. */
-function activationsPerExample(model: any, modelPath: string): number {
+function activationsPerExample(model: LayersModel, modelPath: string): number {
   let total = 0;
-  const stack: any[] = [...(model.layers ?? []), ...(model.inputs ?? []).map((input: any) => ({ name: input.name, outputShape: input.shape }))];
+  const stack: ShapedLayer[] = [...(model.layers as unknown as Layer[]), ...model.inputs.map((input) => ({ name: input.name, outputShape: input.shape }))];
   while (stack.length) {
-    const layer = stack.pop();
-    if (Array.isArray(layer?.layers)) stack.push(...layer.layers);
+    const layer = stack.pop() as ShapedLayer;
+    if (Array.isArray(layer.layers)) stack.push(...layer.layers);
     for (const shape of outputShapes(layer)) {
       total += elementCount(shape.slice(1), BUDGET.activationElements, SYNTHETIC_DIM);
       if (total > BUDGET.activationElements) {
@@ -135,12 +155,13 @@ function activationsPerExample(model: any, modelPath: string): number {
 const SYNTHETIC_DIM = 8;
 
 /** One batch per input: seeded normal values, or small integer ids for inputs that feed an Embedding. */
-function syntheticBatch(core: any, model: any, perExample: number): { xs: any; ys: null } {
+function syntheticBatch(core: TfjsCore, model: LayersModel, perExample: number): Batch {
   let batch = SYNTHETIC_BATCH;
   while (batch > 1 && batch * perExample > BUDGET.activationElements) batch = Math.floor(batch / 2);
-  const xs = model.inputs.map((input: any, i: number) => {
-    const shape = [batch, ...input.shape.slice(1).map((d: number | null) => d ?? SYNTHETIC_DIM)];
-    const consumer = model.inputLayers?.[i]?.outboundNodes?.[0]?.outboundLayer;
+  const inputLayers = (model as unknown as ModelInternals).inputLayers;
+  const xs = model.inputs.map((input, i) => {
+    const shape = [batch, ...input.shape.slice(1).map((d) => d ?? SYNTHETIC_DIM)];
+    const consumer = inputLayers?.[i]?.outboundNodes?.[0]?.outboundLayer;
     if (consumer?.getClassName?.() === 'Embedding') {
       return core.floor(core.randomUniform(shape, 0, Math.min(Number(consumer.inputDim) || 2, 16), 'float32', SEED + i));
     }
@@ -149,9 +170,9 @@ function syntheticBatch(core: any, model: any, perExample: number): { xs: any; y
   return { xs: xs.length === 1 ? xs[0] : xs, ys: null };
 }
 
-function readData(core: any, model: any, dataFile: string, perExample: number): { xs: any; ys: any } {
+function readData(core: TfjsCore, model: LayersModel, dataFile: string, perExample: number): Batch {
   const bytes = readInputFile(dataFile, BUDGET.dataBytes, 'the batch to probe with ({"x": [...], "y": [...]})');
-  let data: any;
+  let data: { x?: unknown; y?: unknown };
   try {
     data = JSON.parse(modelJsonText(bytes));
   } catch (e) {
@@ -164,12 +185,12 @@ function readData(core: any, model: any, dataFile: string, perExample: number): 
   if (examples * perExample > BUDGET.activationElements) {
     throw new ModelJsonError(`${dataFile}: ${examples} examples through the model make more than ${BUDGET.activationElements} values, more than the probe allocates. Give a smaller batch.`, dataFile);
   }
-  const toTensors = (value: any, specs: any[], what: 'x' | 'y') => {
+  const toTensors = (value: unknown, specs: SymbolicTensor[], what: 'x' | 'y') => {
     const values = specs.length === 1 ? [value] : value;
     if (!Array.isArray(values) || values.length !== specs.length) {
       throw new ModelJsonError(`${dataFile}: the model has ${specs.length} ${what === 'x' ? 'inputs' : 'outputs'}, so ${what} must be a list of ${specs.length} arrays.`, dataFile);
     }
-    const made: any[] = [];
+    const made: Tensor[] = [];
     try {
       for (const [i, v] of values.entries()) made.push(toTensor(v, i));
     } catch (e) {
@@ -177,10 +198,10 @@ function readData(core: any, model: any, dataFile: string, perExample: number): 
       throw e;
     }
     return made;
-    function toTensor(v: any, i: number): any {
-      let t: any;
+    function toTensor(v: unknown, i: number): Tensor {
+      let t: Tensor;
       try {
-        t = core.tensor(v);
+        t = core.tensor(v as TensorLike);
       } catch (e) {
         throw new ModelJsonError(`${dataFile}: ${what} is not a rectangular nested array of numbers (${(e as Error).message}).`, dataFile);
       }
@@ -194,7 +215,7 @@ function readData(core: any, model: any, dataFile: string, perExample: number): 
     }
   };
   const xs = toTensors(data.x, model.inputs, 'x');
-  let ys: any[] | null = null;
+  let ys: Tensor[] | null = null;
   try {
     ys = data.y === undefined ? null : toTensors(data.y, model.outputs, 'y');
     if (ys && ys[0].shape[0] !== xs[0].shape[0]) {
@@ -208,8 +229,8 @@ function readData(core: any, model: any, dataFile: string, perExample: number): 
 }
 
 /** The loss the model was trained with, from its saved training config, else mean squared error. */
-function lossOf(trainingConfig: any, model: any): string | string[] {
-  const loss = trainingConfig?.loss;
+function lossOf(trainingConfig: unknown, model: LayersModel): string | string[] {
+  const loss = (trainingConfig as { loss?: unknown } | null)?.loss;
   if (typeof loss === 'string') return loss;
   if (Array.isArray(loss) && loss.every((l) => typeof l === 'string') && loss.length === model.outputs.length) return loss;
   return 'meanSquaredError';

@@ -2,7 +2,7 @@
 // Optimizer.minimize and computeGradients, a model's fit, fitDataset and trainOnBatch), so that each gradient
 // call is named by the API the user called and located at the user's line.
 import type { GradientApi, SourceLocation } from '../../protocol/report.ts';
-import type { Layer } from '../tfjs.ts';
+import type { Layer, TfjsLayers } from '../tfjs.ts';
 import type { ContainerStack } from './layerTap.ts';
 import { userSite, type TapContext } from './tapContext.ts';
 
@@ -52,13 +52,13 @@ export class ApiLabels {
         return withApi(api, () => original.apply(this, args));
       });
     }
-    if (layers) this.installModelLabels();
+    if (layers) this.installModelLabels(layers);
   }
 
   /** fit, fitDataset and trainOnBatch label the model while they run; the synchronous train function they call
    *  picks the label up (tfjs-layers/src/engine/training.ts, makeTrainFunction). */
-  private installModelLabels(): void {
-    const { layers, patcher, registry } = this.ctx;
+  private installModelLabels(layers: TfjsLayers): void {
+    const { patcher, registry } = this.ctx;
     const { modelLabels, containers } = this;
     const withApi = this.withApi.bind(this);
     const site = () => userSite(this.ctx);
@@ -66,7 +66,7 @@ export class ApiLabels {
       for (const api of ['fit', 'fitDataset', 'trainOnBatch'] as const) {
         patcher.patch(cls?.prototype, api, (original) => function (this: Layer, ...args: unknown[]) {
           const label: ApiFrame = { api, source: site() };
-          const models = [this, this.model].filter((m) => m && !modelLabels.has(m));
+          const models = [this, this.model].filter((m): m is Layer => m != null && !modelLabels.has(m));
           for (const m of models) modelLabels.set(m, label);
           const clear = () => { for (const m of models) modelLabels.delete(m); };
           try {

@@ -9,7 +9,7 @@ import {
 } from './layerStats.ts';
 import { asDebugger, withTapeOff } from '../probeEnvironment.ts';
 import { ReadbackBatch, transientValues, type ReadStrategy, type Slot } from '../readback/readback.ts';
-import { firstTensor, type Layer, type Tensor } from '../tfjs.ts';
+import { engineOf, firstTensor, type Engine, type Layer, type Tensor, type TfjsCore, type Variable } from '../tfjs.ts';
 
 interface BatchNormSlots {
   movingBefore: [Slot, Slot] | null;
@@ -52,7 +52,7 @@ export class CallRecorder {
   model: number | undefined;
 
   constructor(
-    private readonly core: any,
+    private readonly core: TfjsCore,
     readonly index: number,
     readonly api: GradientApi,
     readonly source: SourceLocation | null,
@@ -63,8 +63,8 @@ export class CallRecorder {
     this.batch = new ReadbackBatch(core, strategy);
   }
 
-  private engine(): any {
-    return this.core.engine();
+  private engine(): Engine {
+    return engineOf(this.core);
   }
 
   /** Called by the layer tap around one concrete call of a (non-container) layer. */
@@ -154,7 +154,7 @@ export class CallRecorder {
         ? this.batch.addValues([euclideanNorm(transientValues(core, g))])
         : this.batch.add(core.tidy(() => core.reshape(core.norm(g), [1])));
       this.weights = xs.map((x, i) => ({
-        name: String(x.name ?? `x${i}`),
+        name: String((x as Partial<Variable>).name ?? `x${i}`),
         variable: x,
         slot: grads[i] == null || !this.probed ? null : norm(grads[i] as Tensor),
       }));

@@ -3,7 +3,7 @@
 // trainOnBatch through minimize: tfjs-layers/src/engine/training.ts, makeTrainFunction). Each call is recorded
 // (callRecorder.ts); a probed one also records its forward pass and replays it for the losses before and after
 // it and the attribution (src/engine/probes).
-import type { Tensor } from '../tfjs.ts';
+import type { Tensor, TfjsObject } from '../tfjs.ts';
 import { attributionSampler, layersToAttribute } from '../probes/attribution.ts';
 import { ForwardRecording } from '../probes/forwardRecording.ts';
 import { Replay } from '../probes/replay.ts';
@@ -24,13 +24,10 @@ export class GradientTap {
   }
 
   install(): void {
-    const { engine } = this.ctx;
-    const original: Gradients = engine.gradients;
     const record = (run: (forward: () => Tensor) => ReturnType<Gradients>, f: () => Tensor, xs: Tensor[]) => this.gradients(run, f, xs);
-    engine.gradients = function (this: unknown, f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean) {
+    this.ctx.patcher.patch(this.ctx.engine as TfjsObject, 'gradients', (original) => function (this: unknown, f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean) {
       return record((forward) => original.call(this, forward, xs, dy, allowNoGradients), f, xs);
-    };
-    this.ctx.patcher.onRestore(() => { engine.gradients = original; });
+    });
   }
 
   /** One gradient call: `run` makes it with the forward function it is given. */

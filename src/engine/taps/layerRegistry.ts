@@ -6,7 +6,7 @@
 // factory, class or deserializer built it. The accessor then turns itself into a plain own property.
 import type { LayerInfo, SourceLocation, TrainableChange } from '../../protocol/report.ts';
 import { captureUserFrame, type InternalPathTest } from '../callSites.ts';
-import type { Layer } from '../tfjs.ts';
+import type { Layer, LayerClass, LayerVariable, TfjsLayers, TfjsObject } from '../tfjs.ts';
 
 const HOOKED_FIELD = '_callHook';
 /** Changes of `trainable` kept per layer. */
@@ -23,14 +23,14 @@ export class LayerRegistry {
   private restore: (() => void) | null = null;
 
   constructor(
-    private readonly layersModule: any,
+    private readonly layersModule: TfjsLayers | null,
     private readonly isInternal: InternalPathTest,
     private readonly fallbackSource: (layerName: string) => SourceLocation | null = () => null,
   ) {}
 
   /** Installs the construction hook on the Layer base class. */
-  hookConstruction(layerClass: any): void {
-    const proto = layerClass.prototype;
+  hookConstruction(layerClass: LayerClass): void {
+    const proto = layerClass.prototype as TfjsObject;
     const previous = Object.getOwnPropertyDescriptor(proto, HOOKED_FIELD);
     const sites = this.sites;
     const isInternal = this.isInternal;
@@ -151,11 +151,11 @@ export class LayerRegistry {
 export function isTrainable(layer: Layer): boolean {
   if (!layer.trainable) return false;
   const weights = layer.weights ?? [];
-  return weights.length === 0 || weights.some((w: any) => w.trainable);
+  return weights.length === 0 || weights.some((w) => w.trainable);
 }
 
 /** The layer's own weights that can train (LayerVariables), whatever their flags say now. */
-export function ownWeights(layer: Layer): any[] {
+export function ownWeights(layer: Layer): LayerVariable[] {
   return Array.isArray(layer._trainableWeights) ? layer._trainableWeights : [];
 }
 
@@ -172,7 +172,8 @@ export function leafLayers(model: Layer): Layer[] {
 
 export function layerClassName(layer: Layer): string {
   try {
-    return String(layer.getClassName?.() ?? layer.constructor?.className ?? layer.constructor?.name ?? 'Layer');
+    const cls = layer.constructor as { className?: string; name?: string } | undefined;
+    return String(layer.getClassName?.() ?? cls?.className ?? cls?.name ?? 'Layer');
   } catch {
     return 'Layer';
   }

@@ -1,10 +1,10 @@
 // What the layer taps measure on the backend, for the batched read-back strategy (readback.ts): each function
 // runs under withTapeOff and returns small tensors (a handful of numbers, or one number per channel); the
 // caller hands them to a ReadbackBatch. The BatchNormalization helpers serve both strategies.
-import type { Layer, Tensor } from '../tfjs.ts';
+import type { Layer, Tensor, TfjsCore } from '../tfjs.ts';
 
 /** [mean, std, min, max, nanCount, infCount] of x. */
-export function outputStatsTensor(core: any, x: Tensor): Tensor {
+export function outputStatsTensor(core: TfjsCore, x: Tensor): Tensor {
   return core.tidy(() => {
     const flat = core.reshape(x.dtype === 'float32' ? x : core.cast(x, 'float32'), [-1]);
     const { mean, variance } = core.moments(flat);
@@ -15,7 +15,7 @@ export function outputStatsTensor(core: any, x: Tensor): Tensor {
 }
 
 /** Count of NaN and Inf values in x, as a one-element tensor. */
-export function nonFiniteTensor(core: any, x: Tensor): Tensor {
+export function nonFiniteTensor(core: TfjsCore, x: Tensor): Tensor {
   return core.tidy(() => {
     const flat = core.reshape(x.dtype === 'float32' ? x : core.cast(x, 'float32'), [-1]);
     return core.sum(core.cast(core.logicalNot(core.isFinite(flat)), 'float32'));
@@ -34,7 +34,7 @@ function channelAxis(layer: Layer, rank: number): number {
 
 /** Per-channel mean and variance of a BatchNormalization layer's input: the batch statistics that
  *  the layer normalises with in training mode (normalizeBatchInTraining uses tf.moments the same way). */
-export function batchMomentsTensors(core: any, layer: Layer, input: Tensor): [Tensor, Tensor] {
+export function batchMomentsTensors(core: TfjsCore, layer: Layer, input: Tensor): [Tensor, Tensor] {
   return core.tidy(() => {
     const axis = channelAxis(layer, input.rank);
     const reduce = [...Array(input.rank).keys()].filter((a) => a !== axis);

@@ -11,7 +11,8 @@ import type { LeakSite, SourceLocation } from '../../protocol/report.ts';
 import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
 import { captureUserFrame, type InternalPathTest } from '../callSites.ts';
 import { inDebuggerCode } from '../probeEnvironment.ts';
-import type { Tensor } from '../tfjs.ts';
+import { Patcher } from '../patcher.ts';
+import { engineOf, type KernelBackend, type Tensor, type TfjsCore, type TfjsObject } from '../tfjs.ts';
 
 const WINDOW = 10;
 const RISE = 5;
@@ -35,7 +36,7 @@ export class LeakWatch {
   private restore: (() => void) | null = null;
 
   constructor(
-    private readonly core: any,
+    private readonly core: TfjsCore,
     private readonly isInternal: InternalPathTest,
     private readonly emit: (event: RunnerEvent) => void,
   ) {}
@@ -58,20 +59,16 @@ export class LeakWatch {
     this.samples++;
     this.sampleEnds = index + SAMPLE_CALLS;
     this.checkAt = this.sampleEnds + CHECK_AFTER;
-    const engine = this.core.engine();
-    const own = Object.prototype.hasOwnProperty.call(engine, 'trackTensor');
-    const trackTensor = engine.trackTensor;
+    const engine = engineOf(this.core);
     const Variable = this.core.Variable;
-    engine.trackTensor = (a: Tensor, backend: unknown) => {
+    const patcher = new Patcher(() => undefined);
+    patcher.patch(engine as TfjsObject, 'trackTensor', (trackTensor) => (a: Tensor, backend: KernelBackend) => {
       trackTensor.call(engine, a, backend);
       if (this.sampled.length < MAX_SAMPLED && !inDebuggerCode() && !(a instanceof Variable)) {
         this.sampled.push({ tensor: new WeakRef(a), site: captureUserFrame(this.isInternal) });
       }
-    };
-    this.restore = () => {
-      if (own) engine.trackTensor = trackTensor;
-      else delete engine.trackTensor;
-    };
+    });
+    this.restore = () => patcher.restoreAll();
   }
 
   private stopSampling(): void {

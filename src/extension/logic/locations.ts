@@ -2,6 +2,7 @@
 // file is edited: each text change moves the locations after it; a location inside replaced text is stale
 // (null). Each location also remembers its line's text, so after a reload, or a change made while the file
 // was closed, it is checked, moved to where that line went, or dropped. Pure: no vscode import.
+import { isObj } from '../../protocol/checks.ts';
 import type { SourceLocation } from '../../protocol/report.ts';
 
 /** Structurally the same as vscode.TextDocumentContentChangeEvent (0-based lines and characters). */
@@ -198,7 +199,7 @@ function nearestLine(around: number, text: string, lineText: LineReader): number
 /** Validates saved tracker state read back from storage. */
 export function parseTrackedAnchors(x: unknown): TrackedAnchor[] {
   if (!Array.isArray(x)) return [];
-  const pos = (p: any) => p && Number.isInteger(p.line) && p.line >= 1 && Number.isInteger(p.column) && p.column >= 1;
-  return x.filter((a: any) => a && typeof a.file === 'string' && pos(a) && (a.current === null || pos(a.current)) &&
+  const pos = (p: unknown) => isObj(p) && Number.isInteger(p.line) && (p.line as number) >= 1 && Number.isInteger(p.column) && (p.column as number) >= 1;
+  return x.filter((a): a is TrackedAnchor => isObj(a) && typeof a.file === 'string' && pos(a) && (a.current === null || pos(a.current)) &&
     (a.fingerprint === undefined || typeof a.fingerprint === 'string'));
 }
