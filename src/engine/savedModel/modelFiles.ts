@@ -4,7 +4,8 @@
 // byte is read. Nothing about a refused file (not even its size) reaches the message.
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { BUDGET, mib } from './budgets.ts';
+import { BUDGET } from '../../protocol/inputLimits.ts';
+import { mib } from './budgets.ts';
 import { expectedBytes, ModelJsonError, modelJsonText, type WeightGroup } from './modelJson.ts';
 
 /** What a non-regular file is, for a message. */

@@ -3,7 +3,8 @@
 // declares is held to the budgets (budgets.ts) here, before a shard is opened or a tensor made.
 import { UsageError } from '../../model/errors.ts';
 import type { SourceLocation } from '../../protocol/report.ts';
-import { BUDGET, elementCount, MAX_DIMENSION, mib } from './budgets.ts';
+import { BUDGET } from '../../protocol/inputLimits.ts';
+import { elementCount, MAX_DIMENSION, mib } from './budgets.ts';
 import { LineIndex } from './lineIndex.ts';
 
 /** A model.json, shard or data file that cannot be probed. */

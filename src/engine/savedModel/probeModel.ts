@@ -5,7 +5,8 @@
 // allocated past the budgets (budgets.ts): the weights a layer builds must be ones the manifest
 // lists, and the batch is sized so that one forward pass stays within the activation budget.
 import type { SourceLocation } from '../../protocol/report.ts';
-import { BUDGET, elementCount } from './budgets.ts';
+import { BUDGET } from '../../protocol/inputLimits.ts';
+import { elementCount } from './budgets.ts';
 import { layerClassNames, layerNamePositions, ModelJsonError, modelJsonText, parseModelJson } from './modelJson.ts';
 import { Patcher } from '../patcher.ts';
 import { layerBaseClass, type Layer, type Tensor, type TfjsCore, type TfjsLayers, type TfjsObject } from '../tfjs.ts';
