@@ -37,6 +37,15 @@ export function layerNodeId(runId: string, layer: number): string {
   return `${runId}/layers/${layer}`;
 }
 
+/** A run's Findings or Layers node. */
+function groupItem(node: Extract<RunsNode, { kind: 'findings' | 'layers' }>, label: string, state: vscode.TreeItemCollapsibleState, icon: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, state);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon(icon);
+  item.contextValue = node.kind;
+  return item;
+}
+
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -102,22 +111,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     switch (node.kind) {
       case 'run':
         return this.runItem(run, report);
-      case 'findings': {
-        const item = new vscode.TreeItem(`Findings (${report.findings.length})`, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('lightbulb');
-        item.contextValue = 'findings';
-        return item;
-      }
+      case 'findings':
+        return groupItem(node, `Findings (${report.findings.length})`, vscode.TreeItemCollapsibleState.Expanded, 'lightbulb');
       case 'finding':
         return this.findingItem(node, report.findings[node.index], report);
-      case 'layers': {
-        const item = new vscode.TreeItem(`Layers (${report.layers.length})`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('layers');
-        item.contextValue = 'layers';
-        return item;
-      }
+      case 'layers':
+        return groupItem(node, `Layers (${report.layers.length})`, vscode.TreeItemCollapsibleState.Collapsed, 'layers');
       case 'layer':
         return this.layerItem(node, report);
       case 'call':
