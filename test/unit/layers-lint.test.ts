@@ -1,6 +1,6 @@
 // The layers hold because lint enforces them (eslint.config.mjs): a file that imports across a layer, or imports
-// vscode, tfjs or a Node module where it may not, fails lint. Checked on files written into each part's folder,
-// and on what the real tree holds.
+// vscode, tfjs or a Node module where it may not, fails lint. Checked with ESLint's API on files written into each
+// part's folder (npm run lint checks the real tree).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
