@@ -29,7 +29,7 @@ export function callChart(t: ChartTheme, flatPad: number) {
   return { axis, scales, xAxis, callSeries, yValues };
 }
 
-export class Plot {
+class Plot {
   private plot: uPlot | null = null;
   private data: SeriesData = { x: [], ys: [] };
   private readonly resize: ResizeObserver;

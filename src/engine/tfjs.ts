@@ -30,7 +30,7 @@ export interface KernelParams {
 
 /** The engine's members the taps use that tfjs-core declares private: its kernel entry point and its tensor
  *  bookkeeping. */
-export interface EngineInternals {
+interface EngineInternals {
   runKernelFunc(params: KernelParams): Tensor | Tensor[];
 }
 
@@ -93,11 +93,6 @@ export interface TfjsModules {
 /** tfjs-layers exports its base Layer class on the `layers` namespace (tfjs-layers/src/exports_layers.ts). */
 export function layerBaseClass(layers: TfjsLayers | null): LayerClass | null {
   return (layers?.layers?.Layer as unknown as LayerClass | undefined) ?? null;
-}
-
-/** A layer object, as the engine reads it. */
-export function asLayer(x: unknown): Layer {
-  return x as Layer;
 }
 
 /** Every optimizer class tfjs-core exports. Each overrides applyGradients, so each is tapped on its own. */

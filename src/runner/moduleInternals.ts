@@ -7,7 +7,7 @@ export interface CompilingModule {
   _compile(source: string, filename: string): unknown;
 }
 
-export interface ModuleInternals {
+interface ModuleInternals {
   _load(request: unknown, ...rest: unknown[]): unknown;
   _resolveFilename(request: string, ...rest: unknown[]): string;
   _extensions: Record<string, (module: CompilingModule, filename: string) => void>;

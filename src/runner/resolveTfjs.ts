@@ -22,7 +22,7 @@ export interface ResolvedTfjs {
 }
 
 /** The project's tfjs cannot be used (an unsupported version, a broken install). */
-export class TfjsResolutionError extends UsageError {}
+class TfjsResolutionError extends UsageError {}
 
 function resolveFrom(fromDir: string, id: string): string | null {
   try {

@@ -6,7 +6,7 @@ import type { Layer, TfjsLayers } from '../tfjs.ts';
 import type { ContainerStack } from './layerTap.ts';
 import { userSite, type TapContext } from './tapContext.ts';
 
-export interface ApiFrame {
+interface ApiFrame {
   api: GradientApi;
   source: SourceLocation | null;
   /** The model whose fit, fitDataset or trainOnBatch runs. */

@@ -33,7 +33,7 @@ export interface InstrumentOptions extends RunOptions {
 }
 
 /** The gradient call being recorded (null outside one), and how many have been made. */
-export interface CallInProgress {
+interface CallInProgress {
   recorder: CallRecorder | null;
   /** Its forward pass, recorded for replay (probed calls only). */
   recording: ForwardRecording | null;
