@@ -47,10 +47,11 @@ export class RunEntry {
     readonly request: RunRequest,
     readonly startedAt: number,
     readonly restored: boolean,
-    ending: RunReport | LiveReport,
+    /** The final report of a finished run, or the live one of a run in progress. */
+    report: RunReport | LiveReport,
   ) {
-    this.final = ending instanceof LiveReport ? null : ending;
-    this.liveReport = ending instanceof LiveReport ? ending : null;
+    this.final = report instanceof LiveReport ? null : report;
+    this.liveReport = report instanceof LiveReport ? report : null;
   }
 
   /** The run's report as it goes, while it runs. */
