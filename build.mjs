@@ -23,7 +23,7 @@ const node = {
 const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 
 const builds = [
-  esbuild.build({ ...node, format: 'cjs', entryPoints: present({ runner: 'src/runner/main.ts', cli: 'src/cli/main.ts', extension: 'src/extension/extension.ts', 'vite-plugin': 'src/page/vitePlugin.ts' }), outdir: 'dist' }),
+  esbuild.build({ ...node, format: 'cjs', entryPoints: present({ runner: 'src/runner/main.ts', cli: 'src/cli/main.ts', extension: 'src/extension/extension.ts', 'vite-plugin': 'src/host/browser/vitePlugin.ts' }), outdir: 'dist' }),
   esbuild.build({ ...node, format: 'esm', entryPoints: { 'esm-hooks': 'src/runner/esmHooks.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
 ];
 const webview = present({ webview: 'webview/main.ts' });

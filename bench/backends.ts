@@ -8,8 +8,8 @@
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import path from 'node:path';
-import { registerWasmGradientKernels } from '../src/core/backend/wasmGradientKernels.ts';
-import { setUpWasmKernels } from '../src/core/backend/wasmKernels.ts';
+import { registerWasmGradientKernels } from '../src/engine/backend/wasmGradientKernels.ts';
+import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);

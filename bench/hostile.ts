@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { layerNamePositions } from '../src/core/savedModel/modelJson.ts';
+import { layerNamePositions } from '../src/engine/savedModel/modelJson.ts';
 import { BIN } from '../test/helpers/cli.ts';
 import { hostileWorld, manyLayers, manyWideInputs, original, outsideEntries, wasRead, writeModel } from '../test/helpers/hostileModels.ts';
 import { runAlone, type BenchSection } from './section.ts';

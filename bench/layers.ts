@@ -7,8 +7,8 @@
 // loss over every weight and float input, values read back; wasm and cpu steps alternate, medians.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { kernelsMissingOn } from '../src/core/backend/cpuFallbackKernels.ts';
-import { setUpWasmKernels } from '../src/core/backend/wasmKernels.ts';
+import { kernelsMissingOn } from '../src/engine/backend/cpuFallbackKernels.ts';
+import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
 import { layerCatalog, type LayerCase } from '../test/helpers/layerCatalog.ts';
 import { layerTrainer } from '../test/helpers/layerStep.ts';
 import { runAlone, type BenchSection } from './section.ts';

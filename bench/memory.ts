@@ -4,20 +4,20 @@
 // The real runner (dist/runner.js) is launched through launchRunner, as the extension's RunController does,
 // on a script written to test-results/bench/ (inside the repo, so it uses the project's own tfjs and its cpu
 // backend, like test/fixtures/scripts/soak.js). The script prints its own heap, external memory and RSS after
-// a real GC at each checkpoint. This process plays the extension host: every event goes into a RunStore
-// (RunEntry → ReportBuilder, as RunController does) and through the panel's 50 ms Batcher, each batch
-// serialized as postMessage would; its heap is read after a GC at the same checkpoints, with the size of the
-// JSON report the host would export or hand to the panel.
+// a real GC at each checkpoint. This process plays the extension host: every event is folded into the run's
+// LiveReport (made by the RunStore, as RunController does), and the panel's 50 ms update (what changed since the
+// last one) is serialized as postMessage would; its heap is read after a GC at the same checkpoints, with the
+// size of the JSON report the host would export or hand to the panel.
 //
 //   node --import tsx bench/memory.ts [--quick]      (after npm run build)
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { DEFAULT_RUN_OPTIONS, type RunnerEvent } from '../src/protocol.ts';
-import { launchRunner } from '../src/runner/launch.ts';
-import { Batcher } from '../src/extension/batcher.ts';
-import { RunStore, LAST_RUN_KEY } from '../src/extension/runStore.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
+import { launchRunner } from '../src/host/launch.ts';
+import { RunStore, LAST_RUN_KEY } from '../src/extension/logic/runStore.ts';
+import { Throttle } from '../src/extension/logic/throttle.ts';
 import { runAlone } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -73,10 +73,17 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   const store = new RunStore({ get: () => undefined, update: (key, value) => { if (key === LAST_RUN_KEY) storedBytes = Buffer.byteLength(JSON.stringify(value)); return Promise.resolve(); } });
   let posted = 0;
   let postedBytes = 0;
-  const batcher = new Batcher<RunnerEvent>((events) => { posted++; postedBytes += Buffer.byteLength(JSON.stringify({ type: 'events', events })); }, 50);
+  let postedVersion = 0;
 
   const host0 = hostHeap();
   const entry = store.start({ kind: 'script', target: script, args: [String(calls), checkpoints.join(',')], cwd: ROOT }, DEFAULT_RUN_OPTIONS);
+  const live = entry.live!;
+  const updates = new Throttle(() => {
+    const update = live.changesSince(postedVersion);
+    postedVersion = update.to;
+    posted++;
+    postedBytes += Buffer.byteLength(JSON.stringify({ type: 'update', update }));
+  }, 50);
   let events = 0;
   let gradientEvents = 0;
   const host: Record<number, HostMem> = {};
@@ -84,11 +91,11 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   const started = Date.now();
   const handle = launchRunner({
     script, args: [String(calls), checkpoints.join(',')], cwd: ROOT, stdio: 'pipe', distDir: path.join(ROOT, 'dist'),
+    live,
     onOutput: (chunk) => { output += chunk; },
     onEvent: (e) => {
       events++;
-      store.apply(entry.id, [e]);
-      batcher.push(e);
+      updates.request();
       if (e.type !== 'gradient-call') return;
       gradientEvents++;
       if (checkpoints.includes(e.call.index)) {
@@ -98,11 +105,11 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
     },
   });
   const { report } = await handle.done;
-  batcher.flush();
+  updates.flush();
   const seconds = (Date.now() - started) / 1000;
   await store.finish(entry.id, report);
   const hostEnd = hostHeap();
-  batcher.dispose();
+  updates.dispose();
   if (report.status !== 'completed') throw new Error(`the run ${report.status}: ${report.error?.message ?? ''}\n${output.slice(-2000)}`);
 
   const runner: Record<number, RunnerMem> = {};
@@ -128,7 +135,7 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
     `The real runner (dist/runner.js, launched through launchRunner as the extension does) runs ${calls.toLocaleString('en-US')} gradient calls of a small model ` +
     '(dense4-bn-dense1, batch 8, `optimizer.minimize`, cpu backend) with the default options (probes on every call up to the 50th, then every 10th; ' +
     `history ${DEFAULT_RUN_OPTIONS.historySize} calls). The runner prints its own memory after a forced GC at each checkpoint. ` +
-    'This process plays the extension host: every event goes into a RunStore and through the panel\'s 50 ms Batcher (each batch serialized as postMessage would); ' +
+    'This process plays the extension host: every event is folded once into the run\'s LiveReport, and the panel\'s 50 ms update (what changed since the last one) is serialized as postMessage would; ' +
     'its heap is read after a forced GC at the same checkpoints, relative to before the run, together with the size of the JSON report (pretty-printed, as exported) at that point.',
     '',
     '| gradient calls | runner heap MB | runner external MB | runner RSS MB | live tensors | host heap vs start MB | JSON report KB | events delivered |',
@@ -137,7 +144,7 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
     '',
     `From call ${first.toLocaleString('en-US')} to ${last.toLocaleString('en-US')}: runner heap ${signedMb(runnerGrowth)} MB, runner RSS ${signedMb(rssGrowth)} MB, host heap ${signedMb(hostGrowth)} MB. ` +
     `Run time ${seconds.toFixed(1)} s. All ${gradientEvents.toLocaleString('en-US')} gradient-call events (${events.toLocaleString('en-US')} events in all) reached the host, ` +
-    `in ${posted.toLocaleString('en-US')} panel batches (${mb(postedBytes)} MB serialized). The final report keeps ${report.gradientCalls.length} calls in full ` +
+    `in ${posted.toLocaleString('en-US')} panel updates (${mb(postedBytes)} MB serialized). The final report keeps ${report.gradientCalls.length} calls in full ` +
     `(${report.gradientCallsDropped.toLocaleString('en-US')} dropped from the middle, as designed): ${kb(finalBytes)} KB as JSON; the copy persisted in workspace state is ${kb(storedBytes)} KB. ` +
     `Host heap after the run finished: ${signedMb(hostEnd - host0)} MB vs before it.`,
   ].join('\n');

@@ -8,11 +8,13 @@
 //   node --import tsx bench/overhead.ts [--quick] [--only NAME]
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { attributionSampler } from '../src/core/instrument/attribution.ts';
-import { instrument, type InstrumentOptions } from '../src/core/instrument/instrument.ts';
-import { DEFAULT_PROBE_BUDGET, ProbeSchedule } from '../src/core/instrument/probeSchedule.ts';
-import { setUpWasmKernels } from '../src/core/backend/wasmKernels.ts';
-import { DEFAULT_RUN_OPTIONS } from '../src/protocol.ts';
+import { attributionSampler } from '../src/engine/probes/attribution.ts';
+import { instrument } from '../src/engine/instrument.ts';
+import type { InstrumentOptions } from '../src/engine/taps/tapContext.ts';
+import { DEFAULT_PROBE_BUDGET } from '../src/protocol/runOptions.ts';
+import { ProbeSchedule } from '../src/engine/probes/probeSchedule.ts';
+import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
@@ -152,7 +154,7 @@ function interleaved(step: () => void, steps: number, options: Partial<Instrumen
 interface Row {
   workload: string; backend: string; plainMs: number; debugMs: number; ratio: number;
   probeForwards: number; afterStepForwards: number; budget: number; forwardMs: number;
-  /** Extra ms of an unprobed step with each read-back strategy (src/core/instrument/readback.ts). */
+  /** Extra ms of an unprobed step with each read-back strategy (src/engine/readback/readback.ts). */
   immediateMs: number; batchedMs: number;
   /** Share of the training time the probes took in (a). */
   probeShare: number;
@@ -223,7 +225,7 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
   const markdown = [
     'Default level in steady state: mode, BatchNorm statistics, lossDuring and the NaN/Inf count on every gradient call; the',
     'probes (loss before, after, after the optimizer step) on every 10th call, spaced further apart so that probes take',
-    `at most ${DEFAULT_PROBE_BUDGET * 100}% of the training time (src/core/instrument/probeSchedule.ts), and attribution`,
+    `at most ${DEFAULT_PROBE_BUDGET * 100}% of the training time (src/engine/probes/probeSchedule.ts), and attribution`,
     'on every 10th probed call with a gap (a long run\'s steady state: one sampler and one schedule span the rounds, the',
     'schedule calibrated first; the step times are means over the rounds, as probes fall in some and not others). On cpu and wasm the statistics are',
     'read from host memory and reduced in JavaScript, so an unprobed call runs no kernel of the debugger\'s own.',

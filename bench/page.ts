@@ -5,7 +5,7 @@
 //
 //   node --import tsx bench/page.ts [--quick]
 import * as path from 'node:path';
-import { launchPage } from '../src/page/launchPage.ts';
+import { launchPage } from '../src/host/browser/launchPage.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -2,27 +2,29 @@
 // in headless Chromium (Debian's chromium through playwright-core).
 //
 // The built panel (dist/webview.js) is loaded by test/webview/harness.ts in its VS Code-like page (CSP, nonce,
-// stub acquireVsCodeApi). The report is synthetic but typed by src/protocol.ts: 500 layers (every 5th a
+// stub acquireVsCodeApi). The report is synthetic but typed by src/protocol/report.ts: 500 layers (every 5th a
 // BatchNormalization with 16 channels, every 25th a Dropout), a run still going at gradient call 10,000, with
 // the default bounded history the host would hold and post (first 50 and last 950 calls, the newest 40 of them
 // with all 500 layer records and the rest thinned by the detail budget; probed calls every 10th past the 50th,
-// as the runner does). It is posted the way
-// DebuggerPanel does: one `report` snapshot, then `events` batches of live gradient calls at 20 a second.
+// as the runner does). It is posted the way DebuggerPanel does: one `report` snapshot, then `update` messages
+// of one live gradient call each (what changed since the last version: the new call, the call the detail budget
+// thinned, every layer's totals) at 20 a second.
 //
-// Timing is in the page. webview/perf.ts calls window.__tfdPerf (defined only by this bench) when the store
-// publishes a report and when a chart draws; from each such point a MessageChannel task is queued, which runs
-// once that frame's rendering is done, so each update's frame is timed from its start to its end. A rAF loop
-// also records every frame interval while the batches stream.
+// Timing is in the page. The bench wraps, in the page, the app element's update (the store published a report)
+// and the loss chart's canvas clear (uPlot starts a draw): the shipped bundle has no hooks of its own. From each
+// such point a MessageChannel task is queued, which runs once that frame's rendering is done, so each update's
+// frame is timed from its start to its end. A rAF loop also records every frame interval while the batches
+// stream.
 //
 //   node --import tsx bench/webview.ts [--quick]      (after npm run build)
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import {
-  DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerCallRecord, type LayerInfo, type RunReport, type RunnerEvent,
-} from '../src/protocol.ts';
-import { DETAIL_BUDGET } from '../src/core/report/reportBuilder.ts';
-import { launchChromium, openPanel, vscodePageHtml } from '../test/webview/harness.ts';
+import type { GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
+import type { ReportUpdate } from '../src/protocol/webviewMessages.ts';
+import { DETAIL_BUDGET } from '../src/model/reportBuilder.ts';
+import { launchChromium, openPanel, vscodeStub } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';
 import { runAlone } from './section.ts';
 
@@ -41,16 +43,17 @@ interface SynthParams {
   probeAllFirst: number;
   probeEvery: number;
   historySize: number;
-  /** Layer and weight records kept in full (src/core/report/reportBuilder.ts DETAIL_BUDGET). */
+  /** Layer and weight records kept in full (src/model/reportBuilder.ts DETAIL_BUDGET). */
   detailBudget: number;
   startedAt: string;
   target: string;
 }
 
-/** The snapshot the host holds at call `calls` (what DebuggerPanel posts first) and the live batches after it.
+/** The snapshot the host holds at call `calls` (what DebuggerPanel posts first, at version 1) and the live
+ *  updates after it.
  *  Self-contained (no outside names), so that it can also run in the page: generating 200 MB there is far
  *  faster than sending it through the DevTools protocol. */
-export function synthesize(p: SynthParams): { report: RunReport; batches: RunnerEvent[][] } {
+export function synthesize(p: SynthParams): { report: RunReport; batches: ReportUpdate[] } {
   let s = p.seed >>> 0;
   const random = () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -95,7 +98,7 @@ export function synthesize(p: SynthParams): { report: RunReport; batches: Runner
       unexplained: attributed ? 0 : null, numTensors: 2000, durationMs: 120,
     };
   };
-  // The bounded history: the first `head` calls and the most recent ones (src/core/report/history.ts).
+  // The bounded history: the first `head` calls and the most recent ones (src/model/history.ts).
   const head = Math.min(50, Math.floor(p.historySize / 2));
   const tail = p.historySize - head;
   const kept = [...Array.from({ length: head }, (_, i) => i + 1), ...Array.from({ length: tail }, (_, i) => p.calls - tail + 1 + i)];
@@ -115,7 +118,32 @@ export function synthesize(p: SynthParams): { report: RunReport; batches: Runner
     gradientCalls: calls, findings: [], memory: null, logs: [],
     layerTotals: layers.map((l) => ({ layer: l.id, training: p.calls, inference: 0, mixed: 0, nonFinite: 0 })),
   };
-  const batches: RunnerEvent[][] = Array.from({ length: p.batches }, (_, i) => [{ type: 'gradient-call', call: call(p.calls + 1 + i) }]);
+  // Each update: one new call; the oldest call of the ring dropped; the oldest call in full thinned when the
+  // records in full outweigh the budget; every layer's totals (each call counts every layer).
+  const records = calls.slice();
+  const full = (c: GradientCallRecord) => !c.thinned && c.layers.length > 0;
+  const batches: ReportUpdate[] = [];
+  let dropped = report.gradientCallsDropped;
+  for (let i = 0; i < p.batches; i++) {
+    const index = p.calls + 1 + i;
+    const changed = [call(index)];
+    records.splice(head, 1);
+    dropped++;
+    records.push(changed[0]);
+    let weight = records.filter(full).reduce((w, c) => w + c.layers.length + c.weights.length, 0);
+    for (let k = 0; weight > p.detailBudget && k < records.length - 1; k++) {
+      if (!full(records[k])) continue;
+      weight -= records[k].layers.length + records[k].weights.length;
+      records[k] = { ...records[k], layers: [], weights: [], thinned: true };
+      changed.push(records[k]);
+    }
+    const { layers: _l, gradientCalls: _c, layerTotals: _t, findings: _f, logs: _g, ...header } = report;
+    batches.push({
+      from: i + 1, to: i + 2, header: { ...header, gradientCallCount: index, gradientCallsDropped: dropped }, layers: [],
+      callIndexes: records.map((c) => c.index), calls: changed,
+      layerTotals: layers.map((l) => ({ layer: l.id, training: index, inference: 0, mixed: 0, nonFinite: 0 })), findings: [], logs: [],
+    });
+  }
   return { report, batches };
 }
 
@@ -144,10 +172,10 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 async function measure(browser: Browser, params: SynthParams): Promise<PageResult & { bytes: number }> {
   // The harness's stub keeps setState in sessionStorage, whose quota a report this size exceeds; VS Code
   // serializes the state and sends it to the host, so the stand-in serializes it and keeps nothing.
-  const html = vscodePageHtml(THEMES.dark);
+  const stub = vscodeStub(THEMES.dark);
   const stored = "setState: (s) => { sessionStorage.setItem('vscode-state', JSON.stringify(s)); t.setStateCalls++; return s; },";
-  if (!html.includes(stored)) throw new Error('test/webview/harness.ts changed its setState stub; update bench/webview.ts');
-  const panel = await openPanel(browser, { html: html.replace(stored, 'setState: (s) => { const a = performance.now(); t.lastStateChars = JSON.stringify(s).length; (t.saveMs = t.saveMs || []).push(performance.now() - a); t.setStateCalls++; return s; },') });
+  if (!stub.includes(stored)) throw new Error('test/webview/harness.ts changed its setState stub; update bench/webview.ts');
+  const panel = await openPanel(browser, { stub: stub.replace(stored, 'setState: (s) => { const a = performance.now(); t.lastStateChars = JSON.stringify(s).length; (t.saveMs = t.saveMs || []).push(performance.now() - a); t.setStateCalls++; return s; },') });
   try {
     const { page } = panel;
     await page.waitForFunction(() => ((window as any).__tfd?.posted ?? []).some((m: { type: string }) => m.type === 'ready'));
@@ -168,13 +196,23 @@ async function measure(browser: Browser, params: SynthParams): Promise<PageResul
       const w = window;
       const points = [];
       const frameEnd = (rec) => { const ch = new MessageChannel(); ch.port1.onmessage = () => { rec.end = performance.now(); ch.port1.close(); }; ch.port2.postMessage(0); };
-      w.__tfdPerf = (point) => { const rec = { point, start: performance.now(), end: NaN }; points.push(rec); frameEnd(rec); };
+      const mark = (point) => { const rec = { point, start: performance.now(), end: NaN }; points.push(rec); frameEnd(rec); };
+      // The bundle has no timing hooks: the app's update follows each publish of the store, and uPlot clears the
+      // whole canvas as each draw starts.
+      const app = customElements.get('tfd-app').prototype;
+      const update = app.update;
+      app.update = function (...args) { mark('publish'); return update.apply(this, args); };
+      const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+      CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+        if (args[0] === 0 && args[1] === 0 && this.canvas.closest('#loss-chart')) mark('chart-draw');
+        return clearRect.apply(this, args);
+      };
       const nextFrameEnd = () => new Promise((r) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = () => r(performance.now()); ch.port2.postMessage(0); }));
       const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
       // ---- first paint: the snapshot ----
       const t0 = performance.now();
-      w.postMessage({ type: 'report', report: w.__bench_report }, '*');
+      w.postMessage({ type: 'report', report: w.__bench_report, version: 1 }, '*');
       const deadline = t0 + 60000;
       let drawn = null;
       while (!drawn && performance.now() < deadline) {
@@ -191,7 +229,7 @@ async function measure(browser: Browser, params: SynthParams): Promise<PageResul
       };
       await sleep(1000);
 
-      // ---- streaming: one events batch every 50 ms ----
+      // ---- streaming: one update every 50 ms ----
       points.length = 0;
       const intervals = [];
       let last = 0;
@@ -206,7 +244,7 @@ async function measure(browser: Browser, params: SynthParams): Promise<PageResul
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
         posts.push(performance.now());
-        w.postMessage({ type: 'events', events: batches[i] }, '*');
+        w.postMessage({ type: 'update', update: batches[i] }, '*');
       }
       const streamMs = performance.now() - s0;
       // Until the last batch is on screen: a chart frame after a publish after the last post (60 s at most).
@@ -261,11 +299,11 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
   const mb = (r.bytes / 2 ** 20).toFixed(1);
   const markdown = [
     `The built panel (dist/webview.js) in headless Chromium ${version} (software rendering, 1200×900), loaded by test/webview/harness.ts. ` +
-    `Synthetic report typed by src/protocol.ts: ${LAYERS} layers (every 5th a BatchNormalization with ${CHANNELS} channels), a run in progress at gradient call ` +
+    `Synthetic report typed by src/protocol/report.ts: ${LAYERS} layers (every 5th a BatchNormalization with ${CHANNELS} channels), a run in progress at gradient call ` +
     `${CALLS.toLocaleString('en-US')} with the default bounded history the host posts (${params.historySize} calls; the newest ${Math.floor(params.detailBudget / LAYERS)} with all ${LAYERS} layer records, ` +
     `the older ones thinned to their losses by the detail budget of ${params.detailBudget.toLocaleString('en-US')} records; ` +
-    `${mb} MB of JSON). Posted as DebuggerPanel does: one \`report\` snapshot, then ${r.posted} \`events\` batches of one gradient call each at ${rate} a second. ` +
-    'Frames are timed in the page from the store\'s publish (or the chart\'s draw) to a task queued then, which runs once that frame is rendered (webview/perf.ts hook); ' +
+    `${mb} MB of JSON). Posted as DebuggerPanel does: one \`report\` snapshot, then ${r.posted} \`update\` messages of one gradient call each at ${rate} a second. ` +
+    'Frames are timed in the page from the app\'s update after a publish (or the chart\'s draw) to a task queued then, which runs once that frame is rendered (hooks the bench wraps around the page\'s own code); ' +
     'a requestAnimationFrame loop records every frame interval while the batches stream. A frame\'s end task also waits for tasks queued before it, such as a state save, ' +
     'so the slowest update frames include the save shown in the last row. Host-side serialization and VS Code\'s IPC are not included.',
     '',
@@ -274,7 +312,7 @@ export async function run(opts: { quick: boolean }): Promise<{ title: string; ma
     `| first paint: snapshot posted → table (${r.firstPaint.rows} rows, ${r.firstPaint.rendered} of them in the DOM) and loss chart rendered | ${f1(r.firstPaint.painted)} | | | 1 |`,
     `| ↳ of which: message received and store updated | ${f1(r.firstPaint.received)} | | | 1 |`,
     `| ↳ of which: until the chart starts drawing | ${f1(r.firstPaint.chartDrawn)} | | | 1 |`,
-    `| update frame: publish (fold, report, diagnose, table and header render) | ${stat(r.publishFrames)} |`,
+    `| update frame: publish (update applied, table and header render) | ${stat(r.publishFrames)} |`,
     `| update frame: loss chart redraw (downsampled) | ${stat(r.chartFrames)} |`,
     `| update latency: batch posted → chart frame rendered | ${stat(r.latencies)} |`,
     `| frame interval while streaming (rAF) | ${stat(r.intervals)} |`,

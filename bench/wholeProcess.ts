@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { RunReport } from '../src/protocol.ts';
+import type { RunReport } from '../src/protocol/report.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');

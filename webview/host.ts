@@ -1,6 +1,7 @@
 // The panel's two hosts: VS Code (acquireVsCodeApi: messages both ways, state kept by VS Code) and the
 // standalone HTML report (read-only: the report is embedded in the page, nothing is posted).
-import type { HostToWebview, RunReport, WebviewToHost } from '../src/protocol.ts';
+import type { RunReport } from '../src/protocol/report.ts';
+import type { WebviewToHost } from '../src/protocol/webviewMessages.ts';
 import type { SortState } from './components/layer-table.ts';
 
 /** What survives hiding and reloading the panel. */
@@ -61,24 +62,4 @@ export class StandaloneHost implements Host {
     return null;
   }
   setState(): void {}
-}
-
-/** Shape check of a message from the host; anything else is ignored. */
-export function isHostToWebview(x: unknown): x is HostToWebview {
-  if (typeof x !== 'object' || x === null) return false;
-  const m = x as Record<string, unknown>;
-  const isReport = (r: unknown) => typeof r === 'object' && r !== null && Array.isArray((r as RunReport).layers) &&
-    Array.isArray((r as RunReport).gradientCalls) && Array.isArray((r as RunReport).findings);
-  switch (m.type) {
-    case 'report':
-      return m.report === null || isReport(m.report);
-    case 'run-ended':
-      return isReport(m.report);
-    case 'events':
-      return Array.isArray(m.events) && m.events.every((e) => typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string');
-    case 'select-layer':
-      return Number.isInteger(m.layer);
-    default:
-      return false;
-  }
 }

@@ -1,56 +1,38 @@
-// Entry of the panel bundle (dist/webview.js + dist/webview.css). Runs in two places:
+// Entry of the panel bundle (dist/webview.js + dist/webview.css). It runs in the page src/shell/html.ts writes,
+// in two places:
 //
 // 1. VS Code webview: `acquireVsCodeApi` exists. The saved state (getState) is shown first, then
-//    `{type:'ready'}` is posted, then HostToWebview messages drive the panel (see src/protocol.ts).
-//    The host links the codicon font with
-//      <link rel="stylesheet" id="vscode-codicon-stylesheet" href="{media}/codicon.css">
-//    (the id matters: without it the panel falls back to text symbols) and dist/webview.css, and loads
-//    dist/webview.js with <script nonce>. CSP:
-//      default-src 'none'; style-src {cspSource}; font-src {cspSource}; script-src 'nonce-{N}'
-//    No 'unsafe-inline' is needed: components style themselves with constructable stylesheets, dynamic
-//    styles are set through CSSOM, never a style attribute.
+//    `{type:'ready'}` is posted, then HostToWebview messages drive the panel (src/protocol/webviewMessages.ts).
+//    The codicon font is used when the page links it (PAGE_IDS.codicons); otherwise icons are text symbols.
+// 2. The offline HTML report (the CLI's --html, Export HTML), read-only: the report is the JSON in
+//    PAGE_IDS.report. Source links show file:line as text. Colors come from the --vscode-* variables;
+//    standalone-theme.css defines light and dark fallbacks (prefers-color-scheme) under html.tfjs-standalone, a
+//    class this script sets.
 //
-// 2. Standalone HTML report (the CLI's --html), read-only. The contract for the writer:
-//      <!DOCTYPE html><html lang="en"><head>
-//        <meta charset="utf-8">
-//        <meta http-equiv="Content-Security-Policy"
-//              content="default-src 'none'; style-src 'nonce-{N}'; script-src 'nonce-{N}'">
-//        <title>…</title>
-//        <style nonce="{N}">{dist/webview.css, inlined}</style>
-//      </head><body>
-//        <script type="application/json" id="tfjs-debugger-report">{RunReport JSON, every '<' written as \u003c}</script>
-//        <div id="tfjs-debugger-root"></div>
-//        <script nonce="{N}">{dist/webview.js, inlined}</script>
-//      </body></html>
-//    The JSON script must come before the bundle. #tfjs-debugger-root is optional (the panel is appended to
-//    <body> without it). No codicon font: icons are text symbols. Source links show file:line as text.
-//    Colors come from the --vscode-* variables; standalone-theme.css defines light and dark fallbacks
-//    (prefers-color-scheme) under html.tfjs-standalone, a class this script sets.
-//    Inlining: the writer must make sure neither file contains `</script` or `</style` (it can replace
-//    `</` with `<\/` in the JS), and may drop the trailing `//# sourceMappingURL` comment.
+// Either way the panel is rendered into PAGE_IDS.root, under a policy that allows no inline style: components
+// style themselves with constructable stylesheets, and dynamic styles are set through the CSSOM, never a style
+// attribute.
 //
 // Element ids for tests and tools: #run-header, #run-status[data-status], #btn-rerun, #btn-stop,
 // #btn-export-json, #btn-export-html, #error-banner, #findings .finding-card[data-rule], #loss-summary
 // [data-loss=before|during|after|after-step], #loss-chart, #layer-table tr[data-layer-id], #layer-detail.
 import './styles.css';
-import { DEFAULT_RUN_OPTIONS, type RunReport } from '../src/protocol.ts';
+import { isRunReport, type RunReport } from '../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
+import { PAGE_IDS } from '../src/shell/html.ts';
 import { DebuggerApp } from './components/app.ts';
 import { validSort } from './components/layer-table.ts';
-import { detectCodicons, env } from './env.ts';
-import { isHostToWebview, StandaloneHost, VsCodeHost, vscodeApiFactory, type Host } from './host.ts';
+import { isHostToWebview } from '../src/protocol/webviewMessages.ts';
+import { StandaloneHost, VsCodeHost, vscodeApiFactory, type Host } from './host.ts';
 import { PanelStore } from './store.ts';
 
-export const REPORT_SCRIPT_ID = 'tfjs-debugger-report';
-export const ROOT_ID = 'tfjs-debugger-root';
 
 function readEmbeddedReport(): { report: RunReport | null; error: string | null } {
-  const el = document.getElementById(REPORT_SCRIPT_ID);
+  const el = document.getElementById(PAGE_IDS.report);
   if (!el) return { report: null, error: null };
   try {
-    const report = JSON.parse(el.textContent ?? '') as RunReport;
-    if (!report || !Array.isArray(report.layers) || !Array.isArray(report.gradientCalls) || !Array.isArray(report.findings)) {
-      return { report: null, error: 'The embedded report is not a TF.js Model Debugger report.' };
-    }
+    const report: unknown = JSON.parse(el.textContent ?? '');
+    if (!isRunReport(report)) return { report: null, error: 'The embedded report is not a TF.js Model Debugger report.' };
     return { report, error: null };
   } catch (e) {
     return { report: null, error: `The embedded report could not be read: ${(e as Error).message}` };
@@ -59,9 +41,8 @@ function readEmbeddedReport(): { report: RunReport | null; error: string | null 
 
 function start(): void {
   const acquire = vscodeApiFactory();
-  env.interactive = acquire !== null;
-  env.codicons = detectCodicons();
   const host: Host = acquire ? new VsCodeHost(acquire) : new StandaloneHost();
+  const env = { interactive: host.interactive, codicons: document.getElementById(PAGE_IDS.codicons) !== null };
   if (!acquire) document.documentElement.classList.add('tfjs-standalone');
 
   let store: PanelStore;
@@ -73,8 +54,8 @@ function start(): void {
     store = new PanelStore({ report: report ?? (error ? errorReport(error) : null) });
   }
 
-  const app = new DebuggerApp().init(store, host);
-  (document.getElementById(ROOT_ID) ?? document.body).appendChild(app);
+  const app = new DebuggerApp().init(store, host, env);
+  (document.getElementById(PAGE_IDS.root) ?? document.body).appendChild(app);
 
   if (acquire) {
     window.addEventListener('message', (event: MessageEvent) => {
@@ -82,11 +63,13 @@ function start(): void {
       if (!isHostToWebview(m)) return;
       switch (m.type) {
         case 'report':
+          store.setReport(m.report, m.version);
+          break;
         case 'run-ended':
           store.setReport(m.report);
           break;
-        case 'events':
-          store.applyEvents(m.events);
+        case 'update':
+          store.applyUpdate(m.update);
           break;
         case 'select-layer':
           app.revealLayer(m.layer);

@@ -1,10 +1,11 @@
 // A uPlot chart bound to a container: sized to it (ResizeObserver), rebuilt when the theme changes, and
-// fed new data at most ~20 times a second (frame-coalesced), downsampled to min/max per pixel.
+// fed new data at most ~20 times a second (frame-coalesced), downsampled to min/max per pixel. PlotController
+// gives a component its chart for as long as the component renders the chart's container.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import uPlot from 'uplot';
 import { minMaxIndices, pick } from './downsample.ts';
-import { sig } from './format.ts';
+import { num } from '../src/model/format.ts';
 import { chartTheme, INTEGER_STEPS, onThemeChange, type ChartTheme } from './theme.ts';
-import { perfMark } from './perf.ts';
 import { frameThrottle } from './throttle.ts';
 
 export type SeriesData = { x: number[]; ys: (number | null)[][] };
@@ -24,11 +25,11 @@ export function callChart(t: ChartTheme, flatPad: number) {
   };
   const xAxis: uPlot.Axis = { ...axis, label: 'gradient call', labelFont: t.font, labelSize: 18, incrs: INTEGER_STEPS, values: (_u, splits) => splits.map((v) => String(v)) };
   const callSeries: uPlot.Series = { label: 'call', value: (_u, v) => (v != null && Number.isInteger(v) ? `#${v}` : '—') };
-  const yValues = (digits: number) => (_u: uPlot, splits: number[]) => splits.map((v) => sig(v, digits));
+  const yValues = (digits: number) => (_u: uPlot, splits: number[]) => splits.map((v) => num(v, digits));
   return { axis, scales, xAxis, callSeries, yValues };
 }
 
-export class Plot {
+class Plot {
   private plot: uPlot | null = null;
   private data: SeriesData = { x: [], ys: [] };
   private readonly resize: ResizeObserver;
@@ -78,7 +79,6 @@ export class Plot {
   }
 
   private draw(): void {
-    perfMark('chart-draw'); // bench/webview.ts timing hook; no-op in a real panel
     if (!this.container.isConnected) return;
     this.width = Math.floor(this.container.clientWidth) || this.width || 600;
     const data = this.drawable();
@@ -88,5 +88,47 @@ export class Plot {
     }
     const opts = this.makeOptions(chartTheme(), { width: this.width, height: this.height });
     this.plot = new uPlot(opts, data, this.container);
+  }
+}
+
+/** What a component's chart shows now; a new `key` builds a new chart (other series, other options). */
+export interface PlotSpec {
+  key: string;
+  height: number;
+  options: MakeOptions;
+  data: SeriesData;
+}
+
+/**
+ * A chart's life in a Lit component: after each update, the chart is built in the element the component rendered
+ * at `selector` (again when that element or the spec's key changes) and given the spec's data; it is destroyed
+ * when the component leaves the page or stops rendering the element.
+ */
+export class PlotController implements ReactiveController {
+  private plot: Plot | null = null;
+  private container: HTMLElement | null = null;
+  private key = '';
+
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly selector: string, private readonly spec: () => PlotSpec | null) {
+    host.addController(this);
+  }
+
+  hostUpdated(): void {
+    const container = this.host.querySelector<HTMLElement>(this.selector);
+    const spec = container ? this.spec() : null;
+    if (container !== this.container || (spec?.key ?? '') !== this.key) {
+      this.plot?.destroy();
+      this.plot = container && spec ? new Plot(container, spec.options, spec.height) : null;
+      this.container = container;
+      this.key = spec?.key ?? '';
+    }
+    if (this.plot && spec) this.plot.setData(spec.data);
+  }
+
+  hostDisconnected(): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.container = null;
+    this.key = '';
   }
 }

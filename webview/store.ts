@@ -1,10 +1,10 @@
-// The panel's state: the report shown, the live run being folded from events, the selected layer and the
-// table's sort order. Live events are folded into a ReportBuilder (the same one the CLI and the host use)
-// and published at most ~20 times a second.
-import type { RunReport, RunnerEvent } from '../src/protocol.ts';
-import { ReportBuilder } from '../src/core/report/reportBuilder.ts';
+// The panel's state: the report shown, the selected layer and the table's sort order. A live run's report is
+// kept current by the host's updates (what changed since the version the panel holds: src/model/reportUpdate.ts),
+// published at most ~20 times a second. The panel folds no runner events and diagnoses nothing itself.
+import type { RunReport } from '../src/protocol/report.ts';
+import type { ReportUpdate } from '../src/protocol/webviewMessages.ts';
+import { applyReportUpdate } from '../src/model/reportUpdate.ts';
 import type { SortState } from './components/layer-table.ts';
-import { perfMark } from './perf.ts';
 import { frameThrottle } from './throttle.ts';
 
 export interface PanelSnapshot {
@@ -15,34 +15,12 @@ export interface PanelSnapshot {
 
 type Listener = (snapshot: PanelSnapshot) => void;
 
-/** A builder that continues a report restored mid-run. */
-function builderFromReport(r: RunReport): ReportBuilder {
-  const b = new ReportBuilder(r.target, r.args, r.options);
-  if (r.tfjs) {
-    b.apply({ type: 'run-start', target: r.target, args: r.args, cwd: '', tfjs: r.tfjs, options: r.options, pid: 0, startedAt: r.startedAt ?? '' });
-  }
-  b.apply({ type: 'layers', layers: r.layers });
-  for (const call of r.gradientCalls) b.apply({ type: 'gradient-call', call });
-  for (const log of r.logs) {
-    const m = /^(info|warn): ([\s\S]*)$/.exec(log);
-    b.apply({ type: 'log', level: (m?.[1] as 'info' | 'warn') ?? 'info', message: m?.[2] ?? log });
-  }
-  if (r.error) b.apply({ type: 'error', error: r.error });
-  if (r.layerTotals) b.continueTotals(r.layerTotals);
-  return b;
-}
-
-function elapsed(startedAt: string | null): number | null {
-  const t = startedAt ? Date.parse(startedAt) : NaN;
-  return Number.isFinite(t) ? Math.max(0, Date.now() - t) : null;
-}
-
 export class PanelStore {
   private state: PanelSnapshot;
-  private builder: ReportBuilder | null = null;
-  /** When the live run started, and how long it took once it ended. */
-  private liveStartedAt: string | null = null;
-  private liveDuration: number | null = null;
+  /** The version of the host's live report the shown one is at; 0 when it is not live. */
+  private version = 0;
+  /** The report updates have brought, not published yet. */
+  private pending: RunReport | null = null;
   private readonly listeners = new Set<Listener>();
   private readonly publisher = frameThrottle(() => this.publish());
 
@@ -59,33 +37,27 @@ export class PanelStore {
     return () => this.listeners.delete(fn);
   }
 
-  /** Replaces the report (a `report` or `run-ended` message). */
-  setReport(report: RunReport | null): void {
-    perfMark('publish'); // bench/webview.ts timing hook; no-op in a real panel
+  /** Replaces the report (a `report` or `run-ended` message); `version` is the live report's, when it is live. */
+  setReport(report: RunReport | null, version = 0): void {
     this.publisher.cancel();
-    this.builder = report && report.status === 'running' ? builderFromReport(report) : null;
-    this.liveStartedAt = report?.startedAt ?? null;
-    this.liveDuration = null;
-    const sameRun = report && this.state.report && report.target === this.state.report.target && report.startedAt === this.state.report.startedAt;
-    const keepSelection = sameRun || (report && this.state.selectedLayer != null && report.layers.some((l) => l.id === this.state.selectedLayer));
-    this.set({ report, selectedLayer: keepSelection ? this.state.selectedLayer : null });
+    this.pending = null;
+    this.version = version;
+    this.show(report);
   }
 
-  /** Folds live runner events; the report is republished on the next frame. */
-  applyEvents(events: RunnerEvent[]): void {
-    for (const event of events) {
-      if (event.type === 'run-start') {
-        this.builder = new ReportBuilder(event.target, event.args, event.options);
-        this.liveStartedAt = event.startedAt;
-        this.liveDuration = null;
-        this.state = { ...this.state, selectedLayer: null };
-      } else if (!this.builder) {
-        this.builder = this.state.report ? builderFromReport(this.state.report) : new ReportBuilder('', []);
-        this.liveStartedAt = this.state.report?.startedAt ?? null;
-      }
-      this.builder.apply(event);
-      if (event.type === 'run-end') this.liveDuration = elapsed(this.liveStartedAt);
+  /** What changed in the live run; the report is republished on the next frame. An update that does not follow
+   *  from the version held is dropped (the host sends the whole report again after `ready`). */
+  applyUpdate(update: ReportUpdate): void {
+    if (update.from !== 0 && update.from !== this.version) return;
+    const base = this.pending ?? this.state.report;
+    const report = applyReportUpdate(base, update);
+    this.version = update.to;
+    if (update.from === 0) {
+      // A run from the start: it replaces whatever was shown.
+      this.setReport(report, update.to);
+      return;
     }
+    this.pending = report;
     this.publisher.schedule();
   }
 
@@ -98,17 +70,24 @@ export class PanelStore {
     this.set({ sort });
   }
 
-  /** Publishes pending events now (tests, and before the state is saved). */
+  /** Publishes pending updates now (tests, and before the state is saved). */
   flush(): void {
     this.publisher.flush();
   }
 
   private publish(): void {
-    perfMark('publish'); // bench/webview.ts timing hook; no-op in a real panel
-    if (!this.builder) return;
-    const running = this.builder.status === 'running';
-    const report = this.builder.report(running ? elapsed(this.liveStartedAt) : this.liveDuration);
+    if (!this.pending) return;
+    const report = this.pending;
+    this.pending = null;
     this.set({ report });
+  }
+
+  /** Shows another report, keeping the selected layer when it is the same run or the layer is in it. */
+  private show(report: RunReport | null): void {
+    const shown = this.state.report;
+    const sameRun = report && shown && report.target === shown.target && report.startedAt === shown.startedAt;
+    const keepSelection = sameRun || (report && this.state.selectedLayer != null && report.layers.some((l) => l.id === this.state.selectedLayer));
+    this.set({ report, selectedLayer: keepSelection ? this.state.selectedLayer : null });
   }
 
   private set(patch: Partial<PanelSnapshot>): void {

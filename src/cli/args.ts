@@ -1,7 +1,9 @@
 // Command-line arguments of tfjs-debug.
 import { parseArgs } from 'node:util';
-import type { AttributionMode, Severity } from '../protocol.ts';
-import { DEFAULT_PROBE_BUDGET } from '../core/instrument/probeSchedule.ts';
+import type { Severity } from '../protocol/report.ts';
+import type { AttributionMode } from '../protocol/runOptions.ts';
+import { UsageError } from '../model/errors.ts';
+import { DEFAULT_PROBE_BUDGET } from '../protocol/runOptions.ts';
 
 export const USAGE = `Usage:
   tfjs-debug run <script> [options] [-- script args]
@@ -62,7 +64,6 @@ export type CliCommand = CliRun | { command: 'help' } | { command: 'version' };
 
 const COMMANDS = ['run', 'probe'] as const;
 
-export class UsageError extends Error {}
 
 function number(name: string, value: string | undefined, fallback: number, min: number, integer = false): number {
   if (value === undefined) return fallback;

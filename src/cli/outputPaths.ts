@@ -3,8 +3,8 @@
 // "-" is stdout; every other path must be a writable file (or /dev/null) that is none of the run's inputs.
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { BUDGET } from '../core/savedModel/budgets.ts';
-import { UsageError } from './args.ts';
+import { BUDGET } from '../protocol/inputLimits.ts';
+import { UsageError } from '../model/errors.ts';
 
 export type ReportTarget = { kind: 'stdout' } | { kind: 'file'; file: string };
 

@@ -1,7 +1,7 @@
 // The progress line on stderr for long runs: redrawn in place on a terminal (at most 10 times a second),
 // a plain line every 5 seconds otherwise, nothing for runs that end quickly.
-import type { GradientCallRecord } from '../protocol.ts';
-import { num } from '../core/format.ts';
+import type { GradientCallRecord } from '../protocol/report.ts';
+import { num } from '../model/format.ts';
 
 export class ProgressLine {
   private readonly started = Date.now();

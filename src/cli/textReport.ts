@@ -1,12 +1,14 @@
 // The CLI's text output: summary, per-layer table, BatchNorm statistics, loss table and findings, each
 // readable in an 80-column terminal. Long lists (layers of a 100-layer model, the layers a grouped finding
 // covers) show what matters first and say how many more there are; --verbose shows everything.
-import type { BatchNormStats, Finding, GradientCallRecord, LayerCallRecord, LayerInfo, LayerTotals, RunReport } from '../protocol.ts';
-import { batchNormDrift } from '../core/diagnose/batchNormStats.ts';
-import { basename, listed, num } from '../core/format.ts';
-import { MODE_DEPENDENT_CLASSES, shortClass } from '../core/layerClasses.ts';
-import { layerTotalsOf } from '../core/report/layerTotals.ts';
-import { trainsOf } from '../core/report/trainability.ts';
+import type { BatchNormStats, Finding, GradientCallRecord, LayerInfo, RunReport } from '../protocol/report.ts';
+import { batchNormDrift } from '../model/diagnose/batchNormStats.ts';
+import { basename, listed, num, plural } from '../model/format.ts';
+import { MODE_DEPENDENT_CLASSES, shortClass } from '../model/layerClasses.ts';
+import { layerTotalsOf } from '../model/layerTotals.ts';
+import { callsOutside, modeInside, modeOutside } from '../model/views/layerModes.ts';
+import { hasBatchNorm, hasGradNorm, hasOutput, lastRecords } from '../model/views/layerRecords.ts';
+import { trainsOf } from '../model/views/trainability.ts';
 
 const WIDTH = 80;
 const MAX_LOSS_ROWS = 20;
@@ -58,25 +60,10 @@ function seconds(ms: number | null): string {
   return ms == null ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
 }
 
-/** The most recent record of each layer across the recorded gradient calls. */
-function lastRecordByLayer(calls: GradientCallRecord[], pick: (r: LayerCallRecord) => boolean = () => true): Map<number, LayerCallRecord> {
-  const map = new Map<number, LayerCallRecord>();
-  for (const call of calls) for (const r of call.layers) if (pick(r)) map.set(r.layer, r);
-  return map;
-}
-
-function modeLabel(t: LayerTotals | undefined): string {
-  if (!t) return '—';
-  const kinds = (['training', 'inference', 'mixed'] as const).filter((m) => t[m] > 0);
-  if (kinds.length === 0) return '—';
-  return kinds.length > 1 ? 'mixed' : kinds[0];
-}
-
+/** `mixed ×3`, short for a table cell. */
 function outsideLabel(layer: LayerInfo): string {
-  const { training, inference } = layer.outsideCalls;
-  if (training + inference === 0) return '—';
-  if (training && inference) return `mixed ×${training + inference}`;
-  return training ? `training ×${training}` : `inference ×${inference}`;
+  const mode = modeOutside(layer);
+  return mode ? `${mode} ×${callsOutside(layer)}` : '—';
 }
 
 /** Where something is, short: `:12` in the target script itself, `file.ts:12` elsewhere. */
@@ -89,15 +76,16 @@ function layerSection(report: RunReport, verbose: boolean): string[] {
   const layers = report.layers.filter((l) => !l.isContainer);
   if (layers.length === 0) return [];
   const modes = layerTotalsOf(report);
-  const grads = lastRecordByLayer(report.gradientCalls, (r) => r.gradNorm != null);
-  const last = lastRecordByLayer(report.gradientCalls);
+  const grads = lastRecords(report, hasGradNorm);
+  const last = lastRecords(report);
   const cls = (l: LayerInfo) => shortClass(l.className) + (MODE_DEPENDENT_CLASSES.has(l.className) ? '*' : '');
-  if (layers.length > MAX_LAYER_ROWS && !verbose) return groupedLayerSection(report, layers, (l) => [cls(l), modeLabel(modes.get(l.id)), outsideLabel(l), trainsOf(last.get(l.id), l)]);
+  const inside = (l: LayerInfo) => modeInside(modes.get(l.id)) ?? '—';
+  if (layers.length > MAX_LAYER_ROWS && !verbose) return groupedLayerSection(report, layers, (l) => [cls(l), inside(l), outsideLabel(l), trainsOf(last.get(l.id), l)]);
   const rows = layers.map((l) => [
     String(l.id),
     l.name,
     cls(l),
-    modeLabel(modes.get(l.id)),
+    inside(l),
     outsideLabel(l),
     trainsOf(last.get(l.id), l),
     num(grads.get(l.id)?.gradNorm, 3),
@@ -137,7 +125,7 @@ function channelSummary(values: number[]): string {
 }
 
 function batchNormSection(report: RunReport, verbose: boolean): string[] {
-  const last = lastRecordByLayer(report.gradientCalls, (r) => r.batchNorm != null);
+  const last = lastRecords(report, hasBatchNorm);
   if (last.size === 0) return [];
   const byId = new Map(report.layers.map((l) => [l.id, l]));
   // Worst drift first when the table is cut.
@@ -167,7 +155,7 @@ function batchNormSection(report: RunReport, verbose: boolean): string[] {
 }
 
 function outputSection(report: RunReport, verbose: boolean): string[] {
-  const last = lastRecordByLayer(report.gradientCalls, (r) => r.output != null);
+  const last = lastRecords(report, hasOutput);
   if (last.size === 0) return [];
   const byId = new Map(report.layers.map((l) => [l.id, l]));
   const all = [...last.values()].map((r) => {
@@ -235,7 +223,7 @@ export function formatTextReport(report: RunReport, { verbose = false }: TextOpt
     const failed = probed.filter((c) => c.probeError).length;
     const fallbacks = tfjs.fallbackKernels?.length ? `; cpu kernels for ${tfjs.fallbackKernels.join(', ')}` : '';
     out.push(...wrap(`tfjs ${tfjs.version} (${tfjs.source === 'workspace' ? "the project's own copy" : 'bundled'}, backend ${tfjs.backend}${fallbacks}) · ` +
-      `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${probed.length} probed` +
+      `${plural(report.gradientCallCount, 'gradient call')}, ${probed.length} probed` +
       (failed ? ` (${failed} could not be: see below)` : ''), ''));
   }
   if (report.error) {

@@ -2,16 +2,17 @@
 // run); the bundle holds the host side, the report builder and the diagnosis rules only.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { registerCommands, revealLocation, runWebviewCommand } from './commands.ts';
-import { LayerCodeLensProvider } from './codeLens.ts';
-import { DebuggerPanel, PANEL_VIEW_TYPE, type PanelHost } from './debuggerPanel.ts';
-import { FindingsDiagnostics } from './diagnostics.ts';
-import { LayerHoverProvider } from './hover.ts';
+import { registerCommands, runWebviewCommand } from './commands/index.ts';
+import { revealLocation } from './commands/revealSource.ts';
+import { LayerCodeLensProvider } from './providers/codeLens.ts';
+import { DebuggerPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel/debuggerPanel.ts';
+import { FindingsDiagnostics } from './providers/diagnostics.ts';
+import { LayerHoverProvider } from './providers/hover.ts';
 import { RunController } from './runController.ts';
-import { layerNodeId, RunsTreeProvider } from './runsTree.ts';
-import { RunStore } from './runStore.ts';
+import { layerNodeId, RunsTreeProvider } from './providers/runsTree.ts';
+import { RunStore } from './logic/runStore.ts';
 import { SourceTracking } from './sourceTracking.ts';
-import { RunStatusBar } from './statusBar.ts';
+import { RunStatusBar } from './providers/statusBar.ts';
 
 export const OUTPUT_NAME = 'TF.js Debugger';
 export const TREE_VIEW_ID = 'tfjsDebugger.runs';

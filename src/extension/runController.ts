@@ -3,16 +3,16 @@
 // as a notification. Workspace Trust is enforced here, on the path every launch takes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { basename } from '../core/format.ts';
-import { ReportBuilder } from '../core/report/reportBuilder.ts';
-import { DEFAULT_RUN_OPTIONS, type RunReport } from '../protocol.ts';
-import { launchRunner, type RunHandle } from '../runner/launch.ts';
-import { OutputLimiter } from './outputLimiter.ts';
-import { RunSlot } from './runSlot.ts';
-import { COMMANDS, runLabel, worstSeverity } from './presentation.ts';
-import type { RunEntry, RunKind, RunRequest, RunStore } from './runStore.ts';
-import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './settings.ts';
-import { Throttle } from './throttle.ts';
+import { basename, plural } from '../model/format.ts';
+import type { RunReport } from '../protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../protocol/runOptions.ts';
+import { launchRunner } from '../host/launch.ts';
+import { OutputLimiter } from './logic/outputLimiter.ts';
+import { RunSlot } from './logic/runSlot.ts';
+import { COMMANDS, runLabel, worstSeverity } from './logic/presentation.ts';
+import type { RunEntry, RunKind, RunRequest, RunStore } from './logic/runStore.ts';
+import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './logic/settings.ts';
+import { Throttle } from './logic/throttle.ts';
 
 export const CONTEXT_RUNNING = 'tfjsDebugger.running';
 
@@ -66,29 +66,19 @@ export class RunController implements vscode.Disposable {
     this.output.appendLine(`\n[${new Date().toLocaleTimeString()}] ${request.kind === 'probe' ? 'Probing' : 'Debugging'} ${request.target}` +
       `${request.args.length ? ` ${request.args.join(' ')}` : ''} (cwd ${request.cwd})`);
 
-    let handle: RunHandle;
-    try {
-      handle = launchRunner({
-        ...opts,
-        onOutput: (chunk) => {
-          const text = limiter.take(chunk);
-          if (text) this.output.append(text);
-        },
-        onEvent: (event) => this.store.apply(run.id, [event]),
-      });
-    } catch (e) {
-      // launchRunner reports spawn failures through its report; this is for anything thrown before that.
-      const builder = new ReportBuilder(request.target, request.args);
-      builder.end('failed', { kind: 'internal', message: `Could not start the runner: ${(e as Error).message}`, file: null, line: null }, null);
-      void this.store.finish(run.id, builder.report(0));
-      this.announce(builder.report(0), label);
-      return run;
-    }
-
+    // The runner's events are folded once, into the run's own report (run.live), which the views read.
+    const handle = launchRunner({
+      ...opts,
+      live: run.live ?? undefined,
+      onOutput: (chunk) => {
+        const text = limiter.take(chunk);
+        if (text) this.output.append(text);
+      },
+    });
     const { finished } = this.slot.hold(run, handle, async ({ report }) => {
       void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
       this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `${report.gradientCallCount} gradient call${report.gradientCallCount === 1 ? '' : 's'}, ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`);
+        `${plural(report.gradientCallCount, 'gradient call')}, ${plural(report.findings.length, 'finding')}`);
       if (report.error) this.output.appendLine(report.error.stack && report.error.kind !== 'usage' ? report.error.stack : report.error.message);
       try {
         await this.store.finish(run.id, report);
@@ -108,8 +98,7 @@ export class RunController implements vscode.Disposable {
       async (progress, token) => {
         const cancel = token.onCancellationRequested(() => void this.stop());
         const report = new Throttle(() => {
-          const n = run.gradientCallCount;
-          progress.report({ message: `${n} gradient call${n === 1 ? '' : 's'}` });
+          progress.report({ message: plural(run.gradientCallCount, 'gradient call') });
         }, 500);
         const sub = this.store.onDidChange((c) => {
           if (c.type === 'events' && c.run === run) report.request();
@@ -140,7 +129,7 @@ export class RunController implements vscode.Disposable {
         const worst = worstSeverity(report.findings);
         const text = n === 0
           ? `TF.js Debugger: ${label} completed, ${report.gradientCallCount} gradient calls, no findings.`
-          : `TF.js Debugger: ${label} completed with ${n} finding${n === 1 ? '' : 's'}: ${report.findings.map((f) => f.rule).slice(0, 3).join(', ')}.`;
+          : `TF.js Debugger: ${label} completed with ${plural(n, 'finding')}: ${report.findings.map((f) => f.rule).slice(0, 3).join(', ')}.`;
         const show = worst === 'error' || worst === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
         void show(text, 'Show Panel').then(act);
         break;

@@ -2,9 +2,9 @@
 // the text remembered for each location), and the run lifecycle. Saves the tracked places with the last run,
 // so after a reload hovers, CodeLens and diagnostics land on the right lines or are dropped when stale.
 import * as vscode from 'vscode';
-import { fileKey, LocationTracker, parseTrackedAnchors, type LineReader } from './locations.ts';
-import type { RunStore, StateStorage } from './runStore.ts';
-import { reportLocations } from './sourceIndex.ts';
+import { fileKey, LocationTracker, parseTrackedAnchors, type LineReader } from './logic/locations.ts';
+import type { RunStore, StateStorage } from './logic/runStore.ts';
+import { reportLocations } from './logic/sourceIndex.ts';
 
 const LOCATIONS_KEY = 'tfjsDebugger.locations';
 const SAVE_DELAY_MS = 1000;

@@ -8,7 +8,7 @@
 //   closure (`{training: true}` becomes `{training: false}`, or `{training: false}` is added);
 // - tensor-leak: dispose what the leaking statement declares, at the end of the loop body it is in.
 import ts from 'typescript';
-import type { Finding, RunReport, SourceLocation } from '../protocol.ts';
+import type { Finding, RunReport, SourceLocation } from '../protocol/report.ts';
 
 export interface TextEdit {
   /** Offsets in the source text. */

@@ -7,12 +7,11 @@
 //   `window.__tfjsDebugger.attach(tf)` with its own tfjs instance before it trains.
 // Events go to the host through the DevTools binding the launcher adds (`__tfjsDebuggerEmit`), which only this
 // page can call; without one (the agent loaded by hand) they are kept in `window.__tfjsDebugger.events`.
-import { instrument, type Instrumentation } from '../core/instrument/instrument.ts';
-import { DEFAULT_RUN_OPTIONS, type RunOptions, type RunnerEvent } from '../protocol.ts';
-import { encodeEvent } from './wire.ts';
-
-export const BINDING = '__tfjsDebuggerEmit';
-export const AGENT_GLOBAL = '__tfjsDebugger';
+import { instrument, type Instrumentation } from '../engine/instrument.ts';
+import type { TfjsCore, TfjsLayers } from '../engine/tfjs.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
+import type { RunnerEvent } from '../protocol/runnerEvents.ts';
+import { AGENT_GLOBAL, BINDING, encodeEvent } from '../protocol/pageWire.ts';
 
 interface AgentConfig {
   options?: Partial<RunOptions>;
@@ -33,16 +32,34 @@ function isInternal(file: string): boolean {
     file.startsWith('node:') || file === '<anonymous>';
 }
 
+/** The page's tfjs: the union bundle (core and layers in one namespace), or an app's core alone. */
+type PageTfjs = TfjsCore & Partial<TfjsLayers> & { version?: Record<string, string> };
+
+/** What the agent reads and sets on the page's global scope. */
+interface PageScope {
+  [BINDING]?: (payload: string) => void;
+  [AGENT_GLOBAL]?: Agent;
+  __tfjsDebuggerConfig?: AgentConfig;
+  tf?: unknown;
+  location?: { href: string };
+  addEventListener?: (type: string, listener: () => void) => void;
+}
+
+const scope = globalThis as unknown as PageScope;
+
+function isTfjs(tf: unknown): tf is PageTfjs {
+  return typeof tf === 'object' && tf !== null && typeof (tf as { engine?: unknown }).engine === 'function';
+}
+
 function installAgent(config: AgentConfig): Agent {
-  const scope = globalThis as any;
-  const binding: ((payload: string) => void) | undefined = typeof scope[BINDING] === 'function' ? scope[BINDING] : undefined;
+  const binding = typeof scope[BINDING] === 'function' ? scope[BINDING] : undefined;
   const events: RunnerEvent[] = [];
   const send = (event: RunnerEvent) => {
     if (binding) binding(encodeEvent(event));
     else events.push(event);
   };
   let instrumentation: Instrumentation | null = null;
-  let attachedTo: any = null;
+  let attachedTo: PageTfjs | null = null;
   let tensorsAtStart = 0;
   let finished = false;
   const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...config.options };
@@ -52,8 +69,8 @@ function installAgent(config: AgentConfig): Agent {
       return attachedTo != null;
     },
     events,
-    attach(tf: any) {
-      if (!tf || typeof tf.engine !== 'function' || attachedTo === tf) return;
+    attach(tf: unknown) {
+      if (!isTfjs(tf) || attachedTo === tf) return;
       if (attachedTo) {
         send({ type: 'log', level: 'warn', message: 'a second copy of tfjs was loaded in the page; only the first one is instrumented' });
         return;
@@ -65,7 +82,7 @@ function installAgent(config: AgentConfig): Agent {
         tfjs: { version: String(tf.version_core ?? tf.version?.['tfjs-core'] ?? 'unknown'), backend: safeBackend(tf) ?? 'not chosen yet', source: 'workspace', path: 'page' },
       });
       tensorsAtStart = liveTensors(tf);
-      instrumentation = instrument({ core: tf, layers: tf.layers?.Layer ? tf : null }, { ...options, emit: send, isInternal });
+      instrumentation = instrument({ core: tf, layers: tf.layers?.Layer ? (tf as PageTfjs & TfjsLayers) : null }, { ...options, emit: send, isInternal });
     },
     flush() {
       instrumentation?.flush();
@@ -86,11 +103,11 @@ function installAgent(config: AgentConfig): Agent {
 }
 
 /** Live tensors, read without initialising a backend (tf.memory() would). */
-function liveTensors(tf: any): number {
-  return Number(tf.engine?.().state?.numTensors ?? 0);
+function liveTensors(tf: PageTfjs): number {
+  return Number(tf.engine().state?.numTensors ?? 0);
 }
 
-function safeBackend(tf: any): string | null {
+function safeBackend(tf: PageTfjs): string | null {
   try {
     return tf.getBackend?.() ?? null;
   } catch {
@@ -100,7 +117,6 @@ function safeBackend(tf: any): string | null {
 
 /** Attaches to the global `tf` a script tag defines, once its script has run. */
 function watchGlobalTf(agent: Agent): void {
-  const scope = globalThis as any;
   if (scope.tf) {
     agent.attach(scope.tf);
     return;
@@ -118,7 +134,6 @@ function watchGlobalTf(agent: Agent): void {
   });
 }
 
-const scope = globalThis as any;
 if (!scope[AGENT_GLOBAL]) {
   const agent = installAgent(scope.__tfjsDebuggerConfig ?? {});
   scope[AGENT_GLOBAL] = agent;

@@ -1,7 +1,7 @@
 // Turns whatever the user's script threw into a RunError that names their file and line.
 import { fileURLToPath } from 'node:url';
-import type { RunError } from '../protocol.ts';
-import { firstUserFrame, type InternalPathTest } from '../core/instrument/callSites.ts';
+import type { RunError } from '../protocol/report.ts';
+import { firstUserFrame, type InternalPathTest } from '../engine/callSites.ts';
 
 export function toRunError(error: unknown, isInternal: InternalPathTest, fallbackFile: string | null): RunError {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -13,8 +13,8 @@ export function toRunError(error: unknown, isInternal: InternalPathTest, fallbac
     return { message: `${e.name}: ${e.message}`, file, line: Number(syntax[2]), column: null, stack };
   }
   // sucrase reports TypeScript syntax errors with a loc.
-  const loc = (e as any).loc as { line: number; column: number } | undefined;
-  const locFile = typeof (e as any).file === 'string' ? (e as any).file as string : fallbackFile;
+  const { loc, file: sucraseFile } = e as { loc?: { line: number; column: number }; file?: unknown };
+  const locFile = typeof sucraseFile === 'string' ? sucraseFile : fallbackFile;
   if (loc && locFile) return { message: `${e.name}: ${e.message}`, file: locFile, line: loc.line, column: loc.column + 1, stack };
   const frame = firstUserFrame(stack, isInternal);
   const code = (e as NodeJS.ErrnoException).code;

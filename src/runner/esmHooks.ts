@@ -1,6 +1,7 @@
 // ES module loader hooks (module.register), for ESM user scripts: TypeScript sources, `.js` specifiers that
 // name `.ts` files, and the fallback to the bundled tfjs when the user's project has none.
 import { readFile } from 'node:fs/promises';
+import type { LoadHook, ResolveHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundledTfjsTarget, isTypeScript, transpileTypeScript } from './transpile.ts';
 
@@ -16,13 +17,11 @@ export function initialize(d: HookData): void {
   data = d;
 }
 
-type Next = (specifier: string, context: any) => Promise<any>;
-
-export async function resolve(specifier: string, context: any, next: Next): Promise<any> {
+export const resolve: ResolveHook = async (specifier, context, next) => {
   try {
     return await next(specifier, context);
-  } catch (error: any) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND') {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND') {
       const target = bundledTfjsTarget(specifier);
       if (target && data.bundledParentURL) return next(target, { ...context, parentURL: data.bundledParentURL });
       if (/^\.{1,2}\//.test(specifier) && /\.[mc]?js$/.test(specifier) && context.parentURL && isTypeScript(fileURLToPath(context.parentURL))) {
@@ -31,9 +30,9 @@ export async function resolve(specifier: string, context: any, next: Next): Prom
     }
     throw error;
   }
-}
+};
 
-export async function load(url: string, context: any, next: Next): Promise<any> {
+export const load: LoadHook = async (url, context, next) => {
   if (url.startsWith('file:') && isTypeScript(fileURLToPath(url))) {
     const file = fileURLToPath(url);
     const source = await readFile(file, 'utf8');
@@ -41,4 +40,4 @@ export async function load(url: string, context: any, next: Next): Promise<any> 
     return { format: 'module', source: transpileTypeScript(source, file, 'module'), shortCircuit: true };
   }
   return next(url, context);
-}
+};

@@ -1,15 +1,14 @@
-// The runner's private channel to its host: file descriptor 3 of the runner, a pipe that launchRunner opens for
-// it (no Node IPC, so the user's script sees no process.send and cannot write into the stream by accident).
-// Each event is v8-serialized (NaN and Infinity survive, unlike JSON) and framed with its length, and written
-// synchronously, so that nothing is lost however the runner exits. The host validates every event against the
-// protocol before it uses it.
+// The runner's side of its private channel to the host: file descriptor 3 of the runner, a pipe that launchRunner
+// opens for it (no Node IPC, so the user's script sees no process.send and cannot write into the stream by
+// accident). Each event is v8-serialized (NaN and Infinity survive, unlike JSON) and framed with its length, and
+// written synchronously, so that nothing is lost however the runner exits. The host's side is
+// src/host/eventReader.ts, which checks every event against the protocol before it uses it.
 import { writeSync } from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
-import { isRunnerEvent, type RunError, type RunnerEvent } from '../protocol.ts';
+import { serialize } from 'node:v8';
+import { CHANNEL_FD } from '../protocol/channel.ts';
+import type { RunError } from '../protocol/report.ts';
+import type { RunnerEvent } from '../protocol/runnerEvents.ts';
 
-export const CHANNEL_FD = 3;
-/** A frame longer than this means the stream is not ours (or is corrupt): the host stops reading it. */
-export const MAX_FRAME_BYTES = 256 * 2 ** 20;
 const MESSAGE_CHARS = 16_000;
 const STACK_CHARS = 64_000;
 
@@ -55,52 +54,4 @@ export function channelWriter(fd = CHANNEL_FD): (event: RunnerEvent) => void {
       open = false; // the host is gone: nothing to report to
     }
   };
-}
-
-/** The host's side: bytes in, valid events out. Frames that are not a protocol event are skipped and counted; a
- *  stream that is not framed as ours stops the decoder. */
-export class EventDecoder {
-  private buffered: Buffer[] = [];
-  private size = 0;
-  /** Length of the frame being read, once its header is in. */
-  private need: number | null = null;
-  rejected = 0;
-  broken: string | null = null;
-
-  constructor(private readonly onEvent: (event: RunnerEvent) => void) {}
-
-  push(chunk: Buffer): void {
-    this.buffered.push(chunk);
-    this.size += chunk.length;
-    while (!this.broken) {
-      if (this.need === null) {
-        if (this.size < 4) return;
-        this.need = this.consume(4).readUInt32LE(0);
-        if (this.need > MAX_FRAME_BYTES) {
-          this.broken = `a frame of ${this.need} bytes, more than ${MAX_FRAME_BYTES}`;
-          this.buffered = [];
-          return;
-        }
-      }
-      if (this.size < this.need) return;
-      const body = this.consume(this.need);
-      this.need = null;
-      let event: unknown;
-      try {
-        event = deserialize(body);
-      } catch {
-        event = undefined;
-      }
-      if (isRunnerEvent(event)) this.onEvent(event);
-      else this.rejected++;
-    }
-  }
-
-  /** Removes and returns the first `n` buffered bytes (copied together only when a frame is complete). */
-  private consume(n: number): Buffer {
-    const all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered);
-    this.buffered = all.length > n ? [all.subarray(n)] : [];
-    this.size -= n;
-    return all.subarray(0, n);
-  }
 }

@@ -3,10 +3,10 @@
 // names the kernel, the layer that needed it and the line where that layer was built, and says what to
 // run instead. The layer comes from the layer tap (a forward kernel: core/instrument/failingLayer.ts) or,
 // for a gradient kernel, from the weights the failing gradient read (core/instrument/failingGradient.ts).
-import type { LayerInfo, RunError } from '../protocol.ts';
-import { failingGradientOf } from '../core/instrument/failingGradient.ts';
-import { failingLayerOf, type FailingLayer } from '../core/instrument/failingLayer.ts';
-import { COMPLEX_KERNELS } from '../core/backend/cpuFallbackKernels.ts';
+import type { LayerInfo, RunError } from '../protocol/report.ts';
+import { failingGradientOf } from '../engine/probes/failingGradient.ts';
+import { failingLayerOf, type FailingLayer } from '../engine/probes/failingLayer.ts';
+import { COMPLEX_KERNELS } from '../engine/backend/cpuFallbackKernels.ts';
 
 export interface MissingKernelContext {
   /** The layers the run has seen (from its 'layers' events). */

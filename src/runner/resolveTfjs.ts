@@ -1,10 +1,12 @@
 // Finds the tfjs the user's script will load: their own installed copy when their project has one (so their
 // version and backend are kept), else the bundled tfjs 4.22, to which @tensorflow/* requests are redirected.
 import { existsSync, readFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TfjsSource } from '../protocol.ts';
+import { UsageError } from '../model/errors.ts';
+import type { TfjsSource } from '../protocol/report.ts';
+import { moduleInternals } from './moduleInternals.ts';
 import { bundledTfjsTarget } from './transpile.ts';
 
 export const SUPPORTED_TFJS = { major: 4, range: '>=4.0.0 <5.0.0' };
@@ -19,7 +21,8 @@ export interface ResolvedTfjs {
   version: string;
 }
 
-export class TfjsResolutionError extends Error {}
+/** The project's tfjs cannot be used (an unsupported version, a broken install). */
+class TfjsResolutionError extends UsageError {}
 
 function resolveFrom(fromDir: string, id: string): string | null {
   try {
@@ -87,13 +90,13 @@ function resolveBundled(debuggerRoot: string): ResolvedTfjs {
 /** Redirects the user's @tensorflow/* requires that their project cannot resolve to the bundled copies. */
 export function installBundledFallback(debuggerRoot: string): { esmParentURL: string; uninstall: () => void } {
   const bundledRequire = createRequire(path.join(debuggerRoot, 'package.json'));
-  const M = Module as any;
+  const M = moduleInternals;
   const original = M._resolveFilename;
   M._resolveFilename = function (request: string, ...rest: unknown[]) {
     try {
       return original.call(this, request, ...rest);
-    } catch (error: any) {
-      const target = error?.code === 'MODULE_NOT_FOUND' ? bundledTfjsTarget(request) : null;
+    } catch (error) {
+      const target = (error as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND' ? bundledTfjsTarget(request) : null;
       if (target) return bundledRequire.resolve(target);
       throw error;
     }

@@ -4,21 +4,17 @@
 // through Module._load (ES module imports of tfjs too: tfjs's packages are CommonJS), so the hook watches the
 // outermost require that touched an @tensorflow package: when it returns, and the tfjs-core the runner
 // resolved is in the module cache, tfjs is instrumented before the script's next statement.
-import Module from 'node:module';
 import * as path from 'node:path';
-
-export interface LoadedTfjs {
-  core: any;
-  layers: any | null;
-}
+import type { TfjsCore, TfjsLayers, TfjsModules } from '../engine/tfjs.ts';
+import { moduleInternals } from './moduleInternals.ts';
 
 export interface TfjsLoadHookOptions {
   corePath: string;
   layersPath: string | null;
   /** tfjs-core has loaded (with tfjs-layers when it is loaded too). */
-  onLoad: (mods: LoadedTfjs) => void;
+  onLoad: (mods: TfjsModules) => void;
   /** tfjs-layers loaded after tfjs-core had been instrumented without it. */
-  onLayersLoad: (mods: LoadedTfjs) => void;
+  onLayersLoad: (mods: TfjsModules) => void;
   /** Another copy of tfjs-core loaded (its package folder), which is not instrumented. */
   onOtherCopy: (packageDir: string) => void;
 }
@@ -27,22 +23,23 @@ const TFJS_REQUEST = /@tensorflow[\\/]/;
 const CORE_FILE = /^(.*[\\/]node_modules[\\/]@tensorflow[\\/]tfjs-core)[\\/]/;
 
 export function instrumentTfjsWhenLoaded(opts: TfjsLoadHookOptions): void {
-  const M = Module as any;
+  const M = moduleInternals;
   const original = M._load;
   const ourCore = CORE_FILE.exec(opts.corePath)?.[1] ?? path.dirname(opts.corePath);
   const reported = new Set<string>([ourCore]);
   let inTfjs = false;
-  let core: any = null;
-  let layers: any = null;
+  let core: TfjsCore | null = null;
+  let layers: TfjsLayers | null = null;
 
   const check = () => {
-    const cache = M._cache as Record<string, { exports: unknown; loaded: boolean } | undefined>;
+    const cache = M._cache;
+    const exportsOf = (file: string | null) => (file ? cache[file]?.exports ?? null : null);
     if (!core && cache[opts.corePath]) {
-      core = cache[opts.corePath]?.exports;
-      layers = opts.layersPath ? cache[opts.layersPath]?.exports ?? null : null;
+      core = exportsOf(opts.corePath) as TfjsCore;
+      layers = exportsOf(opts.layersPath) as TfjsLayers | null;
       opts.onLoad({ core, layers });
     } else if (core && !layers && opts.layersPath && cache[opts.layersPath]) {
-      layers = cache[opts.layersPath]?.exports;
+      layers = exportsOf(opts.layersPath) as TfjsLayers;
       opts.onLayersLoad({ core, layers });
     }
     for (const file of Object.keys(cache)) {

@@ -5,9 +5,9 @@
 //   "exit":         process.exit without deactivation (the host ends before or instead of deactivating)
 // Usage: node --import tsx test/helpers/host-process.ts <script>
 import * as path from 'node:path';
-import { launchRunner } from '../../src/runner/launch.ts';
-import { RunSlot } from '../../src/extension/runSlot.ts';
-import { DEFAULT_SETTINGS, launchOptionsFor } from '../../src/extension/settings.ts';
+import { launchRunner } from '../../src/host/launch.ts';
+import { RunSlot } from '../../src/extension/logic/runSlot.ts';
+import { DEFAULT_SETTINGS, launchOptionsFor } from '../../src/extension/logic/settings.ts';
 
 const script = process.argv[2];
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -4,9 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { RunReport } from '../../src/protocol.ts';
-import { launchPage } from '../../src/page/launchPage.ts';
-import { startViteServer, type DevServer } from '../../src/page/viteServer.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
+import { launchPage } from '../../src/host/browser/launchPage.ts';
+import { startViteServer, type DevServer } from '../../src/host/browser/viteServer.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 
 const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';

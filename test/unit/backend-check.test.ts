@@ -4,9 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { instrument } from '../../src/core/instrument/instrument.ts';
-import { diagnose } from '../../src/core/diagnose/index.ts';
-import { DEFAULT_RUN_OPTIONS, type GradientCallRecord, type LayerInfo, type RunReport, type RunnerEvent } from '../../src/protocol.ts';
+import { instrument } from '../../src/engine/instrument.ts';
+import { diagnose } from '../../src/model/diagnose/index.ts';
+import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
+import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
@@ -36,7 +38,7 @@ function cpuTwin(name: string, relu?: (x: Float32Array) => Float32Array): void {
 async function trainOn(backend: string): Promise<{ call: GradientCallRecord; layers: LayerInfo[] }> {
   await core.setBackend(backend);
   const events: RunnerEvent[] = [];
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: true, probeBudget: 0, emit: (e) => events.push(e) });
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: 'always', probeBudget: 0, emit: (e) => events.push(e) });
   try {
     const model = tf.sequential({ layers: [
       tf.layers.dense({ units: 8, inputShape: [4], useBias: false }),

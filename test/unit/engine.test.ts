@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { instrument } from '../../src/core/instrument/instrument.ts';
-import { DEFAULT_RUN_OPTIONS, type RunnerEvent } from '../../src/protocol.ts';
+import { instrument } from '../../src/engine/instrument.ts';
+import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
+import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
 
 import { createRequire } from 'node:module';
 

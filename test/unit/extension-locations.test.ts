@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileKey, LocationTracker, movePosition, parseTrackedAnchors, type TextChange } from '../../src/extension/locations.ts';
-import { layersInFile, layersOnLine, problemsByFile } from '../../src/extension/sourceIndex.ts';
+import { fileKey, LocationTracker, movePosition, parseTrackedAnchors, type TextChange } from '../../src/extension/logic/locations.ts';
+import { layersInFile, layersOnLine, problemsByFile } from '../../src/extension/logic/sourceIndex.ts';
 import { exampleReport, lineOf, ROOT } from '../helpers/cli.ts';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');
@@ -160,7 +160,7 @@ test('real report: layers and findings land on the example\'s lines, and follow 
 });
 
 test('diagnostic messages keep to the first sentence of the finding and of its fix', async () => {
-  const { firstSentence } = await import('../../src/extension/sourceIndex.ts');
+  const { firstSentence } = await import('../../src/extension/logic/sourceIndex.ts');
   assert.equal(firstSentence('The loss was 0.5 in call 1. Layers caused it.'), 'The loss was 0.5 in call 1.');
   assert.equal(firstSentence('mean 0.51σ away (call 1). More.'), 'mean 0.51σ away (call 1).');
   assert.equal(firstSentence('no period at all'), 'no period at all');

@@ -3,10 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { parseShowLayerArgs } from '../../src/extension/messages.ts';
-import {
-  attributionShare, codeLensTitle, COMMANDS, escapeMarkdown, HOVER_COMMANDS, hoverMarkdown, lossTriple, runDescription,
-} from '../../src/extension/presentation.ts';
+import { parseShowLayerArgs } from '../../src/extension/logic/messages.ts';
+import { codeLensTitle, COMMANDS, escapeMarkdown, HOVER_COMMANDS, hoverMarkdown, lossTriple, runDescription } from '../../src/extension/logic/presentation.ts';
+import { layerShare as attributionShare } from '../../src/model/views/shares.ts';
 import { exampleReport } from '../helpers/cli.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
 

@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { RunnerEvent, RunReport } from '../../src/protocol.ts';
-import { launchRunner } from '../../src/runner/launch.ts';
-import { fitForStorage, LAST_RUN_KEY, RunStore, type RunRequest, type StateStorage, type StoreChange } from '../../src/extension/runStore.ts';
-import { launchOptionsFor, readSettings } from '../../src/extension/settings.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
+import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
+import { launchRunner } from '../../src/host/launch.ts';
+import { fitForStorage, LAST_RUN_KEY, RunStore, type RunRequest, type StateStorage, type StoreChange } from '../../src/extension/logic/runStore.ts';
+import { launchOptionsFor, readSettings } from '../../src/extension/logic/settings.ts';
 import { exampleReport, ROOT } from '../helpers/cli.ts';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'batchnorm-mismatch.js');

@@ -7,9 +7,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { seededRandom } from '../../src/core/instrument/probeEnvironment.ts';
-import { ModelJsonError } from '../../src/core/savedModel/modelJson.ts';
-import { prepareSavedModelProbe } from '../../src/runner/probeModel.ts';
+import { seededRandom } from '../../src/engine/probeEnvironment.ts';
+import { ModelJsonError } from '../../src/engine/savedModel/modelJson.ts';
+import { prepareSavedModelProbe } from '../../src/engine/savedModel/probeModel.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { recordReliability } from '../helpers/reliability.ts';
 

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { BoundedHistory } from '../../src/core/report/history.ts';
-import { DETAIL_BUDGET } from '../../src/core/report/reportBuilder.ts';
+import { BoundedHistory } from '../../src/model/history.ts';
+import { DETAIL_BUDGET } from '../../src/model/reportBuilder.ts';
 import { runCli, SCRIPTS } from '../helpers/cli.ts';
 
 interface Item { id: number; detail: number[]; thinned?: boolean }

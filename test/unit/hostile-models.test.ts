@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { seededRandom } from '../../src/core/instrument/probeEnvironment.ts';
-import { layerNamePositions, ModelJsonError } from '../../src/core/savedModel/modelJson.ts';
-import { prepareSavedModelProbe } from '../../src/runner/probeModel.ts';
+import { seededRandom } from '../../src/engine/probeEnvironment.ts';
+import { layerNamePositions, ModelJsonError } from '../../src/engine/savedModel/modelJson.ts';
+import { prepareSavedModelProbe } from '../../src/engine/savedModel/probeModel.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import {
   hostileWorld, manyLayers, manyWideInputs, markUnread, original, outsideEntries, readsDetectable, SECRET_TEXT, wasRead, writeModel,

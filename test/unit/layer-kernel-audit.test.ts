@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { COMPLEX_KERNELS, kernelsMissingOn } from '../../src/core/backend/cpuFallbackKernels.ts';
-import { setUpWasmKernels } from '../../src/core/backend/wasmKernels.ts';
+import { COMPLEX_KERNELS, kernelsMissingOn } from '../../src/engine/backend/cpuFallbackKernels.ts';
+import { setUpWasmKernels } from '../../src/engine/backend/wasmKernels.ts';
 import { layerCatalog, type Layer, type LayerCase } from '../helpers/layerCatalog.ts';
 import { layerStep, relativeError, type StepResult } from '../helpers/layerStep.ts';
 

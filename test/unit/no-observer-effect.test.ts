@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { launchRunner } from '../../src/runner/launch.ts';
+import { launchRunner } from '../../src/host/launch.ts';
 import { ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
-import type { RunReport } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 
 const doc = new ReliabilitySection('observer');
 

@@ -3,7 +3,7 @@
 // stands in for time, so each case is exact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CALIBRATION_PROBES, ProbeSchedule } from '../../src/core/instrument/probeSchedule.ts';
+import { CALIBRATION_PROBES, ProbeSchedule } from '../../src/engine/probes/probeSchedule.ts';
 
 type Options = ConstructorParameters<typeof ProbeSchedule>[0];
 

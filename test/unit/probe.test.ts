@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { LayerInfo } from '../../src/protocol.ts';
+import type { LayerInfo } from '../../src/protocol/report.ts';
 import { lineOf, ROOT, runCli } from '../helpers/cli.ts';
 import { clip, ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
 

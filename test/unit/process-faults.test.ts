@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { RunReport } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 import { BIN, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 import { clip, ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
 

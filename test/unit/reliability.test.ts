@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { launchRunner } from '../../src/runner/launch.ts';
+import { launchRunner } from '../../src/host/launch.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 import { ReliabilitySection, secondsSince } from '../helpers/reliability.ts';
 

@@ -3,10 +3,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { Finding, RunReport } from '../../src/protocol.ts';
-import { diagnose } from '../../src/core/diagnose/index.ts';
-import { stepsToConverge } from '../../src/core/diagnose/batchNormStats.ts';
-import { tensorLeak } from '../../src/core/diagnose/tensorLeak.ts';
+import type { Finding, RunReport } from '../../src/protocol/report.ts';
+import { diagnose } from '../../src/model/diagnose/index.ts';
+import { stepsToConverge } from '../../src/model/diagnose/batchNormStats.ts';
+import { tensorLeak } from '../../src/model/diagnose/tensorLeak.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
 
 interface Case {

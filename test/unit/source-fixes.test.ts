@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { RunReport } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 import { applyEdits, fixesFor } from '../../src/fixes/sourceFixes.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
 

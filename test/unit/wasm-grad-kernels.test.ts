@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradientKernels } from '../../src/core/backend/wasmGradientKernels.ts';
-import { transientValues } from '../../src/core/instrument/readback.ts';
+import { registerWasmGradientKernels } from '../../src/engine/backend/wasmGradientKernels.ts';
+import { transientValues } from '../../src/engine/readback/readback.ts';
 import { values } from '../helpers/layerStep.ts';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

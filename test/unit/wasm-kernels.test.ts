@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { setUpWasmKernels, WRONG_WASM_KERNELS } from '../../src/core/backend/wasmKernels.ts';
-import { MIN_POOLED_SIZE } from '../../src/core/backend/wasmReductionKernels.ts';
+import { setUpWasmKernels, WRONG_WASM_KERNELS } from '../../src/engine/backend/wasmKernels.ts';
+import { MIN_POOLED_SIZE } from '../../src/engine/backend/wasmReductionKernels.ts';
 import { relativeError, values } from '../helpers/layerStep.ts';
 
 type Data = Array<[number[], Float32Array | Int32Array]>;

@@ -1,16 +1,18 @@
-// Serves the real built panel (dist/webview.js, dist/webview.css, media/codicon.*) to headless Chromium
-// in a page that mimics a VS Code webview: strict CSP with a script nonce, theme variables on <html> and
-// the theme class on <body>, and a stub acquireVsCodeApi that records posted messages and keeps
-// get/setState in sessionStorage (so it survives a reload, as VS Code's state does).
+// Serves the real built panel (dist/webview.js, dist/webview.css, media/codicon.*) to headless Chromium in the
+// page the extension ships (src/shell/html.ts: the same HTML, the same Content Security Policy), with what VS Code
+// itself adds to a webview injected before the page's scripts run: a stub acquireVsCodeApi that records posted
+// messages and keeps get/setState in sessionStorage (so it survives a reload, as VS Code's state does), the theme
+// variables on <html> and the theme class on <body>.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { HostToWebview, WebviewToHost } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
+import type { HostToWebview, WebviewToHost } from '../../src/protocol/webviewMessages.ts';
+import { webviewHtml, writeHtmlReport } from '../../src/shell/html.ts';
 import { THEMES, type Theme } from './themes.ts';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const ORIGIN = 'https://webview.test';
-const NONCE = 'XYZ';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -20,18 +22,15 @@ export async function launchChromium(): Promise<Browser> {
 
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
 
-/** The VS Code-like page: CSP, codicon link (id as VS Code extensions use it), stylesheet, stub, bundle. */
-export function vscodePageHtml(theme: Theme): string {
-  const csp = `default-src 'none'; script-src 'nonce-${NONCE}'; style-src ${ORIGIN}; font-src ${ORIGIN}; img-src ${ORIGIN} data:`;
-  const vars = JSON.stringify(theme.vars);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<script nonce="${NONCE}">
-(() => {
+/** The panel's page as the extension writes it, with the test origin standing for the webview's resource root. */
+export function vscodePageHtml(): string {
+  return webviewHtml({ cspSource: ORIGIN, script: `${ORIGIN}/dist/webview.js`, style: `${ORIGIN}/dist/webview.css`, codicons: `${ORIGIN}/media/codicon.css` });
+}
+
+/** What VS Code adds to a webview page before its scripts run: acquireVsCodeApi and the theme. Also records CSP
+ *  violations. */
+export function vscodeStub(theme: Theme): string {
+  return `(() => {
   const t = window.__tfd = { posted: [], violations: [], setStateCalls: 0 };
   document.addEventListener('securitypolicyviolation', (e) => t.violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
   let acquired = false;
@@ -44,40 +43,25 @@ export function vscodePageHtml(theme: Theme): string {
       setState: (s) => { sessionStorage.setItem('vscode-state', JSON.stringify(s)); t.setStateCalls++; return s; },
     });
   };
-  for (const [k, v] of Object.entries(${vars})) document.documentElement.style.setProperty(k, v);
-})();
-</script>
-<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${ORIGIN}/media/codicon.css">
-<link rel="stylesheet" href="${ORIGIN}/dist/webview.css">
-<title>TF.js Model Debugger</title>
-</head>
-<body>
-<script nonce="${NONCE}">document.body.classList.add(${JSON.stringify(theme.bodyClass)}); document.body.dataset.vscodeThemeKind = ${JSON.stringify(theme.kind)};</script>
-<script nonce="${NONCE}" src="${ORIGIN}/dist/webview.js"></script>
-</body>
-</html>`;
+  const vars = ${JSON.stringify(theme.vars)};
+  const apply = () => {
+    if (document.documentElement && !t.themed) {
+      t.themed = true;
+      for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+    }
+    if (!document.body) return false;
+    document.body.classList.add(${JSON.stringify(theme.bodyClass)});
+    document.body.dataset.vscodeThemeKind = ${JSON.stringify(theme.kind)};
+    return true;
+  };
+  if (!apply()) new MutationObserver((_, observer) => { if (apply()) observer.disconnect(); }).observe(document, { childList: true, subtree: true });
+})();`;
 }
 
-/** The standalone HTML report, written as main.ts's contract says the CLI's writer does. */
+/** The standalone HTML report, as the CLI writes it. */
 export function standaloneHtml(reportJson: string): string {
-  const css = readFileSync(path.join(ROOT, 'dist', 'webview.css'), 'utf8');
-  const js = readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, '').replace(/<\//g, '<\\/');
-  const json = reportJson.replace(/</g, '\\u003c');
-  const n = 'STANDALONE1';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${n}'; script-src 'nonce-${n}'">
-<title>TF.js Model Debugger report</title>
-<style nonce="${n}">${css}</style>
-</head>
-<body>
-<script type="application/json" id="tfjs-debugger-report">${json}</script>
-<div id="tfjs-debugger-root"></div>
-<script nonce="${n}">${js}</script>
-</body>
-</html>`;
+  const assets = { js: readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8'), css: readFileSync(path.join(ROOT, 'dist', 'webview.css'), 'utf8') };
+  return writeHtmlReport(JSON.parse(reportJson) as RunReport, assets);
 }
 
 export interface Panel {
@@ -91,13 +75,16 @@ export interface Panel {
   close(): Promise<void>;
 }
 
-export async function openPanel(browser: Browser, opts: { theme?: Theme['name']; html?: string; width?: number; height?: number } = {}): Promise<Panel> {
+/** Opens the panel's page (or `html`, a standalone report), VS Code's additions injected unless it is `html`;
+ *  `stub` replaces them (the bench's own). */
+export async function openPanel(browser: Browser, opts: { theme?: Theme['name']; html?: string; stub?: string; width?: number; height?: number } = {}): Promise<Panel> {
   for (const f of ['dist/webview.js', 'dist/webview.css', 'media/codicon.css', 'media/codicon.ttf']) {
     if (!existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run npm run build`);
   }
   const theme = THEMES[opts.theme ?? 'dark'];
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1200, height: opts.height ?? 900 }, colorScheme: theme.name === 'light' ? 'light' : 'dark' });
-  const html = opts.html ?? vscodePageHtml(theme);
+  const html = opts.html ?? vscodePageHtml();
+  if (!opts.html || opts.stub) await context.addInitScript(opts.stub ?? vscodeStub(theme));
   await context.route(`${ORIGIN}/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/panel.html') return route.fulfill({ status: 200, contentType: 'text/html', body: html });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { writeHtmlReport } from '../../src/core/report/html.ts';
-import type { RunReport } from '../../src/protocol.ts';
+import { writeHtmlReport } from '../../src/shell/html.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
 

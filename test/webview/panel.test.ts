@@ -8,8 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { RunReport, RunnerEvent, WebviewToHost } from '../../src/protocol.ts';
-import { launchRunner } from '../../src/runner/launch.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
+import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
+import type { WebviewToHost } from '../../src/protocol/webviewMessages.ts';
+import { launchRunner } from '../../src/host/launch.ts';
+import { LiveReport } from '../../src/host/liveReport.ts';
 import { launchChromium, openPanel, ROOT, standaloneHtml, type Panel } from './harness.ts';
 import { THEMES } from './themes.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
@@ -104,14 +107,23 @@ describe('panel in a VS Code webview', () => {
       const first = await postedAtLeast(panel, 1);
       assert.deepEqual(first, [{ type: 'ready' }], 'the first (and only) message before any data is ready');
 
-      // Stream: run-start and the layers first, the rest in batches of two, as the host does.
+      // Stream: run-start and the layers first, the rest in batches of two, folded into the run's one report and
+      // posted as what changed, as the host does.
+      const live = new LiveReport(EXAMPLE, []);
+      let version = 0;
+      const stream = async (batch: RunnerEvent[]) => {
+        for (const e of batch) live.apply(e);
+        const update = live.changesSince(version);
+        version = update.to;
+        await panel.post({ type: 'update', update });
+      };
       const split = events.findIndex((e) => e.type === 'gradient-call');
-      await panel.post({ type: 'events', events: events.slice(0, split) });
+      await stream(events.slice(0, split));
       await panel.page.waitForSelector('#run-status[data-status="running"]');
       await panel.page.waitForSelector('#btn-stop');
       await panel.page.click('#btn-stop');
       assert.deepEqual(await lastPosted(panel), { type: 'command', command: 'stop' });
-      for (let i = split; i < events.length; i += 2) await panel.post({ type: 'events', events: events.slice(i, i + 2) });
+      for (let i = split; i < events.length; i += 2) await stream(events.slice(i, i + 2));
       await panel.page.waitForSelector('#run-status[data-status="completed"]');
       assert.equal(await panel.page.locator('#btn-stop').count(), 0, 'no Stop once the run ended');
 

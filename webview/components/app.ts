@@ -1,9 +1,12 @@
 // The panel: header, error, findings, loss chart, layer table and the selected layer's detail. Owns the
-// store; forwards user actions to the host (VS Code) and saves the state so hide/reload keeps it.
+// store; forwards user actions to the host (VS Code) and saves the state so hide/reload keeps it; tells its
+// components where the panel runs (a Lit context).
+import { ContextProvider } from '@lit/context';
 import { html, nothing } from 'lit';
-import type { RunReport } from '../../src/protocol.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
 import type { Host } from '../host.ts';
-import { layerRows, type LayerRow } from '../model.ts';
+import { DETACHED, panelEnv, type PanelEnv } from '../panelEnv.ts';
+import { layerRows, type LayerRow } from '../views.ts';
 import type { PanelSnapshot, PanelStore } from '../store.ts';
 import { LightElement, PANEL_EVENT, type PanelEvent } from './base.ts';
 import './error-banner.ts';
@@ -26,11 +29,13 @@ export class DebuggerApp extends LightElement {
   private rows: LayerRow[] = [];
   private saveTimer = 0;
   private lastSave = 0;
+  private readonly env = new ContextProvider(this, { context: panelEnv, initialValue: DETACHED });
 
-  /** Wires the app to its store and host; call before connecting it. */
-  init(store: PanelStore, host: Host): this {
+  /** Wires the app to its store, its host and where it runs; call before connecting it. */
+  init(store: PanelStore, host: Host, env: PanelEnv): this {
     this.store = store;
     this.host = host;
+    this.env.setValue(env);
     this.snap = store.snapshot;
     return this;
   }

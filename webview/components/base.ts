@@ -1,15 +1,35 @@
-// Shared pieces: light-DOM Lit elements (styled by dist/webview.css, found by plain ids), codicons with a
-// text fallback, source links, and events that bubble up to the app.
+// Shared pieces: light-DOM Lit elements (styled by dist/webview.css, found by plain ids) that read where the
+// panel runs from the app (PanelElement), codicons with a text fallback, source links, and events that bubble up
+// to the app.
+import { ContextConsumer } from '@lit/context';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import type { Mode, SourceLocation, WebviewCommand } from '../../src/protocol.ts';
-import { env } from '../env.ts';
-import { fullPlace, place } from '../format.ts';
+import type { Mode, SourceLocation } from '../../src/protocol/report.ts';
+import type { WebviewCommand } from '../../src/protocol/webviewMessages.ts';
+import { exact, fullPlace, num, place } from '../../src/model/format.ts';
+import { DETACHED, panelEnv, type PanelEnv } from '../panelEnv.ts';
 import type { SortState } from './layer-table.ts';
 
 /** Renders into the element itself, so the document's stylesheet and ids apply. */
 export class LightElement extends LitElement {
   protected override createRenderRoot(): HTMLElement {
     return this;
+  }
+}
+
+/** A component of the panel: knows where the panel runs (from the app's context), for its icons and links. */
+export class PanelElement extends LightElement {
+  private readonly envContext = new ContextConsumer(this, { context: panelEnv });
+
+  protected get env(): PanelEnv {
+    return this.envContext.value ?? DETACHED;
+  }
+
+  protected icon(name: IconName, extraClass = ''): TemplateResult {
+    return icon(this.env, name, extraClass);
+  }
+
+  protected sourceLink(source: SourceLocation | null | undefined, label?: string): TemplateResult | typeof nothing {
+    return sourceLink(this.env, source, label);
   }
 }
 
@@ -35,7 +55,7 @@ const ICONS = {
 
 export type IconName = keyof typeof ICONS;
 
-export function icon(name: IconName, extraClass = ''): TemplateResult {
+export function icon(env: PanelEnv, name: IconName, extraClass = ''): TemplateResult {
   return env.codicons
     ? html`<span class="codicon codicon-${name} ${extraClass}" aria-hidden="true"></span>`
     : html`<span class="icon-text ${extraClass}" aria-hidden="true">${ICONS[name]}</span>`;
@@ -54,7 +74,7 @@ export function emit(from: EventTarget, detail: PanelEvent): void {
 }
 
 /** `file.js:12` that reveals the line in VS Code; plain text in the standalone report. */
-export function sourceLink(source: SourceLocation | null | undefined, label?: string): TemplateResult | typeof nothing {
+export function sourceLink(env: PanelEnv, source: SourceLocation | null | undefined, label?: string): TemplateResult | typeof nothing {
   if (!source) return html`<span class="muted">—</span>`;
   const text = label ?? place(source);
   if (!env.interactive) return html`<span class="source-text" title=${fullPlace(source)}>${text}</span>`;
@@ -68,6 +88,11 @@ export function sourceLink(source: SourceLocation | null | undefined, label?: st
   };
   return html`<button type="button" class="source-link" title=${`Open ${fullPlace(source)}`}
     data-file=${source.file} data-line=${String(source.line)} @click=${onClick} @keydown=${onKey}>${text}</button>`;
+}
+
+/** A number, rounded, with its exact value as the title. */
+export function numberCell(x: number | null | undefined, digits = 4): TemplateResult {
+  return html`<span title=${exact(x)}>${num(x, digits)}</span>`;
 }
 
 const MODE_CLASS: Record<Mode, string> = { training: 'mode-training', inference: 'mode-inference', mixed: 'mode-mixed' };

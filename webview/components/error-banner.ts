@@ -1,7 +1,7 @@
 // The run's error: what failed, where (a link to the line), and the stack on demand.
 import { html, nothing } from 'lit';
-import type { RunError } from '../../src/protocol.ts';
-import { icon, LightElement, sourceLink } from './base.ts';
+import type { RunError } from '../../src/protocol/report.ts';
+import { PanelElement } from './base.ts';
 
 const KIND: Record<string, string> = {
   usage: 'The script could not be run',
@@ -9,7 +9,7 @@ const KIND: Record<string, string> = {
   internal: 'The debugger failed',
 };
 
-export class ErrorBanner extends LightElement {
+export class ErrorBanner extends PanelElement {
   static override properties = { error: { attribute: false }, status: { attribute: false } };
   declare error: RunError | null;
   declare status: string | null;
@@ -27,9 +27,9 @@ export class ErrorBanner extends LightElement {
     const source = e.file && e.line ? { file: e.file, line: e.line, column: e.column ?? 1 } : null;
     return html`
       <section id="error-banner" class="error-banner" role="alert" aria-label=${title}>
-        ${icon(this.status === 'cancelled' ? 'circle-slash' : 'error', 'banner-icon')}
+        ${this.icon(this.status === 'cancelled' ? 'circle-slash' : 'error', 'banner-icon')}
         <div class="banner-body">
-          <div class="banner-title">${title}${source ? html` at ${sourceLink(source)}` : nothing}</div>
+          <div class="banner-title">${title}${source ? html` at ${this.sourceLink(source)}` : nothing}</div>
           <div class="banner-message">${e.message}</div>
           ${e.stack ? html`<details class="stack"><summary>Stack trace</summary><pre>${e.stack}</pre></details>` : nothing}
         </div>

@@ -3,9 +3,9 @@
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import type { Finding, LayerInfo, Severity } from '../../src/protocol.ts';
-import { plural } from '../format.ts';
-import { emit, icon, LightElement, sourceLink } from './base.ts';
+import type { Finding, LayerInfo, Severity } from '../../src/protocol/report.ts';
+import { plural } from '../../src/model/format.ts';
+import { emit, PanelElement } from './base.ts';
 
 const SEVERITY: Record<Severity, { icon: 'error' | 'warning' | 'info'; label: string }> = {
   error: { icon: 'error', label: 'Error' },
@@ -18,7 +18,7 @@ function keyOf(f: Finding, i: number): string {
   return `${f.rule}:${f.layer}:${f.gradientCall}:${i}`;
 }
 
-export class FindingList extends LightElement {
+export class FindingList extends PanelElement {
   static override properties = {
     findings: { attribute: false }, layers: { attribute: false }, running: { type: Boolean }, toggled: { state: true },
   };
@@ -56,13 +56,13 @@ export class FindingList extends LightElement {
       <article class="finding-card severity-${sev.icon} ${expanded ? 'expanded' : 'collapsed'}" data-rule=${f.rule} data-severity=${sev.icon}
         aria-label=${`${sev.label}: ${f.rule}${layer ? ` in ${layer.name}` : ''}`}>
         <div class="finding-head">
-          <span class="severity-icon" title=${sev.label}>${icon(sev.icon)}</span>
+          <span class="severity-icon" title=${sev.label}>${this.icon(sev.icon)}</span>
           <span class="visually-hidden">${sev.label}</span>
           <code class="rule">${f.rule}</code>
           ${layer ? html`<button type="button" class="layer-link" title="Show this layer" @click=${selectLayer}>${layer.name}</button>` : nothing}
           ${f.gradientCall != null ? html`<span class="muted">gradient call ${f.gradientCall}</span>` : nothing}
           <span class="spacer"></span>
-          ${sourceLink(f.source)}
+          ${this.sourceLink(f.source)}
           <button type="button" class="toggle-link" aria-expanded=${expanded ? 'true' : 'false'} aria-controls=${bodyId}
             @click=${() => this.toggle(key)}>${expanded ? 'Less' : 'More'}</button>
         </div>

@@ -3,20 +3,16 @@
 // and the moving mean per channel over the recorded gradient calls.
 import { html, nothing } from 'lit';
 import type uPlot from 'uplot';
-import type { BatchNormStats, RunReport } from '../../src/protocol.ts';
-import { full, plural, sig } from '../format.ts';
-import { gradNormHistory, latestRecord, movingMeanHistory, type LayerRow } from '../model.ts';
-import { callChart, Plot, type SeriesData } from '../plot.ts';
+import type { BatchNormStats, RunReport } from '../../src/protocol/report.ts';
+import { exact, num, plural } from '../../src/model/format.ts';
+import { gradNormHistory, latestRecord, movingMeanHistory, type LayerRow } from '../views.ts';
+import { callChart, PlotController, type SeriesData } from '../plot.ts';
 import { withAlpha, type ChartTheme } from '../theme.ts';
-import { LightElement, modeBadge, sourceLink } from './base.ts';
+import { modeBadge, numberCell, PanelElement } from './base.ts';
 
 const MAX_CHANNEL_ROWS = 64;
 const MAX_HISTORY_CHANNELS = 8;
 const HISTORY_HEIGHT = 180;
-
-function n(x: number | null | undefined, digits = 4) {
-  return html`<span title=${full(x)}>${sig(x, digits)}</span>`;
-}
 
 function historyOptions(labels: string[], yLabel: string) {
   return (t: ChartTheme, size: { width: number; height: number }): uPlot.Options => {
@@ -31,7 +27,7 @@ function historyOptions(labels: string[], yLabel: string) {
         callSeries,
         ...labels.map((label, i) => ({
           label, stroke: palette[i % palette.length], width: 2, spanGaps: false,
-          value: (_u: uPlot, v: number | null) => (v == null ? '—' : sig(v, 6)),
+          value: (_u: uPlot, v: number | null) => (v == null ? '—' : num(v, 6)),
           points: { show: (u: uPlot) => u.data[0].length <= 60, size: 5 },
         })),
       ],
@@ -41,38 +37,20 @@ function historyOptions(labels: string[], yLabel: string) {
   };
 }
 
-export class LayerDetail extends LightElement {
+export class LayerDetail extends PanelElement {
   static override properties = { report: { attribute: false }, row: { attribute: false } };
   declare report: RunReport | null;
   declare row: LayerRow | null;
-  private plot: Plot | null = null;
-  private plotHost: HTMLElement | null = null;
-  private plotKey = '';
   private history: { key: string; labels: string[]; yLabel: string; data: SeriesData } | null = null;
 
   constructor() {
     super();
     this.report = null;
     this.row = null;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.plot?.destroy();
-    this.plot = null;
-    this.plotHost = null;
-  }
-
-  protected override updated(): void {
-    const host = this.querySelector<HTMLElement>('.plot-host');
-    const h = this.history;
-    if (host !== this.plotHost || !h || h.key !== this.plotKey) {
-      this.plot?.destroy();
-      this.plot = host && h ? new Plot(host, historyOptions(h.labels, h.yLabel), HISTORY_HEIGHT) : null;
-      this.plotHost = host;
-      this.plotKey = h?.key ?? '';
-    }
-    if (this.plot && h) this.plot.setData(h.data);
+    new PlotController(this, '.plot-host', () => {
+      const h = this.history;
+      return h && { key: h.key, height: HISTORY_HEIGHT, options: historyOptions(h.labels, h.yLabel), data: h.data };
+    });
   }
 
   private channelTable(bn: BatchNormStats) {
@@ -95,11 +73,11 @@ export class LayerDetail extends LightElement {
             const drift = Math.abs(bn.batchMean[c] - bn.movingMeanBefore[c]) / Math.sqrt(bn.movingVarianceBefore[c] + bn.epsilon);
             return html`<tr>
               <td class="num">${c + 1}</td>
-              <td class="num">${n(bn.movingMeanBefore[c])}</td><td class="num">${n(bn.movingMeanAfter[c])}</td>
-              <td class="num">${n(bn.batchMean[c])}</td>
-              <td class="num">${n(bn.movingVarianceBefore[c])}</td><td class="num">${n(bn.movingVarianceAfter[c])}</td>
-              <td class="num">${n(bn.batchVariance[c])}</td>
-              <td class="num"><span title=${full(drift)}>${sig(drift, 3)}σ</span></td>
+              <td class="num">${numberCell(bn.movingMeanBefore[c])}</td><td class="num">${numberCell(bn.movingMeanAfter[c])}</td>
+              <td class="num">${numberCell(bn.batchMean[c])}</td>
+              <td class="num">${numberCell(bn.movingVarianceBefore[c])}</td><td class="num">${numberCell(bn.movingVarianceAfter[c])}</td>
+              <td class="num">${numberCell(bn.batchVariance[c])}</td>
+              <td class="num"><span title=${exact(drift)}>${num(drift, 3)}σ</span></td>
             </tr>`;
           })}</tbody>
         </table>
@@ -132,7 +110,7 @@ export class LayerDetail extends LightElement {
     const o = row.output;
     return html`
       <section id="layer-detail" aria-label=${`Layer detail: ${row.name}`} data-layer-id=${String(row.id)}>
-        <h2><span class="detail-name">${row.name}</span> <span class="muted">${row.className}</span> ${sourceLink(row.info.source)}</h2>
+        <h2><span class="detail-name">${row.name}</span> <span class="muted">${row.className}</span> ${this.sourceLink(row.info.source)}</h2>
         <div class="detail-grid"><div class="detail-main">
         <dl class="facts">
           ${row.parents.length ? html`<div><dt>Called through</dt><dd>${row.parents.join(' › ')}</dd></div>` : nothing}
@@ -140,14 +118,14 @@ export class LayerDetail extends LightElement {
           <div><dt>Outside</dt><dd>${modeBadge(row.modeOutside, row.callsOutside || undefined)}
             <span class="muted">training ×${row.info.outsideCalls.training}, inference ×${row.info.outsideCalls.inference}</span></dd></div>
           <div><dt>Trainable</dt><dd>${row.info.trainable ? 'yes' : 'no'}</dd></div>
-          ${o ? html`<div><dt>Output</dt><dd>mean ${n(o.mean)} · std ${n(o.std)} · min ${n(o.min)} · max ${n(o.max)} · NaN ${o.nanCount} · Inf ${o.infCount}</dd></div>` : nothing}
+          ${o ? html`<div><dt>Output</dt><dd>mean ${numberCell(o.mean)} · std ${numberCell(o.std)} · min ${numberCell(o.min)} · max ${numberCell(o.max)} · NaN ${o.nanCount} · Inf ${o.infCount}</dd></div>` : nothing}
           ${row.share != null ? html`<div><dt>Share of the loss gap</dt><dd>${Math.round(row.share * 1000) / 10}%</dd></div>` : nothing}
-          ${latest ? html`<div><dt>Gradient norm</dt><dd>${n(latest.record.gradNorm)}${latest.weights.length ? html` <span class="muted">(${latest.weights.map((w, i) => html`${i ? ', ' : ''}${w.name.split('/').pop()} ${sig(w.norm, 3)}`)})</span>` : nothing}
+          ${latest ? html`<div><dt>Gradient norm</dt><dd>${numberCell(latest.record.gradNorm)}${latest.weights.length ? html` <span class="muted">(${latest.weights.map((w, i) => html`${i ? ', ' : ''}${w.name.split('/').pop()} ${num(w.norm, 3)}`)})</span>` : nothing}
             <span class="muted">call #${latest.call.index}</span></dd></div>` : nothing}
         </dl>
         ${bn ? html`
           <h3>BatchNorm statistics, latest recorded call</h3>
-          <p class="muted convention">momentum ${bn.momentum}, ε ${bn.epsilon}; tfjs/Keras convention: moving ← moving − (moving − batch)·(1 − momentum), so the moving statistics move ${sig((1 - bn.momentum) * 100, 3)}% of the way to the batch's per training-mode call.</p>
+          <p class="muted convention">momentum ${bn.momentum}, ε ${bn.epsilon}; tfjs/Keras convention: moving ← moving − (moving − batch)·(1 − momentum), so the moving statistics move ${num((1 - bn.momentum) * 100, 3)}% of the way to the batch's per training-mode call.</p>
           ${this.channelTable(bn)}` : nothing}
         </div><div class="detail-side">
         ${this.history ? html`

@@ -5,10 +5,11 @@
 // side), so a live update costs the same with 50 layers or 5,000.
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { full, percent, sig } from '../format.ts';
-import type { LayerRow } from '../model.ts';
-import { TRAINS_MEANING } from '../../src/core/report/trainability.ts';
-import { emit, icon, LightElement, modeBadge, sourceLink } from './base.ts';
+import { exact, num, percent } from '../../src/model/format.ts';
+import type { LayerRow } from '../views.ts';
+import { TRAINS_MEANING } from '../../src/model/views/trainability.ts';
+import type { PanelEnv } from '../panelEnv.ts';
+import { emit, modeBadge, numberCell, PanelElement, sourceLink } from './base.ts';
 
 export type SortKey = 'id' | 'name' | 'className' | 'modeInside' | 'modeOutside' | 'trains' | 'mean' | 'std' | 'min' | 'max' |
   'nonFinite' | 'drift' | 'gradNorm' | 'share' | 'source';
@@ -20,11 +21,8 @@ interface Column {
   title: string;
   numeric?: boolean;
   value(r: LayerRow): number | string | null;
-  cell(r: LayerRow): TemplateResult | string | typeof nothing;
-}
-
-function num(x: number | null | undefined, digits = 4): TemplateResult {
-  return html`<span title=${full(x)}>${sig(x, digits)}</span>`;
+  /** `env`: where the panel runs (for the source link). */
+  cell(r: LayerRow, env: PanelEnv): TemplateResult | string | typeof nothing;
 }
 
 const COLUMNS: Column[] = [
@@ -49,10 +47,10 @@ const COLUMNS: Column[] = [
     key: 'trains', label: 'Trains', title: 'Whether the layer\'s weights train: yes, partly, frozen (trainable = false on it or a model it runs in), no grad (trainable, yet no gradient), — (no weights)',
     value: (r) => r.trains, cell: (r) => html`<span class=${r.trains === 'no grad' ? 'bad' : r.trains === 'frozen' ? 'muted' : ''} title=${TRAINS_MEANING[r.trains]}>${r.trains}</span>`,
   },
-  { key: 'mean', label: 'Mean', title: 'Output mean, latest probed call', numeric: true, value: (r) => r.output?.mean ?? null, cell: (r) => num(r.output?.mean) },
-  { key: 'std', label: 'Std', title: 'Output standard deviation, latest probed call', numeric: true, value: (r) => r.output?.std ?? null, cell: (r) => num(r.output?.std) },
-  { key: 'min', label: 'Min', title: 'Output minimum, latest probed call', numeric: true, value: (r) => r.output?.min ?? null, cell: (r) => num(r.output?.min) },
-  { key: 'max', label: 'Max', title: 'Output maximum, latest probed call', numeric: true, value: (r) => r.output?.max ?? null, cell: (r) => num(r.output?.max) },
+  { key: 'mean', label: 'Mean', title: 'Output mean, latest probed call', numeric: true, value: (r) => r.output?.mean ?? null, cell: (r) => numberCell(r.output?.mean) },
+  { key: 'std', label: 'Std', title: 'Output standard deviation, latest probed call', numeric: true, value: (r) => r.output?.std ?? null, cell: (r) => numberCell(r.output?.std) },
+  { key: 'min', label: 'Min', title: 'Output minimum, latest probed call', numeric: true, value: (r) => r.output?.min ?? null, cell: (r) => numberCell(r.output?.min) },
+  { key: 'max', label: 'Max', title: 'Output maximum, latest probed call', numeric: true, value: (r) => r.output?.max ?? null, cell: (r) => numberCell(r.output?.max) },
   {
     key: 'nonFinite', label: 'NaN/Inf', title: 'NaN and Inf values in the output (latest probed call); red when any recorded call had some', numeric: true,
     value: (r) => r.nonFinite,
@@ -61,14 +59,14 @@ const COLUMNS: Column[] = [
   },
   {
     key: 'drift', label: 'BN drift', title: 'BatchNorm: max over channels of |batch mean − moving mean| / √(moving variance + ε), latest call', numeric: true,
-    value: (r) => r.drift, cell: (r) => (r.drift == null ? html`<span class="muted">—</span>` : html`<span title=${full(r.drift)}>${sig(r.drift, 3)}σ</span>`),
+    value: (r) => r.drift, cell: (r) => (r.drift == null ? html`<span class="muted">—</span>` : html`<span title=${exact(r.drift)}>${num(r.drift, 3)}σ</span>`),
   },
-  { key: 'gradNorm', label: '|grad|', title: 'L2 norm of the gradients of the layer’s weights, latest call', numeric: true, value: (r) => r.gradNorm, cell: (r) => num(r.gradNorm, 3) },
+  { key: 'gradNorm', label: '|grad|', title: 'L2 norm of the gradients of the layer’s weights, latest call', numeric: true, value: (r) => r.gradNorm, cell: (r) => numberCell(r.gradNorm, 3) },
   {
     key: 'share', label: 'Share', title: 'Share of the loss gap attributed to this layer (latest attributed call)', numeric: true, value: (r) => r.share,
-    cell: (r) => html`<span title=${full(r.share)}>${percent(r.share)}</span>`,
+    cell: (r) => html`<span title=${exact(r.share)}>${percent(r.share)}</span>`,
   },
-  { key: 'source', label: 'Source', title: 'Where the layer was built', value: (r) => r.info.source ? `${r.info.source.file}:${String(r.info.source.line).padStart(8, '0')}` : null, cell: (r) => sourceLink(r.info.source, r.sourceLabel) },
+  { key: 'source', label: 'Source', title: 'Where the layer was built', value: (r) => r.info.source ? `${r.info.source.file}:${String(r.info.source.line).padStart(8, '0')}` : null, cell: (r, env) => sourceLink(env, r.info.source, r.sourceLabel) },
 ];
 
 const KEYS = new Set<string>(COLUMNS.map((c) => c.key));
@@ -100,7 +98,7 @@ export function sortRows(rows: LayerRow[], sort: SortState | null): LayerRow[] {
   });
 }
 
-export class LayerTable extends LightElement {
+export class LayerTable extends PanelElement {
   static override properties = {
     rows: { attribute: false }, selected: { attribute: false }, sort: { attribute: false }, active: { state: true },
     windowStart: { state: true },
@@ -256,7 +254,7 @@ export class LayerTable extends LightElement {
               <tr>${COLUMNS.map((c) => html`
                 <th scope="col" class=${c.numeric ? 'num' : ''} aria-sort=${c.key === sortKey ? (sortDir === 'asc' ? 'ascending' : 'descending') : nothing}>
                   <button type="button" class="sort-button" data-sort-key=${c.key} title=${`${c.title}. Sort by ${c.label}`} @click=${() => this.toggleSort(c.key)}>
-                    ${c.label}${c.key === sortKey ? icon(sortDir === 'asc' ? 'arrow-up' : 'arrow-down', 'sort-icon') : nothing}
+                    ${c.label}${c.key === sortKey ? this.icon(sortDir === 'asc' ? 'arrow-up' : 'arrow-down', 'sort-icon') : nothing}
                   </button>
                 </th>`)}
               </tr>
@@ -268,7 +266,7 @@ export class LayerTable extends LightElement {
                   class=${r.id === this.selected ? 'selected' : ''} aria-label=${`${r.name}, ${r.className}, ${r.modeInside ?? 'did not run'} in gradient calls, ${r.modeOutside ?? 'not called'} outside`}
                   @click=${(e: Event) => this.choose(e.currentTarget as HTMLTableRowElement)} @keydown=${this.onRowKey}
                   @focus=${() => { this.active = r.id; }}>
-                  ${COLUMNS.map((c) => html`<td class=${`col-${c.key}${c.numeric ? ' num' : ''}`}>${c.cell(r)}</td>`)}
+                  ${COLUMNS.map((c) => html`<td class=${`col-${c.key}${c.numeric ? ' num' : ''}`}>${c.cell(r, this.env)}</td>`)}
                 </tr>`)}
               ${spacer(rows.length - start - shown.length)}
             </tbody>

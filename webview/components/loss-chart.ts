@@ -3,12 +3,12 @@
 // The latest probed call's losses are shown as text above the chart.
 import { html, nothing } from 'lit';
 import type uPlot from 'uplot';
-import type { RunReport } from '../../src/protocol.ts';
-import { full, loss, plural, sig } from '../format.ts';
-import { droppedRange, latestProbed, lossSeries } from '../model.ts';
-import { callChart, Plot } from '../plot.ts';
+import type { RunReport } from '../../src/protocol/report.ts';
+import { exact, loss, num, plural } from '../../src/model/format.ts';
+import { droppedRange, latestProbed, lossSeries } from '../views.ts';
+import { callChart, PlotController } from '../plot.ts';
 import { withAlpha, type ChartTheme } from '../theme.ts';
-import { LightElement, sourceLink } from './base.ts';
+import { PanelElement } from './base.ts';
 
 export const LOSSES = [
   { key: 'before', field: 'lossBefore', label: 'before', help: 'before the call, inference mode' },
@@ -47,34 +47,18 @@ function lossOptions(t: ChartTheme, size: { width: number; height: number }): uP
   };
 }
 
-export class LossChart extends LightElement {
+export class LossChart extends PanelElement {
   static override properties = { report: { attribute: false } };
   declare report: RunReport | null;
-  private plot: Plot | null = null;
-  private plotHost: HTMLElement | null = null;
   private series: ReturnType<typeof lossSeries> | null = null;
 
   constructor() {
     super();
     this.report = null;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.plot?.destroy();
-    this.plot = null;
-    this.plotHost = null;
-  }
-
-  protected override updated(): void {
-    const host = this.querySelector<HTMLElement>('#loss-chart .plot-host');
-    if (host !== this.plotHost) {
-      this.plot?.destroy();
-      this.plot = host ? new Plot(host, lossOptions, CHART_HEIGHT) : null;
-      this.plotHost = host;
-    }
-    const s = this.series;
-    if (this.plot && s) this.plot.setData({ x: s.x, ys: [s.before, s.during, s.after, s.afterStep] });
+    new PlotController(this, '#loss-chart .plot-host', () => {
+      const s = this.series;
+      return s && { key: 'loss', height: CHART_HEIGHT, options: lossOptions, data: { x: s.x, ys: [s.before, s.during, s.after, s.afterStep] } };
+    });
   }
 
   protected override render() {
@@ -88,13 +72,13 @@ export class LossChart extends LightElement {
         <h2>Loss per probed gradient call</h2>
         ${last ? html`
           <div id="loss-summary" class="loss-summary" aria-label=${`Losses of gradient call ${last.index}`}>
-            <span class="loss-call">Call #${last.index} · ${last.api} · ${sourceLink(last.source)}</span>
+            <span class="loss-call">Call #${last.index} · ${last.api} · ${this.sourceLink(last.source)}</span>
             ${LOSSES.map((l) => html`
               <span class="loss-item loss-${l.key}" title=${l.help}>
                 <span class="swatch" aria-hidden="true"></span><span class="loss-label">${l.label}</span>
-                <span class="loss-value" data-loss=${l.key} title=${full(last[l.field])}>${loss(last[l.field])}</span>
+                <span class="loss-value" data-loss=${l.key} title=${exact(last[l.field])}>${loss(last[l.field])}</span>
               </span>`)}
-            ${gap != null ? html`<span class="loss-gap" title="(during − before) / |before|">gap ${gap > 0 ? '+' : ''}${sig(gap * 100, 3)}%</span>` : nothing}
+            ${gap != null ? html`<span class="loss-gap" title="(during − before) / |before|">gap ${gap > 0 ? '+' : ''}${num(gap * 100, 3)}%</span>` : nothing}
           </div>` : nothing}
         ${r && droppedRange(r) ? html`<p class="muted history-note">Calls ${droppedRange(r)![0]}–${droppedRange(r)![1]} are not kept (history limit ${r.options.historySize}).</p>` : nothing}
         ${last?.probeError ? html`<p class="muted">Probe of call #${last.index} failed: ${last.probeError}</p>` : nothing}

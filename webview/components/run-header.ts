@@ -1,11 +1,11 @@
 // The run header: target, status, tfjs, gradient calls, duration, and the run's buttons (VS Code only).
 import { html, nothing } from 'lit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { RunReport, RunStatus, WebviewCommand } from '../../src/protocol.ts';
-import { env } from '../env.ts';
-import { basename, duration, plural } from '../format.ts';
-import { probedCount } from '../model.ts';
-import { emit, icon, LightElement, type IconName } from './base.ts';
+import type { RunReport, RunStatus } from '../../src/protocol/report.ts';
+import type { WebviewCommand } from '../../src/protocol/webviewMessages.ts';
+import { basename, duration, plural } from '../../src/model/format.ts';
+import { probedCount } from '../views.ts';
+import { emit, type IconName, PanelElement } from './base.ts';
 
 const STATUS: Record<RunStatus, { icon: IconName; label: string }> = {
   running: { icon: 'loading', label: 'running' },
@@ -15,7 +15,7 @@ const STATUS: Record<RunStatus, { icon: IconName; label: string }> = {
   cancelled: { icon: 'circle-slash', label: 'cancelled' },
 };
 
-export class RunHeader extends LightElement {
+export class RunHeader extends PanelElement {
   static override properties = { report: { attribute: false } };
   declare report: RunReport | null;
   private ticker = 0;
@@ -61,7 +61,7 @@ export class RunHeader extends LightElement {
           <h1 class="target" title=${targetTitle}>${target}</h1>
           ${s && status
             ? html`<span id="run-status" class="status-badge status-${status}" role="status" data-status=${status}
-                title=${`Run ${s.label}`}>${icon(s.icon, status === 'running' ? 'spin' : '')}<span>${s.label}</span></span>`
+                title=${`Run ${s.label}`}>${this.icon(s.icon, status === 'running' ? 'spin' : '')}<span>${s.label}</span></span>`
             : html`<span id="run-status" class="visually-hidden" role="status" data-status="none">no run</span>`}
         </div>
         ${r ? html`<div class="run-meta">
@@ -74,7 +74,7 @@ export class RunHeader extends LightElement {
           <span id="run-duration">${duration(ms)}</span>
           ${r.exitCode != null && r.exitCode !== 0 ? html`<span id="run-exit">exit code ${r.exitCode}</span>` : nothing}
         </div>` : nothing}
-        ${env.interactive ? html`<div class="run-actions" role="toolbar" aria-label="Run actions">
+        ${this.env.interactive ? html`<div class="run-actions" role="toolbar" aria-label="Run actions">
           <vscode-button id="btn-rerun" icon="debug-restart" ?disabled=${!r?.target} title="Run the script again" @click=${this.command('rerun')}>Re-run</vscode-button>
           ${r?.status === 'running'
             ? html`<vscode-button id="btn-stop" icon="debug-stop" secondary title="Stop the run" @click=${this.command('stop')}>Stop</vscode-button>`

@@ -1,0 +1,96 @@
+// Maps a stack trace to the first frame in the user's own code. Used for layer construction sites and
+// gradient call sites. TypeScript frames arrive already mapped to the .ts source, because the runner
+// enables source maps (process.setSourceMapsEnabled) before it loads the user's script.
+import type { SourceLocation } from '../protocol/report.ts';
+
+const FRAME = /^\s*at (?:.*? \()?((?:file:\/\/)?[^():]*?[^():\s][^()]*?):(\d+):(\d+)\)?\s*$/;
+/** A frame whose path holds parentheses ("train (copy).js", "proj (v2)/"): the path starts at an absolute
+ *  root, right after "at " or after the " (" that follows the function name. */
+const FRAME_WITH_PARENS = /^\s*at (?:(?:.*? )?\()?((?:file:\/\/|\/|[A-Za-z]:\\|\\\\)[^\n]*?):(\d+):(\d+)\)?\s*$/;
+
+/** Paths that are never the user's code: node internals, tfjs itself and the debugger. */
+export type InternalPathTest = (file: string) => boolean;
+
+export function defaultIsInternal(file: string): boolean {
+  return file.startsWith('node:') || file.startsWith('internal/') || /[\\/]node_modules[\\/]@tensorflow[\\/]/.test(file) ||
+    // tfjs frames mapped back to its TypeScript sources when source maps are on
+    /[\\/]tfjs-(?:core|layers|converter|data|backend-[a-z]+|node(?:-gpu)?)[\\/]src[\\/]/.test(file);
+}
+
+export function parseFrame(line: string): SourceLocation | null {
+  const m = FRAME.exec(line) ?? FRAME_WITH_PARENS.exec(line);
+  if (!m) return null;
+  let file = m[1];
+  if (file.startsWith('file://')) {
+    try {
+      file = decodeURIComponent(new URL(file).pathname);
+    } catch {
+      return null;
+    }
+  }
+  return { file, line: Number(m[2]), column: Number(m[3]) };
+}
+
+export function firstUserFrame(stack: string | undefined, isInternal: InternalPathTest): SourceLocation | null {
+  if (!stack) return null;
+  for (const line of stack.split('\n')) {
+    const loc = parseFrame(line);
+    if (loc && !isInternal(loc.file)) return loc;
+  }
+  return null;
+}
+
+const SITES_KEPT = 1000;
+const sitesByStack = new Map<string, SourceLocation | null>();
+
+/**
+ * Captures the current stack (deep enough to get past tfjs's own frames) and returns the user's frame.
+ * Formatting a stack maps every frame through the source maps, which costs far more than capturing it, and
+ * a training loop asks from the same place again and again: so the raw frames (V8 call sites, unmapped) are
+ * the key to the formatted answer.
+ */
+export function captureUserFrame(isInternal: InternalPathTest): SourceLocation | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  try {
+    const key = rawStackKey();
+    const known = key == null ? undefined : sitesByStack.get(key);
+    if (known !== undefined) return known;
+    const site = firstUserFrame(new Error().stack, isInternal);
+    if (key != null) {
+      if (sitesByStack.size >= SITES_KEPT) sitesByStack.clear();
+      sitesByStack.set(key, site);
+    }
+    return site;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** The current stack's raw frames as a string, without formatting them (null if V8's API is not there). */
+function rawStackKey(): string | null {
+  const prepare = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, rawStackKey);
+    const sites = holder.stack;
+    if (!Array.isArray(sites)) return null;
+    return sites.map((s: NodeJS.CallSite) => `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}`).join('\n');
+  } catch {
+    return null;
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
+}
+
+/** The frame that called `fn` (which must be on the stack), whether or not it is the user's. */
+export function directCaller(fn: (...args: never[]) => unknown): SourceLocation | null {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, fn);
+  for (const line of (holder.stack ?? '').split('\n').slice(1)) {
+    const loc = parseFrame(line);
+    if (loc) return loc;
+  }
+  return null;
+}

@@ -1,0 +1,155 @@
+// The gradient tap: ENGINE.gradients, which every gradient API reaches (tfjs-core/src/engine.ts; grad, grads,
+// valueAndGrad(s) and variableGrads call it, Optimizer.minimize through variableGrads, and fit, fitDataset and
+// trainOnBatch through minimize: tfjs-layers/src/engine/training.ts, makeTrainFunction). Each call is recorded
+// (callRecorder.ts); a probed one also records its forward pass and replays it for the losses before and after
+// it and the attribution (src/engine/probes).
+import type { Tensor, TfjsObject } from '../tfjs.ts';
+import { attributionSampler, layersToAttribute } from '../probes/attribution.ts';
+import { checkAgainstCpu } from '../probes/backendCheck.ts';
+import { ForwardRecording } from '../probes/forwardRecording.ts';
+import { asDebugger } from '../probeEnvironment.ts';
+import { Replay } from '../probes/replay.ts';
+import { readStrategyFor } from '../readback/readback.ts';
+import type { ApiLabels } from './apiLabels.ts';
+import { CallRecorder } from './callRecorder.ts';
+import type { LeakWatch } from './leakWatch.ts';
+import type { AfterStep } from './optimizerTap.ts';
+import { emitChangedLayers, messageOf, timed, type TapContext } from './tapContext.ts';
+
+type Gradients = (f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean) => { value: Tensor; grads: Tensor[] };
+
+/** Backends whose results the cross-backend check compares with cpu by default. */
+const GPU_BACKENDS = new Set(['webgl', 'webgpu']);
+
+export class GradientTap {
+  private readonly sampleAttribution: () => boolean;
+  /** Cross-backend checks done: the first probed call, and the first whose loss is not finite. */
+  private readonly backendChecks = { first: false, nonFinite: false };
+
+  constructor(private readonly ctx: TapContext, private readonly labels: ApiLabels, private readonly afterStep: AfterStep, private readonly leakWatch: LeakWatch) {
+    this.sampleAttribution = ctx.options.sampleAttribution ?? attributionSampler();
+  }
+
+  install(): void {
+    const record = (run: (forward: () => Tensor) => ReturnType<Gradients>, f: () => Tensor, xs: Tensor[]) => this.gradients(run, f, xs);
+    this.ctx.patcher.patch(this.ctx.engine as TfjsObject, 'gradients', (original) => function (this: unknown, f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?: boolean) {
+      return record((forward) => original.call(this, forward, xs, dy, allowNoGradients), f, xs);
+    });
+  }
+
+  /** One gradient call: `run` makes it with the forward function it is given. */
+  private gradients(run: (forward: () => Tensor) => ReturnType<Gradients>, f: () => Tensor, xs: Tensor[]): ReturnType<Gradients> {
+    const { ctx } = this;
+    // Nested calls (a gradient inside a loss closure, or inside a probe) pass through unrecorded.
+    if (ctx.call.recorder || ctx.prober.active) {
+      ctx.call.recording?.nestedGradient();
+      return run(f);
+    }
+    this.afterStep.complete();
+    const recorder = this.start();
+    // A probed call records its forward pass, so that probes can replay it (forwardRecording.ts).
+    const recording = recorder.probed ? new ForwardRecording(ctx.core, ctx.isInternal, ctx.options.recordingBytes) : null;
+    const started = ctx.now();
+    ctx.call.recorder = recorder;
+    ctx.call.recording = recording;
+    let result: ReturnType<Gradients>;
+    try {
+      result = run(recording ? () => recording.during(f) : f);
+    } catch (e) {
+      recording?.dispose();
+      recorder.abandon();
+      throw e;
+    } finally {
+      ctx.call.recorder = null;
+      ctx.call.recording = null;
+    }
+    recorder.durationMs = ctx.now() - started;
+    this.finish(recorder, recording, result, xs);
+    return result;
+  }
+
+  /** A recorder for the call starting now, labelled and counted. */
+  private start(): CallRecorder {
+    const { ctx } = this;
+    const index = ++ctx.call.count;
+    const liveTensors = Number(ctx.engine.state.numTensors);
+    this.leakWatch.callStarts(index, liveTensors);
+    const outer = this.labels.outermost();
+    const probed = ctx.schedule.next(index);
+    const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core);
+    const recorder = new CallRecorder(ctx.core, index, outer.api, outer.source, probed, strategy, ctx.moments);
+    recorder.numTensorsBefore = liveTensors;
+    recorder.model = outer.model;
+    return recorder;
+  }
+
+  /** Reads the call's record back, probes it when it was recorded for replay, and emits it (or holds it for the
+   *  loss after the optimizer step). A failure here loses the record, never the user's gradient call. */
+  private finish(recorder: CallRecorder, recording: ForwardRecording | null, result: ReturnType<Gradients>, xs: Tensor[]): void {
+    const { ctx } = this;
+    let replay: Replay | null = null;
+    try {
+      recorder.recordResult(result.value, xs, result.grads);
+      const probes = recording ? timed(ctx, () => this.probeCall(recording, result.value.id, recorder)) : null;
+      replay = probes?.replay ?? null;
+      const record = recorder.finish(() => Number(ctx.engine.state.numTensors));
+      emitChangedLayers(ctx);
+      if (replay && probes) {
+        this.afterStep.wait(replay, probes.inferenceMs, (lossAfterStep, error) => {
+          ctx.emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
+        });
+      } else {
+        ctx.emit({ type: 'gradient-call', call: record });
+      }
+    } catch (e) {
+      replay?.dispose();
+      recorder.abandon();
+      ctx.emit({ type: 'log', level: 'warn', message: `gradient call ${recorder.index}: the debugger could not record it: ${messageOf(e)}` });
+    }
+  }
+
+  /** On a GPU backend (or when asked), the call's forward pass replayed on cpu and compared layer by layer. */
+  private checkBackend(recording: ForwardRecording, lossId: number, recorder: CallRecorder): void {
+    const { ctx } = this;
+    const backend = String(ctx.core.getBackend?.() ?? '');
+    const mode = ctx.options.backendCheck ?? 'auto';
+    if (backend === 'cpu' || mode === 'off' || (mode === 'auto' && !GPU_BACKENDS.has(backend))) return;
+    const during = recorder.peekDuring();
+    const nonFinite = during != null && !Number.isFinite(during);
+    if (this.backendChecks.first && !(nonFinite && !this.backendChecks.nonFinite)) return;
+    this.backendChecks.first = true;
+    if (nonFinite) this.backendChecks.nonFinite = true;
+    const result = asDebugger(() => checkAgainstCpu(ctx.core, recording, lossId, (unit) => (recording.units[unit] as { layerId: number }).layerId));
+    if ('problem' in result) ctx.emit({ type: 'log', level: 'info', message: `gradient call ${recorder.index}: no cross-backend check: ${result.problem}` });
+    else recorder.backendCheck = result;
+  }
+
+  /** Replays a recorded call for its losses before and after and its attribution. Returns the replay, kept for
+   *  the loss after the optimizer step, or null when the call cannot be replayed. */
+  private probeCall(recording: ForwardRecording, lossId: number, recorder: CallRecorder): { replay: Replay; inferenceMs: number } | null {
+    const { ctx } = this;
+    const replay = new Replay(ctx.core, recording, lossId);
+    if (replay.problem) {
+      recorder.probes.error = `not replayed: ${replay.problem}`;
+      replay.dispose();
+      return null;
+    }
+    try {
+      const attribution = { mode: ctx.options.attribution, tolerance: ctx.options.lossGapTolerance, sample: this.sampleAttribution };
+      const probes = ctx.prober.callProbes(replay, (before) =>
+        layersToAttribute(attribution, replay, () => before.dataSync()[0], () => recorder.peekDuring()));
+      this.checkBackend(recording, lossId, recorder);
+      recorder.probes.before = recorder.batch.add(probes.before);
+      recorder.probes.after = recorder.batch.add(probes.after);
+      if (probes.attribution.length) {
+        recorder.probes.attribution = probes.attribution.map(({ layer, loss }) => ({ layer: ctx.registry.info(layer).id, slot: recorder.batch.add(loss) }));
+      }
+      replay.keepConstantsOnly();
+      return { replay, inferenceMs: probes.inferenceMs };
+    } catch (e) {
+      recorder.probes.error = `replay: ${messageOf(e)}`;
+      replay.dispose();
+      return null;
+    }
+  }
+}

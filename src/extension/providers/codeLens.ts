@@ -1,0 +1,44 @@
+// A CodeLens above each layer's construction line: class, mode inside gradient calls, share of the loss gap.
+import * as vscode from 'vscode';
+import { codeLensTitle, COMMANDS, type ShowLayerArgs } from '../logic/presentation.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { layersInFile } from '../logic/sourceIndex.ts';
+import type { SourceTracking } from '../sourceTracking.ts';
+import { Throttle } from '../logic/throttle.ts';
+
+export class LayerCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly refresh = new Throttle(() => this.changed.fire(), 500);
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {
+    this.disposables = [
+      this.changed,
+      store.onDidChange((c) => {
+        // Live runs: modes change with each gradient call, new layers appear.
+        if (c.type !== 'events' || c.events.some((e) => e.type === 'layers' || e.type === 'gradient-call')) this.refresh.request();
+      }),
+      sources.onDidChange(() => this.refresh.request()),
+    ];
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const run = this.store.shown;
+    if (!run || doc.uri.scheme !== 'file') return [];
+    const report = run.report();
+    return layersInFile(report, this.sources.tracker, doc.uri.fsPath)
+      .filter((p) => !p.layer.isContainer && p.at.line <= doc.lineCount)
+      .map((p) => new vscode.CodeLens(new vscode.Range(p.at.line - 1, 0, p.at.line - 1, 0), {
+        title: codeLensTitle(report, p.layer),
+        tooltip: `${p.layer.name}: show in TF.js Debugger`,
+        command: COMMANDS.showLayer,
+        arguments: [{ runId: run.id, layer: p.layer.id } satisfies ShowLayerArgs],
+      }));
+  }
+
+  dispose(): void {
+    this.refresh.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

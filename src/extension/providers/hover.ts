@@ -1,0 +1,25 @@
+// The hover on a layer's construction line: its modes inside and outside gradient calls, BatchNorm statistics,
+// share of the loss gap, findings, and links to this extension's own commands only.
+import * as vscode from 'vscode';
+import { HOVER_COMMANDS, hoverMarkdown } from '../logic/presentation.ts';
+import type { RunStore } from '../logic/runStore.ts';
+import { layersOnLine } from '../logic/sourceIndex.ts';
+import type { SourceTracking } from '../sourceTracking.ts';
+
+export class LayerHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {}
+
+  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const run = this.store.shown;
+    if (!run || doc.uri.scheme !== 'file') return undefined;
+    const report = run.report();
+    const placed = layersOnLine(report, this.sources.tracker, doc.uri.fsPath, position.line + 1);
+    const line = doc.lineAt(position.line);
+    // On the line's code, not on the indentation before it.
+    if (placed.length === 0 || position.character < line.firstNonWhitespaceCharacterIndex) return undefined;
+    const md = new vscode.MarkdownString(hoverMarkdown(report, placed.map((p) => p.layer), run.id), true);
+    md.isTrusted = { enabledCommands: HOVER_COMMANDS };
+    md.supportHtml = false;
+    return new vscode.Hover(md, line.range.with({ start: line.range.start.with({ character: line.firstNonWhitespaceCharacterIndex }) }));
+  }
+}

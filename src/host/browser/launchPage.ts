@@ -1,0 +1,222 @@
+// Debugs the training that runs in a web page: starts a Chromium-family browser over the DevTools protocol
+// (its pipe, no port: cdp.ts), injects the page agent before any page script runs, and folds the events the
+// agent sends through a DevTools binding (only that page can call it) into a report, like a script run. The
+// run ends when the page has sent nothing for `idleMs`, when it closes, on Stop, or at the timeout. Places in
+// the page (script URLs) are mapped back to files: file:// URLs directly, http(s) URLs under `root` (a dev
+// server serves the project's files at their paths; Vite's /@fs/ prefix is an absolute path).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AGENT_GLOBAL, BINDING, decodeEvent } from '../../protocol/pageWire.ts';
+import type { RunReport, RunStatus } from '../../protocol/report.ts';
+import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../protocol/runOptions.ts';
+import { isRunnerEvent, type RunnerEvent } from '../../protocol/runnerEvents.ts';
+import { LiveReport } from '../liveReport.ts';
+import { findBrowser } from './browsers.ts';
+import { CdpConnection, type CdpPayload } from './cdp.ts';
+
+export interface PageLaunchOptions {
+  /** An http(s) URL, or an .html file. */
+  target: string;
+  /** The browser; by default the first Chrome, Chromium or Edge found. */
+  browser?: string | null;
+  headless?: boolean;
+  /** End the run after this long without events from the page (default 10 s). */
+  idleMs?: number;
+  timeoutMs?: number;
+  options?: Partial<RunOptions>;
+  /** Where a dev server serves the project from, to map script URLs to files (an .html target: its folder). */
+  root?: string | null;
+  /** The bundled page agent (dist/page-agent.js). */
+  agentPath?: string;
+  /** false: open the page without the agent (a plain run, to compare against: the bench, the tests). */
+  inject?: boolean;
+  onEvent?: (event: RunnerEvent) => void;
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface PageRunHandle {
+  readonly done: Promise<{ report: RunReport }>;
+  cancel(): void;
+}
+
+export class PageTargetError extends Error {}
+
+/** The URL to open and the root for mapping sources back, from what the user gave. */
+export function resolvePageTarget(target: string, root?: string | null): { url: string; root: string | null } {
+  if (/^https?:\/\//i.test(target)) return { url: target, root: root ?? null };
+  if (/^file:\/\//i.test(target)) return { url: target, root: root ?? path.dirname(fileURLToPath(target)) };
+  const file = path.resolve(target);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new PageTargetError(`${target}: no such page. Give a URL (http://localhost:5173) or an .html file.`);
+  if (!/\.html?$/i.test(file)) throw new PageTargetError(`${target}: not an .html file. Give a URL or an .html file.`);
+  return { url: pathToFileURL(file).href, root: root ?? path.dirname(file) };
+}
+
+/** A place in the page (a script URL) as a file, where it can be found. */
+export function pageUrlToFile(url: string, root: string | null): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'file:') return fileURLToPath(u);
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && root) {
+      const pathname = decodeURIComponent(u.pathname);
+      const candidate = pathname.startsWith('/@fs/') ? pathname.slice('/@fs'.length) : path.join(root, pathname);
+      if (existsSync(candidate)) return candidate;
+    }
+  } catch {
+    // not a URL: leave it
+  }
+  return url;
+}
+
+/** Maps every source location ({file, line, column}) in an event to a file. */
+function mapSources<T>(value: T, map: (url: string) => string): T {
+  if (Array.isArray(value)) return value.map((v) => mapSources(v, map)) as T;
+  if (!value || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = mapSources(v, map);
+  if (typeof o.file === 'string' && typeof o.line === 'number' && typeof o.column === 'number') out.file = map(o.file);
+  return out as T;
+}
+
+const DEFAULT_IDLE_MS = 10_000;
+
+/** Ends the browser and its helper processes (its process group). */
+function killGroup(pid: number | undefined): void {
+  if (pid == null) return;
+  try {
+    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Removes the run's browser profile; helper processes may hold it a moment longer, so it retries, and a
+ *  profile that cannot go is left in the temp folder rather than failing the run. */
+function removeProfile(dir: string, attempt = 0): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch {
+    if (attempt < 5) setTimeout(() => removeProfile(dir, attempt + 1), 500).unref();
+  }
+}
+
+/** Starts the browser with the DevTools pipe on descriptors 3 and 4, on a blank page, in a profile of its own. */
+function startBrowser(browser: string, profile: string, headless: boolean): { child: ChildProcess; exited: Promise<void> } {
+  const args = [
+    '--remote-debugging-pipe', `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps',
+    ...(headless ? ['--headless=new', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] : []),
+    // Chromium refuses to run as root with its sandbox (containers, CI).
+    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    'about:blank',
+  ];
+  // Its own process group, so that ending the run ends the browser's helper processes too.
+  const child = spawn(browser, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', () => resolve());
+    child.on('error', () => resolve());
+  });
+  return { child, exited };
+}
+
+export function launchPage(opts: PageLaunchOptions): PageRunHandle {
+  const { url, root } = resolvePageTarget(opts.target, opts.root);
+  const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
+  const report = new LiveReport(url, [], options);
+  const agentSource = readFileSync(opts.agentPath ?? path.join(__dirname, 'page-agent.js'), 'utf8');
+  const browser = findBrowser(opts.browser);
+  const profile = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-browser-'));
+  const { child, exited } = startBrowser(browser, profile, opts.headless === true);
+  let ended = false;
+  let idle: NodeJS.Timeout | undefined;
+  let timeout: NodeJS.Timeout | undefined;
+  let resolveDone: (r: { report: RunReport }) => void = () => undefined;
+  const done = new Promise<{ report: RunReport }>((resolve) => { resolveDone = resolve; });
+  const cdp = new CdpConnection(child.stdio[3] as Writable, child.stdio[4] as Readable, () => void end('completed'));
+  let session: string | undefined;
+
+  const accept = (event: RunnerEvent) => {
+    const mapped = mapSources(event, (u) => pageUrlToFile(u, root));
+    report.apply(mapped);
+    opts.onEvent?.(mapped);
+  };
+  const armIdle = () => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => void end('completed'), opts.idleMs ?? DEFAULT_IDLE_MS);
+  };
+
+  async function end(status: Exclude<RunStatus, 'running'>, message?: string): Promise<void> {
+    if (ended) return;
+    ended = true;
+    if (idle) clearTimeout(idle);
+    if (timeout) clearTimeout(timeout);
+    // The host's ending first: the agent's run-end then adds the memory figures without changing the status.
+    report.end(status, message ? { message, file: url, line: null } : null, status === 'completed' ? 0 : null);
+    if (session) {
+      // What the page still holds (a probed call waiting for its optimizer step), then run-end.
+      await cdp.send('Runtime.evaluate', { expression: `window.${AGENT_GLOBAL} && window.${AGENT_GLOBAL}.finish()` }, session).catch(() => undefined);
+    }
+    await Promise.race([cdp.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    cdp.close();
+    killGroup(child.pid);
+    await exited;
+    removeProfile(profile);
+    resolveDone({ report: report.finish() });
+  }
+
+  cdp.on('Runtime.bindingCalled', (params, sessionId) => {
+    if (sessionId !== session || params.name !== BINDING || typeof params.payload !== 'string') return;
+    let event: unknown;
+    try {
+      event = decodeEvent(params.payload);
+    } catch {
+      return;
+    }
+    if (!isRunnerEvent(event)) return;
+    armIdle();
+    accept(event);
+  });
+  cdp.on('Runtime.consoleAPICalled', (params, sessionId) => {
+    if (sessionId !== session) return;
+    const text = (params.args ?? []).map((a: CdpPayload) => (a.value !== undefined ? String(a.value) : a.description ?? a.type)).join(' ');
+    opts.onOutput?.(`${text}\n`, params.type === 'error' || params.type === 'warning' ? 'stderr' : 'stdout');
+  });
+  cdp.on('Runtime.exceptionThrown', (params, sessionId) => {
+    if (sessionId !== session) return;
+    const d = params.exceptionDetails ?? {};
+    const text = d.exception?.description ?? d.text ?? 'an error';
+    opts.onOutput?.(`Uncaught ${text}\n`, 'stderr');
+    accept({ type: 'log', level: 'warn', message: `uncaught error in the page: ${String(text).split('\n')[0]}${d.url ? ` (${pageUrlToFile(d.url, root)}:${(d.lineNumber ?? 0) + 1})` : ''}` });
+  });
+  cdp.on('Target.detachedFromTarget', (params) => {
+    if (params.sessionId === session) void end('completed');
+  });
+  child.on('exit', () => void end('completed'));
+  child.on('error', (e) => void end('failed', `Could not start the browser ${browser}: ${e.message}`));
+
+  (async () => {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const page = (targetInfos as CdpPayload[]).find((t) => t.type === 'page');
+    const targetId = page ? page.targetId : (await cdp.send('Target.createTarget', { url: 'about:blank' })).targetId;
+    session = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })).sessionId;
+    await cdp.send('Runtime.enable', {}, session);
+    await cdp.send('Page.enable', {}, session);
+    await cdp.send('Runtime.addBinding', { name: BINDING }, session);
+    const config = JSON.stringify({ options });
+    if (opts.inject !== false) {
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: `window.__tfjsDebuggerConfig = ${config};\n${agentSource}` }, session);
+    }
+    armIdle();
+    if (opts.timeoutMs && opts.timeoutMs > 0) {
+      timeout = setTimeout(() => void end('timed-out', `The page was still training after ${Math.round((opts.timeoutMs as number) / 1000)} s; the run was stopped.`), opts.timeoutMs);
+    }
+    const nav = await cdp.send('Page.navigate', { url }, session);
+    if (nav.errorText) await end('failed', `${url} could not be opened: ${nav.errorText}`);
+  })().catch((e) => void end('failed', `The debugger could not drive the browser: ${e instanceof Error ? e.message : String(e)}`));
+
+  return { done, cancel: () => void end('cancelled', 'The run was stopped.') };
+}

@@ -1,0 +1,40 @@
+// What the runner streams to its host over the private channel (src/runner/eventChannel.ts writes it,
+// src/host/eventReader.ts reads it), in order, and the check the host applies to every event before using it.
+import { isInt, isNum, isObj, isStr, listOf, oneOf, orNull, shape, type Check } from './checks.ts';
+import {
+  isGradientCall, isLayerInfo, isLeakSite, isMemoryInfo, isRunError, isTfjsInfo,
+  type GradientCallRecord, type LayerInfo, type LeakSite, type MemoryInfo, type RunError, type RunStatus, type TfjsInfo,
+} from './report.ts';
+import { isRunOptions, type RunOptions } from './runOptions.ts';
+
+/** Events the runner streams to its host, in order. */
+export type RunnerEvent =
+  | { type: 'run-start'; target: string; args: string[]; cwd: string; tfjs: TfjsInfo; options: RunOptions; pid: number; startedAt: string }
+  | { type: 'layers'; layers: LayerInfo[] }
+  | { type: 'gradient-call'; call: GradientCallRecord }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'leak-sites'; sites: LeakSite[] }
+  /** A cpu fallback kernel ran for the first time in this run (folded into tfjs.fallbackKernels). */
+  | { type: 'kernel-fallback'; kernel: string }
+  | { type: 'run-end'; status: Exclude<RunStatus, 'running'>; exitCode: number | null; error: RunError | null; memory: MemoryInfo; gradientCallCount: number; backend: string | null }
+  | { type: 'error'; error: RunError };
+
+export type RunnerEventType = RunnerEvent['type'];
+
+const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
+  'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isRunOptions, pid: isNum, startedAt: isStr, tfjs: isTfjsInfo }),
+  layers: shape({ layers: listOf(isLayerInfo) }),
+  'gradient-call': shape({ call: isGradientCall }),
+  log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
+  'leak-sites': shape({ sites: listOf(isLeakSite) }),
+  'kernel-fallback': shape({ kernel: isStr }),
+  'run-end': shape({ status: oneOf(['completed', 'failed', 'timed-out', 'cancelled']), exitCode: orNull(isInt), error: orNull(isRunError),
+    memory: isMemoryInfo, gradientCallCount: isInt, backend: orNull(isStr) }),
+  error: shape({ error: isRunError }),
+};
+
+/** Checks an event from the runner against the protocol; anything else is dropped by the host. */
+export function isRunnerEvent(x: unknown): x is RunnerEvent {
+  if (!isObj(x) || typeof x.type !== 'string' || !Object.prototype.hasOwnProperty.call(RUNNER_EVENTS, x.type)) return false;
+  return RUNNER_EVENTS[x.type as RunnerEventType](x);
+}
