@@ -128,7 +128,7 @@ describe('debugging the BatchNorm example', () => {
 
     // Problems panel.
     const problems = await wb.problems();
-    const row = problems.find((p) => /loss-gap/.test(p) || /same weights and batch give/.test(p));
+    const row = problems.find((p) => /in training mode changes the loss inside the gradient call/.test(p));
     assert.ok(row, `Problems lists the loss-gap finding: ${problems.join(' | ')}`);
     log(`Problems row: ${row}`);
     assert.match(row, new RegExp(`\\bline ${BN_LINE}\\b|\\[Ln ${BN_LINE}, Col`), `at line ${BN_LINE}: ${row}`);

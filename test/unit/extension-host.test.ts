@@ -177,11 +177,11 @@ doc.test('export arguments: a format may be passed, a path never: the report goe
 test('settings: defaults, out-of-range values fall back, and they reach the launch options', () => {
   assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
   const values: Record<string, unknown> = {
-    probeEvery: 5, attribution: 'always', lossGapTolerance: 0.01, timeoutSeconds: 30, historySize: 200, nodePath: ' /opt/node ', memoryLimitMb: 8192,
+    probeEvery: 5, probeBudget: 0, attribution: 'always', lossGapTolerance: 0.01, timeoutSeconds: 30, historySize: 200, nodePath: ' /opt/node ', memoryLimitMb: 8192,
   };
   const s = readSettings((k) => values[k]);
   assert.deepEqual(s, { ...values, nodePath: '/opt/node' } as DebuggerSettings);
-  const bad: Record<string, unknown> = { probeEvery: -1, attribution: 'sometimes', lossGapTolerance: 'x', timeoutSeconds: 1.5, historySize: 1, nodePath: 7, memoryLimitMb: 1 };
+  const bad: Record<string, unknown> = { probeEvery: -1, probeBudget: 1.5, attribution: 'sometimes', lossGapTolerance: 'x', timeoutSeconds: 1.5, historySize: 1, nodePath: 7, memoryLimitMb: 1 };
   assert.deepEqual(readSettings((k) => bad[k]), DEFAULT_SETTINGS);
 
   const host = { execPath: '/vscode/code', env: { PATH: '/bin' }, distDir: '/ext/dist' };
@@ -196,7 +196,7 @@ test('settings: defaults, out-of-range values fall back, and they reach the laun
   assert.equal(script.distDir, '/ext/dist');
   assert.equal(script.timeoutMs, 0);
   assert.equal(script.memoryLimitMb, 4096);
-  assert.deepEqual(script.options, { probeEvery: 10, historySize: 1000, lossGapTolerance: 1e-4, attribution: 'auto' });
+  assert.deepEqual(script.options, { probeEvery: 10, probeBudget: 0.03, historySize: 1000, lossGapTolerance: 1e-4, attribution: 'auto' });
   assert.equal(script.dataFile, undefined);
 
   const probe = launchOptionsFor({ kind: 'probe', target: '/w/model/model.json', args: [], cwd: '/w/model', dataFile: '/w/data.json' }, s, host);

@@ -1,11 +1,13 @@
 // The tfjsDebugger.* settings, checked, and how a run request becomes launchRunner options. Also the
 // Workspace Trust rule. Pure: no vscode import (the extension passes a getter over its configuration).
-import type { AttributionMode, RunOptions } from '../../protocol/runOptions.ts';
+import { DEFAULT_PROBE_BUDGET, type AttributionMode, type RunOptions } from '../../protocol/runOptions.ts';
 import type { LaunchOptions } from '../../host/launch.ts';
 import type { RunKind, RunRequest } from './runStore.ts';
 
 export interface DebuggerSettings {
   probeEvery: number;
+  /** Share of the training time probes may take; 0: no limit. */
+  probeBudget: number;
   attribution: AttributionMode;
   lossGapTolerance: number;
   timeoutSeconds: number;
@@ -16,6 +18,7 @@ export interface DebuggerSettings {
 
 export const DEFAULT_SETTINGS: DebuggerSettings = {
   probeEvery: 10,
+  probeBudget: DEFAULT_PROBE_BUDGET,
   attribution: 'auto',
   lossGapTolerance: 1e-4,
   timeoutSeconds: 0,
@@ -31,10 +34,12 @@ export function readSettings(get: (key: keyof DebuggerSettings) => unknown): Deb
     return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : (DEFAULT_SETTINGS[key] as number);
   };
   const tol = get('lossGapTolerance');
+  const budget = get('probeBudget');
   const attribution = get('attribution');
   const nodePath = get('nodePath');
   return {
     probeEvery: int('probeEvery', 0, 1_000_000),
+    probeBudget: typeof budget === 'number' && Number.isFinite(budget) && budget >= 0 && budget <= 1 ? budget : DEFAULT_SETTINGS.probeBudget,
     attribution: attribution === 'auto' || attribution === 'always' || attribution === 'off' ? attribution : DEFAULT_SETTINGS.attribution,
     lossGapTolerance: typeof tol === 'number' && Number.isFinite(tol) && tol >= 0 ? tol : DEFAULT_SETTINGS.lossGapTolerance,
     timeoutSeconds: int('timeoutSeconds', 0, 7 * 24 * 3600),
@@ -56,6 +61,7 @@ export interface HostInfo {
 export function runOptionsFrom(settings: DebuggerSettings): Partial<RunOptions> {
   return {
     probeEvery: settings.probeEvery,
+    probeBudget: settings.probeBudget,
     historySize: settings.historySize,
     lossGapTolerance: settings.lossGapTolerance,
     attribution: settings.attribution,
