@@ -205,7 +205,7 @@ test('settings: defaults, out-of-range values fall back, and they reach the laun
   assert.equal(probe.execPath, '/opt/node', 'nodePath overrides');
   assert.equal(probe.env?.ELECTRON_RUN_AS_NODE, undefined);
   assert.equal(probe.timeoutMs, 30_000);
-  assert.deepEqual(probe.options, { probeEvery: 5, historySize: 200, lossGapTolerance: 0.01, attribution: 'always' });
+  assert.deepEqual(probe.options, { probeEvery: 5, probeBudget: 0, historySize: 200, lossGapTolerance: 0.01, attribution: 'always' });
 });
 
 doc.test('Workspace Trust: probes run anywhere; scripts only in a trusted workspace, with the reason', () => {
