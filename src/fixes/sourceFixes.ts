@@ -4,75 +4,26 @@
 // - running-stats-lagging: set `momentum: 0.9` in the `batchNormalization({...})` call the finding points at;
 // - running-stats-frozen: pass `{training: true}` to the model call inside the loss closure of the gradient
 //   call (a bare `model.apply(x)` runs in inference mode);
-// - loss-gap (BatchNorm) and frozen-layer-in-training-mode: call the model in inference mode inside the loss
-//   closure (`{training: true}` becomes `{training: false}`, or `{training: false}` is added);
+// - loss-gap (BatchNorm): call the model in inference mode inside the loss closure (`{training: true}` becomes
+//   `{training: false}`, or `{training: false}` is added);
+// - frozen-layer-in-training-mode: the same in a custom loop; with fit, the frozen model called through a small
+//   layer that runs it in inference mode (inferenceWrapper.ts);
 // - tensor-leak: dispose what the leaking statement declares, at the end of the loop body it is in.
 import ts from 'typescript';
 import type { Finding, RunReport, SourceLocation } from '../protocol/report.ts';
+import type { SourceFix, TextEdit } from './edits.ts';
+import { inferenceWrapperFix } from './inferenceWrapper.ts';
+import { setTraining } from './modeEdits.ts';
+import { calleeName, callsOnLine, descendants, enclosing, isApplyCall, offsetOf, parse, tfjsBinding } from './syntax.ts';
 
-export interface TextEdit {
-  /** Offsets in the source text. */
-  start: number;
-  end: number;
-  text: string;
-}
-
-export interface SourceFix {
-  title: string;
-  edits: TextEdit[];
-}
-
-function parse(file: string, text: string): ts.SourceFile {
-  const kind = /\.[cm]?ts$/.test(file) ? ts.ScriptKind.TS : ts.ScriptKind.JS;
-  return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
-}
-
-/** The offset of a 1-based line and column. */
-function offsetOf(sf: ts.SourceFile, at: SourceLocation): number {
-  const lines = sf.getLineStarts();
-  if (at.line < 1 || at.line > lines.length) return -1;
-  return Math.min(sf.getPositionOfLineAndCharacter(at.line - 1, 0) + Math.max(0, at.column - 1), sf.end);
-}
-
-/** Every node of kind `test` whose span contains the offset, innermost last. */
-function enclosing<T extends ts.Node>(sf: ts.SourceFile, offset: number, test: (n: ts.Node) => n is T): T[] {
-  const out: T[] = [];
-  const visit = (n: ts.Node) => {
-    if (offset < n.getStart(sf) || offset > n.end) return;
-    if (test(n)) out.push(n);
-    n.forEachChild(visit);
-  };
-  visit(sf);
-  return out;
-}
-
-/** Calls on the line of `at` (the innermost first), whatever column the stack frame gave. */
-function callsOnLine(sf: ts.SourceFile, at: SourceLocation): ts.CallExpression[] {
-  const out: ts.CallExpression[] = [];
-  const visit = (n: ts.Node) => {
-    if (ts.isCallExpression(n)) {
-      const line = sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
-      if (line === at.line) out.push(n);
-    }
-    n.forEachChild(visit);
-  };
-  visit(sf);
-  return out.reverse();
-}
-
-const calleeName = (call: ts.CallExpression): string => {
-  const e = call.expression;
-  if (ts.isPropertyAccessExpression(e)) return e.name.text;
-  if (ts.isIdentifier(e)) return e.text;
-  return '';
-};
+export { applyEdits, type SourceFix, type TextEdit } from './edits.ts';
 
 /** `momentum: 0.9` in the object literal of `batchNormalization({...})` (added, or its value replaced). */
 function setMomentum(sf: ts.SourceFile, at: SourceLocation, momentum: number): SourceFix | null {
   const call = callsOnLine(sf, at).find((c) => calleeName(c) === 'batchNormalization');
   if (!call) return null;
   const arg = call.arguments[0];
-  const title = `Set momentum: ${momentum} on this BatchNormalization layer`;
+  const title = `Set momentum: ${momentum} on batchNormalization`;
   if (!arg) return { title, edits: [{ start: call.arguments.pos, end: call.arguments.end, text: `{ momentum: ${momentum} }` }] };
   if (!ts.isObjectLiteralExpression(arg)) return null;
   const existing = arg.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(sf) === 'momentum');
@@ -90,47 +41,21 @@ function lossClosure(sf: ts.SourceFile, at: SourceLocation): ts.ArrowFunction | 
   return null;
 }
 
-/** `something.apply(x)` or `something.apply(x, {...})` calls inside a function: the model calls. */
-function modelCalls(fn: ts.Node): ts.CallExpression[] {
-  const out: ts.CallExpression[] = [];
-  const visit = (n: ts.Node) => {
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'apply' &&
-        n.arguments.length >= 1 && n.arguments.length <= 2) out.push(n);
-    n.forEachChild(visit);
-  };
-  fn.forEachChild(visit);
-  return out;
-}
-
-/** Sets `training` in a model call's kwargs (added when the call has none). */
-function setTraining(sf: ts.SourceFile, call: ts.CallExpression, training: boolean): TextEdit | null {
-  const kwargs = call.arguments[1];
-  if (!kwargs) return { start: call.arguments[0].end, end: call.arguments[0].end, text: `, { training: ${training} }` };
-  if (!ts.isObjectLiteralExpression(kwargs)) return null;
-  const prop = kwargs.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(sf) === 'training');
-  if (prop) {
-    const value = prop.initializer.getText(sf);
-    if (value === String(training)) return null;
-    return { start: prop.initializer.getStart(sf), end: prop.initializer.end, text: String(training) };
-  }
-  const insertAt = kwargs.getStart(sf) + 1;
-  return { start: insertAt, end: insertAt, text: kwargs.properties.length ? ` training: ${training},` : ` training: ${training} ` };
-}
-
-function modeFix(sf: ts.SourceFile, gradientCall: SourceLocation | null, training: boolean, title: string): SourceFix | null {
+/** `training` set on every model call (`x.apply(...)`) inside the loss closure of the gradient call at `at`. */
+function closureModeFix(sf: ts.SourceFile, gradientCall: SourceLocation | null, training: boolean): SourceFix | null {
   if (!gradientCall) return null;
   const closure = lossClosure(sf, gradientCall);
   if (!closure) return null;
-  const edits = modelCalls(closure).map((c) => setTraining(sf, c, training)).filter((e): e is TextEdit => e != null);
-  return edits.length ? { title, edits } : null;
+  const edits = descendants(closure, isApplyCall).map((c) => setTraining(sf, c, training)).filter((e): e is TextEdit => e != null);
+  return edits.length ? { title: `Call the model with {training: ${training}} in the loss closure`, edits } : null;
 }
 
 /** `tf.dispose([a, b])` at the end of the loop body that holds the leaking declaration. */
 function disposeLeak(sf: ts.SourceFile, at: SourceLocation): SourceFix | null {
   const offset = offsetOf(sf, at);
-  if (offset < 0) return null;
-  const decls = enclosing(sf, offset, ts.isVariableStatement);
-  const decl = decls[decls.length - 1];
+  const tf = tfjsBinding(sf);
+  if (offset < 0 || !tf) return null;
+  const decl = enclosing(sf, offset, ts.isVariableStatement).at(-1);
   if (!decl) return null;
   const names = decl.declarationList.declarations.flatMap((d) => {
     if (ts.isIdentifier(d.name)) return [d.name.text];
@@ -139,14 +64,16 @@ function disposeLeak(sf: ts.SourceFile, at: SourceLocation): SourceFix | null {
     }
     return [];
   });
-  const loops = enclosing(sf, offset, (n): n is ts.IterationStatement => ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n));
-  const loop = loops[loops.length - 1];
+  const loop = enclosing(sf, offset, (n): n is ts.IterationStatement => ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)).at(-1);
   if (!names.length || !loop || !ts.isBlock(loop.statement)) return null;
   const body = loop.statement;
   const last = body.statements[body.statements.length - 1];
   const indent = last ? ' '.repeat(sf.getLineAndCharacterOfPosition(last.getStart(sf)).character) : '  ';
-  const at2 = last ? last.end : body.getStart(sf) + 1;
-  return { title: `Dispose ${names.join(', ')} at the end of each step`, edits: [{ start: at2, end: at2, text: `\n${indent}tf.dispose([${names.join(', ')}]);` }] };
+  const insertAt = last ? last.end : body.getStart(sf) + 1;
+  return {
+    title: `Dispose ${names.join(', ')} at the end of each step`,
+    edits: [{ start: insertAt, end: insertAt, text: `\n${indent}${tf.name}.dispose([${names.join(', ')}]);` }],
+  };
 }
 
 /** The fixes a finding has in this file's source. */
@@ -161,11 +88,13 @@ export function fixesFor(finding: Finding, report: RunReport, file: string, text
       if (here) fixes.push(setMomentum(sf, here, 0.9));
       break;
     case 'running-stats-frozen':
-      fixes.push(modeFix(sf, callSite ?? firstCallSite(report, file), true, 'Run the model in training mode in the loss closure ({training: true})'));
+      fixes.push(closureModeFix(sf, callSite ?? firstCallSite(report, file), true));
       break;
     case 'loss-gap':
+      fixes.push(closureModeFix(sf, callSite, false));
+      break;
     case 'frozen-layer-in-training-mode':
-      fixes.push(modeFix(sf, callSite, false, 'Run the model in inference mode in the loss closure ({training: false})'));
+      fixes.push(closureModeFix(sf, callSite, false) ?? (here ? inferenceWrapperFix(sf, here) : null));
       break;
     case 'tensor-leak':
       if (here) fixes.push(disposeLeak(sf, here));
@@ -179,9 +108,4 @@ export function fixesFor(finding: Finding, report: RunReport, file: string, text
 /** The first recorded gradient call made from this file (a rule that names a layer, not a call). */
 function firstCallSite(report: RunReport, file: string): SourceLocation | null {
   return report.gradientCalls.find((c) => c.source?.file === file)?.source ?? null;
-}
-
-/** The text with the edits applied (they must not overlap). */
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  return [...edits].sort((a, b) => b.start - a.start).reduce((t, e) => t.slice(0, e.start) + e.text + t.slice(e.end), text);
 }

@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import ts from 'typescript';
 import type { RunReport } from '../../src/protocol/report.ts';
 import { applyEdits, fixesFor } from '../../src/fixes/sourceFixes.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
@@ -19,9 +20,9 @@ function run(file: string): RunReport {
 }
 
 /** Runs the example, applies the fix its finding offers, runs the fixed copy. */
-function fixAndRerun(example: string, rule: string, expectedTitle: RegExp) {
-  const file = path.join(dir, example);
-  copyFileSync(path.join(ROOT, 'examples', example), file);
+function fixAndRerun(example: string, rule: string, expectedTitle: RegExp, as?: { name: string; rewrite: (text: string) => string }) {
+  const file = path.join(dir, as?.name ?? example);
+  writeFileSync(file, (as?.rewrite ?? ((t: string) => t))(readFileSync(path.join(ROOT, 'examples', example), 'utf8')));
   const before = run(file);
   const finding = before.findings.find((f) => f.rule === rule);
   assert.ok(finding, `${rule} fires on ${example}: ${before.findings.map((f) => f.rule)}`);
@@ -36,20 +37,20 @@ function fixAndRerun(example: string, rule: string, expectedTitle: RegExp) {
 }
 
 test('running-stats-lagging: momentum 0.9 on the layer, and the inference-mode loss drops a hundredfold', () => {
-  const { before, after, fixed } = fixAndRerun('running-stats-lagging.js', 'running-stats-lagging', /Set momentum: 0\.9/);
+  const { before, after, fixed } = fixAndRerun('running-stats-lagging.js', 'running-stats-lagging', /^Set momentum: 0\.9 on batchNormalization$/);
   assert.match(fixed, /batchNormalization\(\{ momentum: 0\.9 \}\)/);
   const lastInference = (r: RunReport) => r.gradientCalls.filter((c) => c.lossBefore != null).at(-1)?.lossBefore as number;
   assert.ok(lastInference(after) < lastInference(before) / 100, `${lastInference(before)} → ${lastInference(after)}`);
 });
 
 test('running-stats-frozen: {training: true} in the loss closure, and BatchNorm trains', () => {
-  const { after, fixed } = fixAndRerun('running-stats-frozen.js', 'running-stats-frozen', /training mode/);
+  const { after, fixed } = fixAndRerun('running-stats-frozen.js', 'running-stats-frozen', /^Call the model with \{training: true\} in the loss closure$/);
   assert.match(fixed, /model\.apply\(xs, \{ training: true \}\)/);
   assert.deepEqual(after.findings.filter((f) => f.rule === 'running-stats-frozen'), []);
 });
 
 test('loss-gap: {training: false} in the loss closure, and the gap closes', () => {
-  const { before, after } = fixAndRerun('batchnorm-mismatch.js', 'loss-gap', /inference mode/);
+  const { before, after } = fixAndRerun('batchnorm-mismatch.js', 'loss-gap', /^Call the model with \{training: false\} in the loss closure$/);
   assert.ok(before.gradientCalls[0].lossDuring !== before.gradientCalls[0].lossBefore);
   assert.equal(after.gradientCalls[0].lossDuring, after.gradientCalls[0].lossBefore, 'the loss inside the call is the inference-mode loss');
   assert.deepEqual(after.findings.filter((f) => f.rule === 'loss-gap'), []);
@@ -61,9 +62,49 @@ test('tensor-leak: dispose what the step declares at the end of the loop body, a
   assert.deepEqual(after.findings.filter((f) => f.rule === 'tensor-leak'), []);
 });
 
-test('no fix where none fits mechanically: a frozen base trained with fit has no loss closure to edit', () => {
-  const file = path.join(dir, 'frozen-base.js');
-  copyFileSync(path.join(ROOT, 'examples', 'frozen-base.js'), file);
+const BASE_BN = (r: RunReport) => r.layers.filter((l) => l.className === 'BatchNormalization' && l.parents.some((p) => r.layers.find((x) => x.id === p)?.name === 'base'));
+
+/** The base's BatchNorm layers' modes in every recorded gradient call. */
+function baseModes(r: RunReport): Set<string> {
+  const ids = new Set(BASE_BN(r).map((l) => l.id));
+  return new Set(r.gradientCalls.flatMap((c) => c.layers.filter((l) => ids.has(l.layer)).map((l) => l.mode)));
+}
+
+test('frozen-layer-in-training-mode with fit: the frozen base is called through a wrapper layer in inference mode, and its BatchNorm stops moving', () => {
+  const { before, after, fixed } = fixAndRerun('frozen-base.js', 'frozen-layer-in-training-mode', /^Call base in inference mode through a wrapper layer \(InferenceMode\)$/);
+  assert.match(fixed, /\.apply\(new InferenceMode\(base\)\.apply\(input\)\)/);
+  assert.match(fixed, /require\('@tensorflow\/tfjs'\);\n\n\/\*\*[^]*class InferenceMode extends tf\.layers\.Layer \{/);
+  assert.equal(BASE_BN(before).length, 27);
+  assert.deepEqual([...baseModes(before)], ['training']);
+  assert.deepEqual([...baseModes(after)], ['inference'], 'every BatchNorm of the base ran in inference mode in every call');
+  assert.deepEqual(after.findings.filter((f) => f.rule === 'frozen-layer-in-training-mode'), []);
+  assert.equal(after.gradientCallCount, before.gradientCallCount, 'fit made the same gradient calls');
+});
+
+test('the wrapper in a TypeScript script: typed, type-checks, and the fixed script runs with the base in inference mode', () => {
+  const toTs = (t: string) => t.replace("const tf = require('@tensorflow/tfjs');", "import * as tf from '@tensorflow/tfjs';");
+  const { after, fixed } = fixAndRerun('frozen-base.js', 'frozen-layer-in-training-mode', /InferenceMode/, { name: 'frozen-base.ts', rewrite: toTs });
+  assert.match(fixed, /constructor\(frozen: tf\.LayersModel\)/);
+  assert.deepEqual([...baseModes(after)], ['inference']);
+  // The example itself is plain JavaScript (its untyped `let x = input` reassignments do not type-check); the
+  // class the fix adds must.
+  const file = path.join(dir, 'frozen-base.ts');
+  const program = ts.createProgram([file], {
+    noEmit: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10, types: ['node'], skipLibCheck: true, esModuleInterop: true,
+  });
+  const start = fixed.indexOf('class InferenceMode');
+  const end = fixed.indexOf('\n}\n', start) + 2;
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  assert.ok(!diagnostics.some((d) => d.code === 2307), 'tfjs\'s types were found (the class is checked against them)');
+  const inClass = diagnostics
+    .filter((d) => d.file?.fileName === file && d.start != null && d.start >= start && d.start < end);
+  assert.deepEqual(inClass.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
+});
+
+test('no fix where none fits mechanically: layers frozen one by one inside a sequential model have no call to wrap', () => {
+  const file = path.join(dir, 'frozen-layer-in-training-mode.js');
+  copyFileSync(path.join(ROOT, 'examples', 'frozen-layer-in-training-mode.js'), file);
   const report = run(file);
   const finding = report.findings.find((f) => f.rule === 'frozen-layer-in-training-mode');
   assert.ok(finding);
