@@ -5,6 +5,9 @@
 //  - dist/webview.js, dist/webview.css: the panel, also embedded in the HTML report (browser)
 //  - dist/page-agent.js: the engine inside a web page, injected by `tfjs-debug page` (browser)
 //  - dist/vite-plugin.js: tfjsDebugger() for a Vite app's config (node)
+//  - dist/vite-server.js: a Vite app's dev server in its own process, started by the extension (node)
+//  - dist/fixes.js: the code fixes with the TypeScript compiler, required by the extension on its first code
+//    action (never at activation: it is several MB)
 // tfjs stays external: the runner loads the user's own copy, or ours from node_modules, at run time.
 // Entries whose source does not exist yet are skipped.
 import { existsSync } from 'node:fs';
@@ -23,7 +26,7 @@ const node = {
 const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 
 const builds = [
-  esbuild.build({ ...node, format: 'cjs', entryPoints: present({ runner: 'src/runner/main.ts', cli: 'src/cli/main.ts', extension: 'src/extension/extension.ts', 'vite-plugin': 'src/host/browser/vitePlugin.ts' }), outdir: 'dist' }),
+  esbuild.build({ ...node, format: 'cjs', entryPoints: present({ runner: 'src/runner/main.ts', cli: 'src/cli/main.ts', extension: 'src/extension/extension.ts', 'vite-plugin': 'src/host/browser/vitePlugin.ts', 'vite-server': 'src/host/browser/viteServerProcess.ts', fixes: 'src/fixes/sourceFixes.ts' }), outdir: 'dist' }),
   esbuild.build({ ...node, format: 'esm', entryPoints: { 'esm-hooks': 'src/runner/esmHooks.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
 ];
 const webview = present({ webview: 'webview/main.ts' });

@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { basename, plural } from '../model/format.ts';
 import type { RunReport } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../protocol/runOptions.ts';
-import { launchRunner } from '../host/launch.ts';
+import { launchRunner, type RunHandle } from '../host/launch.ts';
+import { startPageRun } from './logic/pageRun.ts';
+import type { RunControl, RunOutput } from './scriptTerminal.ts';
 import { OutputLimiter } from './logic/outputLimiter.ts';
 import { RunSlot } from './logic/runSlot.ts';
 import { COMMANDS, runLabel, worstSeverity } from './logic/presentation.ts';
@@ -16,8 +18,12 @@ import { Throttle } from './logic/throttle.ts';
 
 export const CONTEXT_RUNNING = 'tfjsDebugger.running';
 
+/** Where a run's output goes instead of the output channel (the terminal: scriptTerminal.ts), or null. */
+export type RunOutputFactory = (request: RunRequest, label: string, control: RunControl) => RunOutput | null;
+
 export class RunController implements vscode.Disposable {
   private readonly slot = new RunSlot<RunEntry>();
+  private outputFor: RunOutputFactory | null = null;
 
   constructor(
     private readonly store: RunStore,
@@ -46,6 +52,11 @@ export class RunController implements vscode.Disposable {
     return undefined;
   }
 
+  /** Sends each run's output where `factory` says (the terminal) rather than to the output channel. */
+  useOutput(factory: RunOutputFactory): void {
+    this.outputFor = factory;
+  }
+
   /** Stops the run in progress (kills its process group) and waits until it has ended. */
   stop(): Promise<void> {
     return this.slot.stop();
@@ -58,7 +69,8 @@ export class RunController implements vscode.Disposable {
 
   private launch(request: RunRequest): RunEntry {
     const settings = this.settingsFor(request.target);
-    const opts = launchOptionsFor(request, settings, { execPath: process.execPath, env: process.env, distDir: this.distDir });
+    const host = { execPath: process.execPath, env: process.env, distDir: this.distDir };
+    const opts = launchOptionsFor(request, settings, host);
     const run = this.store.start(request, { ...DEFAULT_RUN_OPTIONS, ...opts.options });
     const label = runLabel(request.target, request.kind);
     const limiter = new OutputLimiter();
@@ -66,19 +78,25 @@ export class RunController implements vscode.Disposable {
     this.output.appendLine(`\n[${new Date().toLocaleTimeString()}] ${request.kind === 'probe' ? 'Probing' : 'Debugging'} ${request.target}` +
       `${request.args.length ? ` ${request.args.join(' ')}` : ''} (cwd ${request.cwd})`);
 
+    // The script's output: to the terminal (Ctrl-C there interrupts the run), else to the output channel.
+    const sink = settings.scriptOutput === 'terminal' && request.kind !== 'probe'
+      ? this.outputFor?.(request, label, { interrupt: () => handle.interrupt('SIGINT'), stop: () => void this.stop() }) ?? null
+      : null;
+    const onOutput = (chunk: string) => {
+      if (sink) return sink.write(chunk);
+      const text = limiter.take(chunk);
+      if (text) this.output.append(text);
+    };
     // The runner's events are folded once, into the run's own report (run.live), which the views read.
-    const handle = launchRunner({
-      ...opts,
-      live: run.live ?? undefined,
-      onOutput: (chunk) => {
-        const text = limiter.take(chunk);
-        if (text) this.output.append(text);
-      },
-    });
+    const handle: RunHandle = request.kind === 'page' && run.live
+      ? startPageRun({ request, settings, host, options: opts.options ?? {}, live: run.live, onOutput })
+      : launchRunner({ ...opts, env: { ...opts.env, ...sink?.env }, live: run.live ?? undefined, onOutput });
     const { finished } = this.slot.hold(run, handle, async ({ report }) => {
       void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
-      this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `${plural(report.gradientCallCount, 'gradient call')}, ${plural(report.findings.length, 'finding')}`);
+      const summary = `${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+        `${plural(report.gradientCallCount, 'gradient call')}, ${plural(report.findings.length, 'finding')}`;
+      this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${summary}`);
+      sink?.end(summary);
       if (report.error) this.output.appendLine(report.error.stack && report.error.kind !== 'usage' ? report.error.stack : report.error.message);
       try {
         await this.store.finish(run.id, report);

@@ -23,6 +23,9 @@ export const COMMANDS = {
   openExample: 'tfjsDebugger.openExample',
   showLayer: 'tfjsDebugger.showLayer',
   revealSource: 'tfjsDebugger.revealSource',
+  rerunAndCompare: 'tfjsDebugger.rerunAndCompare',
+  showOutput: 'tfjsDebugger.showOutput',
+  debugPage: 'tfjsDebugger.debugPage',
 } as const;
 
 export const HOVER_COMMANDS: readonly string[] = [COMMANDS.showLayer, COMMANDS.runAgain];
@@ -138,8 +141,20 @@ export function callLabel(call: GradientCallRecord): string {
   return `#${call.index} ${call.api}`;
 }
 
-export function runLabel(target: string, kind: 'script' | 'probe'): string {
-  return kind === 'probe' ? `${basename(target)} (probe)` : basename(target);
+export function runLabel(target: string, kind: 'script' | 'probe' | 'page'): string {
+  if (kind === 'probe') return `${basename(target)} (probe)`;
+  if (kind === 'page') return `${/^https?:\/\//i.test(target) ? pageUrlLabel(target) : basename(target)} (page)`;
+  return basename(target);
+}
+
+/** `localhost:5173/train` for a page's URL. */
+function pageUrlLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return url;
+  }
 }
 
 const STATUS_TEXT: Record<RunStatus, string> = {

@@ -7,7 +7,7 @@ import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../protocol/runOptions.
 import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
 import { LiveReport } from '../../host/liveReport.ts';
 
-export type RunKind = 'script' | 'probe';
+export type RunKind = 'script' | 'probe' | 'page';
 
 /** What to run; enough to run it again. */
 export interface RunRequest {
@@ -18,6 +18,10 @@ export interface RunRequest {
   cwd: string;
   /** Probe input data, for kind 'probe'. */
   dataFile?: string;
+  /** For kind 'page' (target: a URL or an .html file): the folder the page's sources are mapped to, and the Vite
+   *  app whose dev server to start (target is then its URL once started). */
+  pageRoot?: string;
+  viteApp?: string;
 }
 
 /** The part of VS Code's Memento the store uses. */
@@ -209,7 +213,7 @@ function parseStoredRun(x: unknown): StoredRun | null {
   const s = x as StoredRun;
   if (typeof s !== 'object' || s === null || s.version !== STORAGE_VERSION || typeof s.id !== 'string') return null;
   const q = s.request;
-  if (typeof q !== 'object' || q === null || (q.kind !== 'script' && q.kind !== 'probe') || typeof q.target !== 'string' ||
+  if (typeof q !== 'object' || q === null || (q.kind !== 'script' && q.kind !== 'probe' && q.kind !== 'page') || typeof q.target !== 'string' ||
     !Array.isArray(q.args) || !q.args.every((a) => typeof a === 'string') || typeof q.cwd !== 'string') return null;
   if (!isRunReport(s.report) || s.report.status === 'running') return null;
   return s;

@@ -36,6 +36,9 @@ export interface PageLaunchOptions {
   inject?: boolean;
   onEvent?: (event: RunnerEvent) => void;
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** The report to fold the page's events into (the extension's run made it, and its views read it); by default
+   *  a new one. */
+  live?: LiveReport;
 }
 
 export interface PageRunHandle {
@@ -126,7 +129,7 @@ function startBrowser(browser: string, profile: string, headless: boolean): { ch
 export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const { url, root } = resolvePageTarget(opts.target, opts.root);
   const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
-  const report = new LiveReport(url, [], options);
+  const report = opts.live ?? new LiveReport(url, [], options);
   const agentSource = readFileSync(opts.agentPath ?? path.join(__dirname, 'page-agent.js'), 'utf8');
   const browser = findBrowser(opts.browser);
   const profile = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-browser-'));

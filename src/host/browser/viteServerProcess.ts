@@ -1,0 +1,26 @@
+// A Vite app's dev server in a process of its own (dist/vite-server.js): the extension starts it for "Debug
+// Training Page…", so that the app's vite.config (workspace code) never runs in the extension host. Prints one
+// JSON line on stdout, {url, root} once the server listens or {error}, and closes the server and exits when its
+// parent goes (stdin ends) or on SIGTERM.
+//
+//   node dist/vite-server.js <app folder> <page-agent.js>
+import { startViteServer } from './viteServer.ts';
+
+const [folder, agentPath] = process.argv.slice(2);
+
+startViteServer(folder, agentPath).then((server) => {
+  process.stdout.write(`${JSON.stringify({ url: server.url, root: server.root })}\n`);
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    void server.close().finally(() => process.exit(0));
+  };
+  process.stdin.on('end', close);
+  process.stdin.on('close', close);
+  process.stdin.resume();
+  process.on('SIGTERM', close);
+}, (e: unknown) => {
+  process.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
+  process.exit(2);
+});
