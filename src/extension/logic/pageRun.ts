@@ -27,7 +27,7 @@ function nodeFor(settings: DebuggerSettings, host: HostInfo): { execPath: string
 /** Starts a Vite app's dev server in its own process group; resolves once it listens. */
 export function startDevServer(app: string, settings: DebuggerSettings, host: HostInfo, onOutput: (text: string) => void): Promise<DevServerProcess> {
   const { execPath, env } = nodeFor(settings, host);
-  const child = spawn(execPath, [path.join(host.distDir, 'vite-server.js'), app, path.join(host.distDir, 'page-agent.js')], {
+  const child = spawn(execPath, [path.join(host.distDir, 'vite-server.js'), app], {
     cwd: app, env, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32',
   });
   const close = () => {

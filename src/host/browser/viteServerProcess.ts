@@ -3,12 +3,12 @@
 // JSON line on stdout, {url, root} once the server listens or {error}, and closes the server and exits when its
 // parent goes (stdin ends) or on SIGTERM.
 //
-//   node dist/vite-server.js <app folder> <page-agent.js>
+//   node dist/vite-server.js <app folder>
 import { startViteServer } from './viteServer.ts';
 
-const [folder, agentPath] = process.argv.slice(2);
+const [folder] = process.argv.slice(2);
 
-startViteServer(folder, agentPath).then((server) => {
+startViteServer(folder).then((server) => {
   process.stdout.write(`${JSON.stringify({ url: server.url, root: server.root })}\n`);
   let closing = false;
   const close = () => {
