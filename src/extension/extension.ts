@@ -7,12 +7,14 @@ import { revealLocation } from './commands/revealSource.ts';
 import { LayerCodeLensProvider } from './providers/codeLens.ts';
 import { DebuggerPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel/debuggerPanel.ts';
 import { FindingsDiagnostics } from './providers/diagnostics.ts';
+import { FindingCodeActions } from './providers/quickFixes.ts';
 import { LayerHoverProvider } from './providers/hover.ts';
 import { RunController } from './runController.ts';
 import { layerNodeId, RunsTreeProvider } from './providers/runsTree.ts';
 import { RunStore } from './logic/runStore.ts';
 import { SourceTracking } from './sourceTracking.ts';
 import { RunStatusBar } from './providers/statusBar.ts';
+import { ScriptTerminal } from './scriptTerminal.ts';
 
 export const OUTPUT_NAME = 'TF.js Debugger';
 export const TREE_VIEW_ID = 'tfjsDebugger.runs';
@@ -25,7 +27,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = (message: string) => output.appendLine(`[debugger] ${message}`);
   const store = new RunStore(context.workspaceState);
   const sources = new SourceTracking(store, context.workspaceState);
-  const controller = new RunController(store, output, path.join(context.extensionPath, 'dist'));
+  const distDir = path.join(context.extensionPath, 'dist');
+  const controller = new RunController(store, output, distDir);
+  const terminal = new ScriptTerminal();
+  controller.useOutput((_request, label, control) => terminal.begin(label, control));
   const tree = new RunsTreeProvider(store);
   const treeView = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const diagnostics = new FindingsDiagnostics(store, sources);
@@ -63,10 +68,11 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(store, sources)),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
-    vscode.languages.registerCodeActionsProvider(SELECTOR, diagnostics, FindingsDiagnostics.metadata),
+    terminal,
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new FindingCodeActions(store, sources, distDir, log), FindingCodeActions.metadata),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, DebuggerPanel.serializer(panelHost)),
     { dispose: () => DebuggerPanel.detach() },
-    ...registerCommands({ context, store, controller, sources, panelHost, log }),
+    ...registerCommands({ context, store, controller, sources, panelHost, log, output, terminal }),
   );
 }
 

@@ -21,6 +21,11 @@ export const CONTEXT_RUNNING = 'tfjsDebugger.running';
 /** Where a run's output goes instead of the output channel (the terminal: scriptTerminal.ts), or null. */
 export type RunOutputFactory = (request: RunRequest, label: string, control: RunControl) => RunOutput | null;
 
+export interface StartOptions {
+  /** false: no notification of how the run ended (the caller tells the user: Fix and re-run). */
+  announce?: boolean;
+}
+
 export class RunController implements vscode.Disposable {
   private readonly slot = new RunSlot<RunEntry>();
   private outputFor: RunOutputFactory | null = null;
@@ -36,7 +41,7 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Starts a run; resolves with it once started, or undefined when refused or declined. */
-  async start(request: RunRequest): Promise<RunEntry | undefined> {
+  async start(request: RunRequest, opts: StartOptions = {}): Promise<RunEntry | undefined> {
     if (!ensureTrusted(request.kind)) return undefined;
     const result = await this.slot.start(async (active) => {
       const current = runLabel(active.run.request.target, active.run.request.kind);
@@ -46,7 +51,7 @@ export class RunController implements vscode.Disposable {
       if (choice === 'Stop and Start') return true;
       void vscode.window.showInformationMessage(`TF.js Debugger: ${current} keeps running; the new run was not started.`);
       return false;
-    }, () => this.launch(request));
+    }, () => this.launch(request, opts));
     if (result.started) return result.value;
     if (result.reason === 'starting') void vscode.window.showWarningMessage('TF.js Debugger is already starting a run.');
     return undefined;
@@ -67,7 +72,7 @@ export class RunController implements vscode.Disposable {
     return readSettings((key) => config.get(key));
   }
 
-  private launch(request: RunRequest): RunEntry {
+  private launch(request: RunRequest, startOpts: StartOptions): RunEntry {
     const settings = this.settingsFor(request.target);
     const host = { execPath: process.execPath, env: process.env, distDir: this.distDir };
     const opts = launchOptionsFor(request, settings, host);
@@ -103,7 +108,7 @@ export class RunController implements vscode.Disposable {
       } catch (e) {
         this.output.appendLine(`[debugger] could not save the report: ${(e as Error).message}`);
       }
-      this.announce(report, label);
+      if (startOpts.announce !== false) this.announce(report, label);
     });
     void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, true);
     this.showProgress(run, label, finished);

@@ -4,6 +4,7 @@ import type * as vscode from 'vscode';
 import type { PanelHost } from '../panel/debuggerPanel.ts';
 import type { RunController } from '../runController.ts';
 import type { RunStore } from '../logic/runStore.ts';
+import type { ScriptTerminal } from '../scriptTerminal.ts';
 import type { SourceTracking } from '../sourceTracking.ts';
 
 export interface CommandDeps {
@@ -13,6 +14,9 @@ export interface CommandDeps {
   sources: SourceTracking;
   panelHost: PanelHost;
   log(message: string): void;
+  /** The debugger's output channel, and the terminal that shows the scripts' own output. */
+  output: vscode.OutputChannel;
+  terminal: ScriptTerminal;
 }
 
 /** Makes a command's handler. Arguments come from menus, links, other extensions and tests: check them. */

@@ -4,19 +4,23 @@ import * as vscode from 'vscode';
 import type { WebviewCommand } from '../../protocol/webviewMessages.ts';
 import { COMMANDS } from '../logic/presentation.ts';
 import { clearResults } from './clearResults.ts';
+import { debugPage } from './debugPage.ts';
 import { debugScript } from './debugScript.ts';
 import type { Command, CommandDeps } from './deps.ts';
 import { exportReport } from './exportReport.ts';
 import { openExample } from './openExample.ts';
 import { probeModel } from './probeModel.ts';
+import { rerunAndCompare } from './rerunAndCompare.ts';
 import { revealSource } from './revealSource.ts';
 import { runAgain } from './runAgain.ts';
 import { showLayer } from './showLayer.ts';
+import { showOutput } from './showOutput.ts';
 import { showPanel } from './showPanel.ts';
 import { stop } from './stop.ts';
 
 const HANDLERS: Record<keyof typeof COMMANDS, Command> = {
   debugScript, probeModel, runAgain, stop, showPanel, exportReport, clearResults, openExample, showLayer, revealSource,
+  rerunAndCompare, showOutput, debugPage,
 };
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {

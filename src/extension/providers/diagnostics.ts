@@ -1,8 +1,6 @@
-// Findings as diagnostics at the lines they name (rule id as the code), with a quick fix that shows the
-// layer in the panel.
+// Findings as diagnostics at the lines they name (rule id as the code); their code actions are quickFixes.ts.
 import * as vscode from 'vscode';
 import { fileKey } from '../logic/locations.ts';
-import { COMMANDS, type ShowLayerArgs } from '../logic/presentation.ts';
 import type { RunStore } from '../logic/runStore.ts';
 import { problemsByFile, type PlacedProblem } from '../logic/sourceIndex.ts';
 import type { SourceTracking } from '../sourceTracking.ts';
@@ -16,8 +14,7 @@ const SEVERITY: Record<PlacedProblem['severity'], vscode.DiagnosticSeverity> = {
 
 export const DIAGNOSTIC_SOURCE = 'TF.js Debugger';
 
-export class FindingsDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+export class FindingsDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('tfjsDebugger');
   private readonly refresh = new Throttle(() => this.update(), 500);
   private readonly disposables: vscode.Disposable[];
@@ -50,24 +47,6 @@ export class FindingsDiagnostics implements vscode.Disposable, vscode.CodeAction
         return d;
       }));
     }
-  }
-
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const run = this.store.shown;
-    if (!run) return [];
-    const here = this.placed.get(fileKey(doc.uri.fsPath)) ?? [];
-    const actions: vscode.CodeAction[] = [];
-    for (const diagnostic of context.diagnostics) {
-      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-      const problem = here.find((p) => p.code === diagnostic.code && p.at.line - 1 === diagnostic.range.start.line);
-      const action = new vscode.CodeAction('Show in TF.js Debugger', vscode.CodeActionKind.QuickFix);
-      action.diagnostics = [diagnostic];
-      action.command = problem?.layer != null
-        ? { title: action.title, command: COMMANDS.showLayer, arguments: [{ runId: run.id, layer: problem.layer } satisfies ShowLayerArgs] }
-        : { title: action.title, command: COMMANDS.showPanel };
-      actions.push(action);
-    }
-    return actions;
   }
 
   dispose(): void {

@@ -10,11 +10,7 @@ import type { SourceTracking } from '../sourceTracking.ts';
 import type { TextEdit } from '../../fixes/edits.ts';
 import { loadFixes } from '../fixesBundle.ts';
 import { DIAGNOSTIC_SOURCE } from './diagnostics.ts';
-
-export interface RerunAndCompareArgs {
-  runId: string;
-  file: string;
-}
+import type { RerunAndCompareArgs } from '../commands/rerunAndCompare.ts';
 
 export class FindingCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
