@@ -1,10 +1,12 @@
-// Text the editor surfaces show: hover Markdown, CodeLens titles, tree labels. Pure functions of a RunReport,
+// Text the editor surfaces show: hover Markdown (one short block per layer: modes, the worst finding's point,
+// the numbers that matter, links; the Problems text is not repeated), CodeLens titles, tree labels. Pure functions of a RunReport,
 // so they are tested without VS Code. Every string that comes from the user's code or the run (layer names,
 // class names, messages, paths) goes through escapeMarkdown: a layer named `[x](command:evil)` or
 // `<img src=x onerror=alert(1)>` shows as text, never as a link or HTML.
 import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity } from '../../protocol/report.ts';
-import { basename, num, percent, plural } from '../../model/format.ts';
+import { basename, loss, num, percent, plural } from '../../model/format.ts';
 import { MODE_DEPENDENT_CLASSES, shortClass } from '../../model/layerClasses.ts';
+import { findingPoint, shareText } from './findingText.ts';
 import { layerTotalsOf } from '../../model/layerTotals.ts';
 import { hasBatchNorm, lastRecordOf } from '../../model/views/layerRecords.ts';
 import { callsOutside, modeInside, modeInsideText, modeOutsideText } from '../../model/views/layerModes.ts';
@@ -29,9 +31,6 @@ export const COMMANDS = {
 } as const;
 
 export const HOVER_COMMANDS: readonly string[] = [COMMANDS.showLayer, COMMANDS.runAgain];
-
-/** How many BatchNorm channels a hover lists. */
-const HOVER_CHANNELS = 4;
 
 
 /** Markdown-escapes text: punctuation backslash-escaped, HTML characters as entities, no line breaks. */
@@ -62,46 +61,64 @@ export function findingsForLayer(report: RunReport, layerId: number): Finding[] 
   return report.findings.filter((f) => f.layer === layerId || f.layers?.includes(layerId));
 }
 
+/** A finding's place in the severity order (errors first). */
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** "inside gradient calls training (the one recorded call) · outside inference ×2 (predict, evaluate)". */
+function modesLine(report: RunReport, layer: LayerInfo): string {
+  const inside = modeInsideText(layerTotalsOf(report).get(layer.id));
+  const outside = modeOutsideText(layer);
+  return `Mode: ${escapeMarkdown(inside)} inside gradient calls · ${escapeMarkdown(outside)} outside (predict, evaluate, apply)`;
+}
+
+/** The numbers that matter for a layer: the gap of the call it is judged on, its share, BatchNorm's momentum
+ *  and how far its moving statistics are from the batch's. */
+function numbersLine(report: RunReport, layer: LayerInfo): string | null {
+  const parts: string[] = [];
+  const share = layerShare(report, layer.id);
+  const shareCall = share ? report.gradientCalls.find((c) => c.index === share.call) : undefined;
+  if (shareCall && shareCall.lossBefore != null && shareCall.lossDuring != null) {
+    parts.push(`call #${shareCall.index}: loss ${loss(shareCall.lossDuring)} inside, ${loss(shareCall.lossBefore)} in inference`);
+  }
+  if (share) parts.push(`this layer alone: ${shareText(share.share)}`);
+  const bn = lastRecordOf(report, layer.id, hasBatchNorm)?.record.batchNorm;
+  if (bn) {
+    parts.push(`momentum ${num(bn.momentum)} (tfjs/Keras: moving keeps ${percent(bn.momentum)} per step)`);
+    if (bn.movingMeanBefore.length && bn.batchMean.length) {
+      parts.push(`channel 1 moving mean ${num(bn.movingMeanBefore[0])} → ${num(bn.movingMeanAfter[0])}, batch mean ${num(bn.batchMean[0])}`);
+    }
+  }
+  return parts.length ? escapeMarkdown(parts.join(' · ')) : null;
+}
+
+/** One short block per layer: what it is, its modes, the worst finding's point, the numbers, links. */
 function layerHover(report: RunReport, layer: LayerInfo, runId: string): string[] {
-  const out: string[] = [];
   const dependent = MODE_DEPENDENT_CLASSES.has(layer.className);
   const trains = layer.isContainer ? null : trainsOf(lastRecordOf(report, layer.id)?.record, layer);
-  const trainsText = trains && trains !== '—' ? ` · trains: ${trains}` : '';
-  out.push(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.className)}${dependent ? ' · behaves differently in training and inference' : ''}${trainsText}`);
-  out.push('');
+  const head = [`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(shortClass(layer.className))}`];
+  if (dependent) head.push('behaves differently in training and inference');
+  if (trains && trains !== '—') head.push(`trains: ${escapeMarkdown(trains)}`);
+  const out = [head.join(' · ')];
   if (layer.isContainer) {
     const children = report.layers.filter((l) => l.parents.includes(layer.id)).length;
     out.push(`Model with ${plural(children, 'layer')}; hover a layer's own line for its modes.`);
   } else {
-    out.push('| where | mode |', '| --- | --- |');
-    out.push(`| inside gradient calls | ${escapeMarkdown(modeInsideText(layerTotalsOf(report).get(layer.id)))} |`);
-    out.push(`| outside (predict, evaluate, apply) | ${escapeMarkdown(modeOutsideText(layer))} |`);
+    out.push(modesLine(report, layer));
   }
-  const bn = lastRecordOf(report, layer.id, hasBatchNorm);
-  if (bn?.record.batchNorm) {
-    const s = bn.record.batchNorm;
-    const channels = Math.max(s.batchMean.length, s.movingMeanBefore.length);
-    out.push('', `BatchNorm statistics in gradient call #${bn.call.index} (momentum ${num(s.momentum)}, tfjs/Keras convention: ` +
-      `moving ← moving − (moving − batch)·(1 − momentum)):`, '');
-    out.push('| ch | moving mean | batch mean | moving variance | batch variance |', '| ---: | --- | ---: | --- | ---: |');
-    for (let c = 0; c < Math.min(HOVER_CHANNELS, channels); c++) {
-      out.push(`| ${c + 1} | ${num(s.movingMeanBefore[c])} → ${num(s.movingMeanAfter[c])} | ${num(s.batchMean[c])} | ` +
-        `${num(s.movingVarianceBefore[c])} → ${num(s.movingVarianceAfter[c])} | ${num(s.batchVariance[c])} |`);
-    }
-    if (channels > HOVER_CHANNELS) out.push('', `*first ${HOVER_CHANNELS} of ${channels} channels*`);
+  const findings = findingsForLayer(report, layer.id).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  if (findings.length) {
+    const more = findings.length > 1 ? ` *(and ${plural(findings.length - 1, 'more finding')} in Problems)*` : '';
+    out.push(`${SEVERITY_ICON[findings[0].severity]} ${escapeMarkdown(findingPoint(report, findings[0]))}${more}`);
   }
-  const share = layerShare(report, layer.id);
-  if (share) out.push('', `Share of the loss gap in gradient call #${share.call}: **${percent(share.share)}** (loss change ${num(share.deltaLoss)} with only this layer in training mode)`);
-  for (const f of findingsForLayer(report, layer.id)) {
-    out.push('', `${SEVERITY_ICON[f.severity]} **${escapeMarkdown(f.rule)}**: ${escapeMarkdown(f.summary ?? f.message)}`, '', `*Fix:* ${escapeMarkdown(f.fix)}`);
-  }
-  out.push('', `${commandLink('Show in TF.js Debugger', COMMANDS.showLayer, { runId, layer: layer.id } satisfies ShowLayerArgs)}`);
+  const numbers = layer.isContainer ? null : numbersLine(report, layer);
+  if (numbers) out.push(numbers);
+  out.push(`${commandLink('Show in panel', COMMANDS.showLayer, { runId, layer: layer.id } satisfies ShowLayerArgs)}`);
   return out;
 }
 
 /** The hover for a construction line: every layer built there, then a run summary and links. */
 export function hoverMarkdown(report: RunReport, layers: LayerInfo[], runId: string): string {
-  const sections = layers.map((l) => layerHover(report, l, runId).join('\n'));
+  const sections = layers.map((l) => layerHover(report, l, runId).join('\n\n'));
   const status = report.status === 'running' ? 'running' : report.status;
   const footer = `*TF.js Debugger · ${escapeMarkdown(basename(report.target))} · ${status} · ${plural(report.gradientCallCount, 'gradient call')}* · ` +
     commandLink('Run again', COMMANDS.runAgain);
@@ -110,7 +127,14 @@ export function hoverMarkdown(report: RunReport, layers: LayerInfo[], runId: str
 
 // ---- CodeLens ------------------------------------------------------------------------------------------
 
-/** E.g. `$(warning) BatchNorm · training in gradient calls · 36% of loss gap`. Plain text (CodeLens titles are not Markdown). */
+/** Whether a layer's CodeLens would say something: it behaves differently by mode, or has a finding or a share
+ *  of the gap (a Dense line's "training in gradient calls" says nothing). */
+export function hasCodeLens(report: RunReport, layer: LayerInfo): boolean {
+  if (layer.isContainer) return false;
+  return MODE_DEPENDENT_CLASSES.has(layer.className) || findingsForLayer(report, layer.id).length > 0 || layerShare(report, layer.id) != null;
+}
+
+/** E.g. `$(warning) BatchNorm · training in gradient calls · all of the loss gap`. Plain text (CodeLens titles are not Markdown). */
 export function codeLensTitle(report: RunReport, layer: LayerInfo): string {
   const parts = [shortClass(layer.className)];
   const mode = modeInside(layerTotalsOf(report).get(layer.id));
@@ -118,7 +142,7 @@ export function codeLensTitle(report: RunReport, layer: LayerInfo): string {
   else if (callsOutside(layer) > 0) parts.push(`${modeOutsideText(layer)} outside gradient calls`);
   else parts.push('not called');
   const share = layerShare(report, layer.id);
-  if (share) parts.push(`${percent(share.share)} of loss gap`);
+  if (share) parts.push(shareText(share.share));
   const worst = worstSeverity(findingsForLayer(report, layer.id));
   // CodeLens titles render $(icon) syntax; a class name cannot hold one (escape it anyway).
   const title = parts.join(' · ').replace(/\$\(/g, '$\u200b(');

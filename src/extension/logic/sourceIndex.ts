@@ -1,6 +1,7 @@
 // Which layers and findings of a report sit where in the user's files, now (through the LocationTracker).
 // Pure: no vscode import. The hover, CodeLens and diagnostics providers read through here.
 import type { Finding, LayerInfo, RunReport, Severity, SourceLocation } from '../../protocol/report.ts';
+import { findingDetails, findingPoint, type FindingDetail } from './findingText.ts';
 import { fileKey, type LocationTracker } from './locations.ts';
 
 export interface PlacedLayer {
@@ -15,6 +16,8 @@ export interface PlacedProblem {
   message: string;
   layer: number | null;
   at: SourceLocation;
+  /** Related information: the gradient call, the fix (places as recorded; the provider moves them). */
+  details: FindingDetail[];
 }
 
 /** Layers built in `file`, where they are now, in line order. */
@@ -53,12 +56,13 @@ export function problemsByFile(report: RunReport, tracker: LocationTracker): Map
     out.set(k, list);
   };
   for (const f of report.findings) {
-    // The point first (the row is cut to its start); the hover and the panel have the full text.
-    add(findingSource(report, f), { code: f.rule, severity: f.severity, message: `${f.summary ?? firstSentence(f.message)}\nFix: ${firstSentence(f.fix)}`, layer: f.layer });
+    // The point in one line (a Problems row); the gradient call and the fix are its details.
+    const source = findingSource(report, f);
+    add(source, { code: f.rule, severity: f.severity, message: findingPoint(report, f), layer: f.layer, details: findingDetails(report, f, source) });
   }
   const e = report.error;
   if (e && e.file && e.line && (report.status === 'failed' || report.status === 'timed-out') && e.kind !== 'internal') {
-    add({ file: e.file, line: e.line, column: e.column ?? 1 }, { code: 'script-error', severity: 'error', message: e.message, layer: null });
+    add({ file: e.file, line: e.line, column: e.column ?? 1 }, { code: 'script-error', severity: 'error', message: e.message, layer: null, details: [] });
   }
   return out;
 }

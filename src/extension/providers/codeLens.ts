@@ -1,6 +1,8 @@
-// A CodeLens above each layer's construction line: class, mode inside gradient calls, share of the loss gap.
+// A CodeLens above the construction line of each layer with something to say (mode-dependent, a finding, a
+// share of the loss gap): class, mode inside gradient calls, share of the gap. Off with tfjsDebugger.codeLens.enabled.
 import * as vscode from 'vscode';
-import { codeLensTitle, COMMANDS, type ShowLayerArgs } from '../logic/presentation.ts';
+import { codeLensTitle, COMMANDS, hasCodeLens, type ShowLayerArgs } from '../logic/presentation.ts';
+import { readEditorSettings } from '../logic/settings.ts';
 import type { RunStore } from '../logic/runStore.ts';
 import { layersInFile } from '../logic/sourceIndex.ts';
 import type { SourceTracking } from '../sourceTracking.ts';
@@ -20,15 +22,19 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         if (c.type !== 'events' || c.events.some((e) => e.type === 'layers' || e.type === 'gradient-call')) this.refresh.request();
       }),
       sources.onDidChange(() => this.refresh.request()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('tfjsDebugger.codeLens')) this.changed.fire();
+      }),
     ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const run = this.store.shown;
     if (!run || doc.uri.scheme !== 'file') return [];
+    if (!readEditorSettings((key) => vscode.workspace.getConfiguration('tfjsDebugger', doc.uri).get(key)).codeLens) return [];
     const report = run.report();
     return layersInFile(report, this.sources.tracker, doc.uri.fsPath)
-      .filter((p) => !p.layer.isContainer && p.at.line <= doc.lineCount)
+      .filter((p) => hasCodeLens(report, p.layer) && p.at.line <= doc.lineCount)
       .map((p) => new vscode.CodeLens(new vscode.Range(p.at.line - 1, 0, p.at.line - 1, 0), {
         title: codeLensTitle(report, p.layer),
         tooltip: `${p.layer.name}: show in TF.js Debugger`,

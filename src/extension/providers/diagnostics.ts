@@ -44,6 +44,10 @@ export class FindingsDiagnostics implements vscode.Disposable {
         const d = new vscode.Diagnostic(new vscode.Range(line, start, line, end), p.message, SEVERITY[p.severity]);
         d.source = DIAGNOSTIC_SOURCE;
         d.code = p.code;
+        d.relatedInformation = p.details.flatMap((r) => {
+          const at = this.sources.tracker.locate(r.at);
+          return at ? [new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(at.file), new vscode.Position(at.line - 1, Math.max(0, at.column - 1))), r.message)] : [];
+        });
         return d;
       }));
     }

@@ -1,8 +1,9 @@
-// The hover on a layer's construction line: its modes inside and outside gradient calls, BatchNorm statistics,
-// share of the loss gap, findings, and links to this extension's own commands only.
+// The hover on a layer's construction line: one short block per layer (presentation.ts), with links to this
+// extension's own commands only. Off with tfjsDebugger.hovers.enabled.
 import * as vscode from 'vscode';
 import { HOVER_COMMANDS, hoverMarkdown } from '../logic/presentation.ts';
 import type { RunStore } from '../logic/runStore.ts';
+import { readEditorSettings } from '../logic/settings.ts';
 import { layersOnLine } from '../logic/sourceIndex.ts';
 import type { SourceTracking } from '../sourceTracking.ts';
 
@@ -12,6 +13,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const run = this.store.shown;
     if (!run || doc.uri.scheme !== 'file') return undefined;
+    if (!readEditorSettings((key) => vscode.workspace.getConfiguration('tfjsDebugger', doc.uri).get(key)).hovers) return undefined;
     const report = run.report();
     const placed = layersOnLine(report, this.sources.tracker, doc.uri.fsPath, position.line + 1);
     const line = doc.lineAt(position.line);
