@@ -22,7 +22,7 @@ interface Printed {
   final: string;
 }
 
-/** The script's own three losses, as printed in the output channel. */
+/** The script's own three losses, as printed in the TF.js Debugger terminal. */
 function parsePrintout(text: string): Printed | null {
   const grab = (label: string) => new RegExp(`${label}: (-?[\\d.eE+-]+)`).exec(text)?.[1] ?? null;
   const initial = grab('initial loss');
@@ -70,8 +70,9 @@ describe('debugging the BatchNorm example', () => {
     assert.equal(bn.modeOutside, 'inference', 'BatchNorm ran in inference mode outside it (predict)');
     assert.match(bn.source, new RegExp(`${BN_LINE}`), 'the row links to the line that built the layer');
 
-    // The three losses, against the script's own printout in the "TF.js Debugger" output channel.
-    const output = await until('the script printout in the Output panel', async () => parsePrintout(await wb.outputChannelText('TF.js Debugger')), 30_000, 1000);
+    // The three losses, against the script's own printout in the "TF.js Debugger" terminal.
+    await wb.runCommand('TF.js Debugger: Show Script Output');
+    const output = await until('the script printout in the terminal', async () => parsePrintout(await wb.terminalText()), 30_000, 1000);
     printed = output;
     losses = await wb.losses();
     assert.equal(losses.before?.full, output.initial, 'before = the script\'s "initial loss", to the last digit');
@@ -97,17 +98,16 @@ describe('debugging the BatchNorm example', () => {
     await s.screenshot(path.join(SCREENSHOTS, 'e2e-panel.png'));
   });
 
-  sc.step('2. the batchNormalization( line: hover with mode, statistics and attribution; Problems; CodeLens', async (s, wb) => {
+  sc.step('2. the batchNormalization( line: hover with modes, the point, the numbers; Problems; CodeLens', async (s, wb) => {
     await wb.openFile(EXAMPLE);
     const hover = await wb.hoverText(BN_LINE, 'batchNormalization(', /inside gradient calls/);
     assert.match(hover, /batch_normalization/);
-    assert.match(hover, /inside gradient calls training/, `mode inside gradient calls: ${hover}`);
-    assert.match(hover, /outside \(predict, evaluate, apply\) inference/, `mode outside: ${hover}`);
-    assert.match(hover, /BatchNorm statistics/);
-    assert.match(hover, /moving mean/);
+    assert.match(hover, /Mode: training \(the one recorded call\) inside gradient calls · inference ×2 outside \(predict, evaluate, apply\)/, `modes: ${hover}`);
+    assert.match(hover, /BatchNorm normalises with batch statistics inside the gradient call: loss -7\.5% \(and 2 more findings in Problems\)/, `the worst finding's point: ${hover}`);
+    assert.match(hover, /call #1: loss 36\.6356 inside, 39\.6157 in inference/);
+    assert.match(hover, /this layer alone: all of the loss gap/, `attribution: ${hover}`);
     assert.match(hover, /momentum 0\.99/);
-    assert.match(hover, /Share of the loss gap in gradient call #1: \d+%/, `attribution: ${hover}`);
-    assert.match(hover, /loss-gap/);
+    assert.match(hover, /moving mean 0 → /);
     // The hover lists the Problems entry first; scroll it to the debugger's part for the screenshot.
     await wb.scrollHoverTo(/BatchNormalization · behaves differently/);
     await s.screenshot(path.join(SCREENSHOTS, 'e2e-hover.png'));
@@ -121,14 +121,14 @@ describe('debugging the BatchNorm example', () => {
     }, 20_000);
     const lens = lenses.find((x) => /BatchNorm · training in gradient calls/.test(x.text));
     assert.ok(lens);
-    assert.match(lens.text, /% of loss gap/);
+    assert.match(lens.text, /all of the loss gap/);
     const bnTop = await (await wb.editorLine(BN_LINE)).evaluate((e) => e.getBoundingClientRect().top);
     assert.ok(lens.top < bnTop && bnTop - lens.top < 40, `the lens sits right above line ${BN_LINE} (lens ${lens.top}, line ${bnTop})`);
-    assert.ok(lenses.some((x) => /Conv2D · training in gradient calls/.test(x.text)), `a lens above the conv2d line: ${JSON.stringify(lenses)}`);
+    assert.ok(!lenses.some((x) => /Conv2D/.test(x.text)), `no lens that says nothing above the conv2d line: ${JSON.stringify(lenses)}`);
 
     // Problems panel.
     const problems = await wb.problems();
-    const row = problems.find((p) => /in training mode changes the loss inside the gradient call/.test(p));
+    const row = problems.find((p) => p.startsWith('BatchNorm normalises with batch statistics inside the gradient call: loss -7.5%'));
     assert.ok(row, `Problems lists the loss-gap finding: ${problems.join(' | ')}`);
     log(`Problems row: ${row}`);
     assert.match(row, new RegExp(`\\bline ${BN_LINE}\\b|\\[Ln ${BN_LINE}, Col`), `at line ${BN_LINE}: ${row}`);
@@ -196,6 +196,6 @@ describe('debugging the BatchNorm example', () => {
     await wb.openFile(EXAMPLE);
     const hover = await wb.hoverText(BN_LINE, 'batchNormalization(', /inside gradient calls/, 30_000);
     assert.match(hover, /inside gradient calls training/);
-    assert.match(hover, /Share of the loss gap/);
+    assert.match(hover, /all of the loss gap/);
   });
 });

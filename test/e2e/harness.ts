@@ -322,6 +322,8 @@ export const USER_SETTINGS: Record<string, unknown> = {
   // window (CPU the 2-core machine needs for the scenarios); the syntax server alone still gives JS hovers.
   'typescript.tsserver.useSyntaxServer': 'always',
   'typescript.disableAutomaticTypeAcquisition': true,
+  // The DOM renderer: the terminal's text is in the page, for the tests to read.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 /** code-server's address for a folder (slashes left readable). */

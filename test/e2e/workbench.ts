@@ -305,6 +305,35 @@ export class Workbench {
     await this.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
   }
 
+  // ---- terminal and code actions -------------------------------------------------------------------------
+
+  /** The text of the terminal the Terminal panel shows (the DOM renderer: gpuAcceleration off), rows in order. */
+  async terminalText(): Promise<string> {
+    return this.page.$$eval('.part.panel .terminal-wrapper.active .xterm-rows > div',
+      (rows) => rows.map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n'));
+  }
+
+  /** Ctrl+. at a place in the active editor: the code actions offered (titles), the menu left open. */
+  async codeActionsAt(line: number, column: number): Promise<string[]> {
+    await this.goToLine(line, column);
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    return until(`code actions at ${line}:${column}`, async () => {
+      if (!(await rows.first().isVisible().catch(() => false))) {
+        await this.page.keyboard.press('Control+.');
+        await rows.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+      }
+      const titles = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map(squash);
+      return titles.length ? titles : null;
+    }, 30_000, 500);
+  }
+
+  /** Picks a code action from the open Ctrl+. menu. */
+  async applyCodeAction(title: string): Promise<void> {
+    const row = this.page.locator('.action-widget .monaco-list-row.action').filter({ hasText: title }).first();
+    await row.click();
+    await this.page.locator('.action-widget').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
+
   // ---- sidebar -----------------------------------------------------------------------------------------
 
   /** Opens the TF.js Debugger view container from its activity bar icon. */
