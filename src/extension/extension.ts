@@ -8,6 +8,7 @@ import { LayerCodeLensProvider } from './providers/codeLens.ts';
 import { DebuggerPanel, PANEL_VIEW_TYPE, type PanelHost } from './panel/debuggerPanel.ts';
 import { FindingsDiagnostics } from './providers/diagnostics.ts';
 import { FindingCodeActions } from './providers/quickFixes.ts';
+import { TfjsDebugConfigurations } from './launchConfigs.ts';
 import { LayerHoverProvider } from './providers/hover.ts';
 import { RunController } from './runController.ts';
 import { layerNodeId, RunsTreeProvider } from './providers/runsTree.ts';
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeActionsProvider(SELECTOR, new FindingCodeActions(store, sources, distDir, log), FindingCodeActions.metadata),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, DebuggerPanel.serializer(panelHost)),
     { dispose: () => DebuggerPanel.detach() },
+    ...new TfjsDebugConfigurations(store, controller, panelHost).register(),
     ...registerCommands({ context, store, controller, sources, panelHost, log, output, terminal }),
   );
 }

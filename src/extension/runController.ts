@@ -67,13 +67,14 @@ export class RunController implements vscode.Disposable {
     return this.slot.stop();
   }
 
-  private settingsFor(target: string): DebuggerSettings {
-    const config = vscode.workspace.getConfiguration('tfjsDebugger', vscode.Uri.file(target));
-    return readSettings((key) => config.get(key));
+  /** The settings for a run: a launch configuration's own (request.settings), else the workspace's. */
+  private settingsFor(request: RunRequest): DebuggerSettings {
+    const config = vscode.workspace.getConfiguration('tfjsDebugger', /^[a-z][a-z0-9+.-]+:/i.test(request.target) ? undefined : vscode.Uri.file(request.target));
+    return readSettings((key) => request.settings?.[key] ?? config.get(key));
   }
 
   private launch(request: RunRequest, startOpts: StartOptions): RunEntry {
-    const settings = this.settingsFor(request.target);
+    const settings = this.settingsFor(request);
     const host = { execPath: process.execPath, env: process.env, distDir: this.distDir };
     const opts = launchOptionsFor(request, settings, host);
     const run = this.store.start(request, { ...DEFAULT_RUN_OPTIONS, ...opts.options });

@@ -327,10 +327,16 @@ export class Workbench {
     }, 30_000, 500);
   }
 
-  /** Picks a code action from the open Ctrl+. menu. */
+  /** Picks a code action from the open Ctrl+. menu with the keyboard (the menu blocks the mouse elsewhere). */
   async applyCodeAction(title: string): Promise<void> {
-    const row = this.page.locator('.action-widget .monaco-list-row.action').filter({ hasText: title }).first();
-    await row.click();
+    const focused = () => this.page.$$eval('.action-widget .monaco-list-row.action.focused', (els) => els.map((e) => e.getAttribute('aria-label') ?? '')[0] ?? '');
+    await until(`the code action "${title}" focused`, async () => {
+      if (await focused() === title) return true;
+      await this.page.keyboard.press('ArrowDown');
+      await sleep(100);
+      return false;
+    }, 10_000, 0);
+    await this.page.keyboard.press('Enter');
     await this.page.locator('.action-widget').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   }
 

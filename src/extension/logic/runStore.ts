@@ -22,6 +22,10 @@ export interface RunRequest {
    *  app whose dev server to start (target is then its URL once started). */
   pageRoot?: string;
   viteApp?: string;
+  /** From a launch configuration: added to the script's environment, and settings (by their name under
+   *  tfjsDebugger.) that override the workspace's for this run. */
+  env?: Record<string, string>;
+  settings?: Record<string, unknown>;
 }
 
 /** The part of VS Code's Memento the store uses. */

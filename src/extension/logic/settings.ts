@@ -119,7 +119,7 @@ export function launchOptionsFor(request: RunRequest, settings: DebuggerSettings
     stdio: 'pipe',
     // VS Code's own binary runs as plain Node with ELECTRON_RUN_AS_NODE; in code-server it is node already.
     execPath: ownNode ? host.execPath : settings.nodePath,
-    env: ownNode ? { ...host.env, ELECTRON_RUN_AS_NODE: '1' } : { ...host.env },
+    env: ownNode ? { ...host.env, ...request.env, ELECTRON_RUN_AS_NODE: '1' } : { ...host.env, ...request.env },
     memoryLimitMb: settings.memoryLimitMb,
     distDir: host.distDir,
   };
