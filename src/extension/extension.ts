@@ -73,9 +73,14 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeActionsProvider(SELECTOR, new FindingCodeActions(store, sources, distDir, log), FindingCodeActions.metadata),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, DebuggerPanel.serializer(panelHost)),
     { dispose: () => DebuggerPanel.detach() },
-    ...new TfjsDebugConfigurations(store, controller, panelHost).register(),
     ...registerCommands({ context, store, controller, sources, panelHost, log, output, terminal }),
   );
+  // F5 and launch.json; apart, so that a failure here (a package.json without the debugger) leaves the rest working.
+  try {
+    context.subscriptions.push(...new TfjsDebugConfigurations(store, controller, panelHost).register());
+  } catch (e) {
+    log(`Launch configurations are not available: ${(e as Error).message}`);
+  }
 }
 
 export function deactivate(): void {

@@ -1,5 +1,5 @@
 // tfjsDebugger.probeModel: probes a saved model (model.json): the file given, else the active editor's, else one
-// the user picks; with a synthetic batch or a data file the user picks ({dataFile} in the second argument skips
+// the user picks from the workspace's model.json files (recent first); with a synthetic batch or a data file the user picks ({dataFile} in the second argument skips
 // the question: tests, other extensions).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -7,6 +7,8 @@ import { basename } from '../../model/format.ts';
 import { DebuggerPanel } from '../panel/debuggerPanel.ts';
 import type { Command } from './deps.ts';
 import { activeFile, fileArg, localFile, saveIfDirty } from './files.ts';
+import { pickModel } from './pickers.ts';
+import { rememberTarget } from '../logic/recent.ts';
 
 /** The batch to probe with: a data file, undefined for a synthetic one, or null when the user cancelled. */
 async function chooseData(model: vscode.Uri, options: unknown): Promise<string | undefined | null> {
@@ -25,14 +27,14 @@ async function chooseData(model: vscode.Uri, options: unknown): Promise<string |
   return file ?? null;
 }
 
-export const probeModel: Command = ({ controller, panelHost }) => async (arg?: unknown, options?: unknown) => {
-  const uri = fileArg(arg) ?? activeFile(/\.json$/i) ?? (await vscode.window.showOpenDialog({
-    canSelectMany: false, openLabel: 'Probe', title: 'Probe Saved Model (model.json)', filters: { 'TensorFlow.js model': ['json'] },
-  }))?.[0];
+export const probeModel: Command = ({ context, controller, panelHost }) => async (arg?: unknown, options?: unknown) => {
+  const picked = fileArg(arg) ?? activeFile(/\.json$/i) ?? (arg === undefined ? await pickModel(context.workspaceState) : undefined);
+  const uri = typeof picked === 'string' ? vscode.Uri.file(picked) : picked;
   if (!uri || !localFile(uri)) return;
   const dataFile = await chooseData(uri, options);
   if (dataFile === null) return;
   if (!(await saveIfDirty(uri))) return;
+  await rememberTarget(context.workspaceState, uri.fsPath);
   const run = await controller.start({ kind: 'probe', target: uri.fsPath, args: [], cwd: path.dirname(uri.fsPath), dataFile });
   if (run) DebuggerPanel.show(panelHost, true);
 };
