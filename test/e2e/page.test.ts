@@ -1,0 +1,79 @@
+// Issue 17 in VS Code, and launch configurations: "Debug Training Page…" on a page fixture that loads tfjs by a
+// script tag (picked from the workspace's pages), in headless Chromium: the page's console in the TF.js Debugger
+// terminal, its findings in the panel; then F5-style runs from launch.json ("Debug: Select and Start Debugging"):
+// a "tfjs-debug" configuration with `program`, and one with `url`.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe } from 'node:test';
+import { log, ROOT } from './harness.ts';
+import { scenario } from './suite.ts';
+import { until } from './workbench.ts';
+
+const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';
+const SCRIPT_TAG = path.join(ROOT, 'examples', 'browser', 'script-tag');
+
+/** The script-tag example as a page of the workspace, with tfjs beside it (the workspace has no node_modules). */
+function addPage(workspace: string): void {
+  const dir = path.join(workspace, 'page');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js'), path.join(dir, 'tf.min.js'));
+  copyFileSync(path.join(SCRIPT_TAG, 'train.js'), path.join(dir, 'train.js'));
+  const html = readFileSync(path.join(SCRIPT_TAG, 'index.html'), 'utf8').replace(/src="[^"]*tf\.min\.js"/, 'src="tf.min.js"');
+  assert.match(html, /src="tf\.min\.js"/);
+  writeFileSync(path.join(dir, 'index.html'), html);
+}
+
+describe('training pages and launch configurations', () => {
+  const sc = scenario({
+    name: 'page',
+    settings: { 'tfjsDebugger.browserPath': BROWSER, 'tfjsDebugger.page.headless': true, 'tfjsDebugger.page.idleSeconds': 5 },
+  });
+
+  sc.step('Debug Training Page…: the workspace\'s page from the picker; its console in the terminal, its findings in the panel', async (s, wb) => {
+    addPage(s.workspace);
+    await wb.runCommand('TF.js Debugger: Debug Training Page…');
+    const rows = await until('the page in the picker', async () => {
+      const labels = await wb.quickPickLabels();
+      return labels.some((l) => /index\.html/.test(l)) ? labels : null;
+    }, 30_000, 500);
+    log(`picker: ${rows.join(' | ')}`);
+    assert.ok(rows.some((l) => /Enter a URL/.test(l)), 'a URL can be typed');
+    await wb.acceptQuickPick(/index\.html/);
+    await wb.waitForPanelStatus('completed', 180_000);
+    const findings = await wb.findings();
+    assert.ok(findings.some((f) => f.rule === 'loss-gap'), `loss-gap on the page: ${findings.map((f) => f.rule)}`);
+    const loss = findings.find((f) => f.rule === 'loss-gap');
+    assert.match(loss?.text ?? '', /train\.js:\d+/, 'the finding points into the page\'s script');
+    await wb.runCommand('TF.js Debugger: Show Script Output');
+    const text = await until('the page\'s console in the terminal', async () => {
+      const t = await wb.terminalText();
+      return /done on webgl: inference loss \d/.test(t) && /index\.html \(page\): completed after/.test(t) ? t : null;
+    }, 30_000, 500);
+    log(`terminal:\n${text}`);
+  });
+
+  sc.step('launch.json: a "tfjs-debug" configuration with program runs the script; one with url debugs the page', async (s, wb) => {
+    mkdirSync(path.join(s.workspace, '.vscode'), { recursive: true });
+    writeFileSync(path.join(s.workspace, '.vscode', 'launch.json'), JSON.stringify({
+      version: '0.2.0',
+      configurations: [
+        { type: 'tfjs-debug', request: 'launch', name: 'BatchNorm script', program: '${workspaceFolder}/batchnorm-mismatch.js', env: { SEED: '6' }, probeEvery: 1 },
+        { type: 'tfjs-debug', request: 'launch', name: 'Training page', url: '${workspaceFolder}/page/index.html' },
+      ],
+    }, null, 2));
+    await wb.runCommand('Debug: Select and Start Debugging');
+    await wb.acceptQuickPick(/^BatchNorm script/, 30_000);
+    await until('the script\'s run in the panel', async () => /batchnorm-mismatch\.js/.test((await wb.panelText('#run-header')) ?? ''), 60_000, 500);
+    await wb.waitForPanelStatus('completed', 120_000);
+    assert.ok((await wb.findings()).some((f) => f.rule === 'loss-gap'));
+    // The debug session ends with the run: the debug toolbar goes.
+    await until('the debug session to end', async () => !(await wb.page.locator('.debug-toolbar').first().isVisible().catch(() => false)), 30_000, 500);
+
+    await wb.runCommand('Debug: Select and Start Debugging');
+    await wb.acceptQuickPick(/^Training page/, 30_000);
+    await until('the page\'s run in the panel', async () => /index\.html/.test((await wb.panelText('#run-header')) ?? ''), 60_000, 500);
+    await wb.waitForPanelStatus('completed', 180_000);
+    assert.ok((await wb.findings()).some((f) => f.rule === 'loss-gap'));
+  });
+});
