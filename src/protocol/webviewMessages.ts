@@ -54,7 +54,7 @@ export type WebviewToHost =
   | { type: 'select-layer'; layer: number }
   | { type: 'command'; command: WebviewCommand };
 
-export const WEBVIEW_COMMANDS = ['rerun', 'stop', 'export-json', 'export-html'] as const;
+export const WEBVIEW_COMMANDS = ['rerun', 'stop', 'export-json', 'export-html', 'show-output'] as const;
 export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
 
 /** Checks a message from the webview against the protocol; anything else is to be ignored and logged. */

@@ -25,9 +25,11 @@ function addPage(workspace: string): void {
 }
 
 describe('training pages and launch configurations', () => {
+  // The page may send nothing for a while (webgl shaders compile on a software GPU, on a busy machine): the run
+  // ends after 20 s of silence, so that it does not end between the page's first layers and its first step.
   const sc = scenario({
     name: 'page',
-    settings: { 'tfjsDebugger.browserPath': BROWSER, 'tfjsDebugger.page.headless': true, 'tfjsDebugger.page.idleSeconds': 5 },
+    settings: { 'tfjsDebugger.browserPath': BROWSER, 'tfjsDebugger.page.headless': true, 'tfjsDebugger.page.idleSeconds': 20 },
   });
 
   sc.step('Debug Training Page…: the workspace\'s page from the picker; its console in the terminal, its findings in the panel', async (s, wb) => {

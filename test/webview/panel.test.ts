@@ -164,7 +164,7 @@ describe('panel in a VS Code webview', () => {
       assert.equal(await panel.page.locator('#findings .finding-card').count(), report.findings.length);
 
       // Buttons post commands.
-      for (const [id, command] of [['#btn-rerun', 'rerun'], ['#btn-export-json', 'export-json'], ['#btn-export-html', 'export-html']] as const) {
+      for (const [id, command] of [['#btn-rerun', 'rerun'], ['#btn-output', 'show-output'], ['#btn-export-json', 'export-json'], ['#btn-export-html', 'export-html']] as const) {
         await panel.page.click(id);
         assert.deepEqual(await lastPosted(panel), { type: 'command', command });
       }

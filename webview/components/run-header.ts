@@ -79,6 +79,7 @@ export class RunHeader extends PanelElement {
           ${r?.status === 'running'
             ? html`<vscode-button id="btn-stop" icon="debug-stop" secondary title="Stop the run" @click=${this.command('stop')}>Stop</vscode-button>`
             : nothing}
+          <vscode-button id="btn-output" icon="terminal" secondary ?disabled=${!r} title="The script's own output, in the TF.js Debugger terminal" @click=${this.command('show-output')}>Output</vscode-button>
           <vscode-button id="btn-export-json" icon="json" secondary ?disabled=${!r} title="Save the JSON report" @click=${this.command('export-json')}>Export JSON</vscode-button>
           <vscode-button id="btn-export-html" icon="file-code" secondary ?disabled=${!r} title="Save a standalone HTML report" @click=${this.command('export-html')}>Export HTML</vscode-button>
         </div>` : nothing}

@@ -33,6 +33,7 @@ const WEBVIEW_COMMAND: Record<WebviewCommand, { command: string; args: unknown[]
   stop: { command: COMMANDS.stop, args: [] },
   'export-json': { command: COMMANDS.exportReport, args: ['json'] },
   'export-html': { command: COMMANDS.exportReport, args: ['html'] },
+  'show-output': { command: COMMANDS.showOutput, args: [] },
 };
 
 /** Runs a panel button's command. */
