@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Batcher, type BatcherTimers } from '../../src/extension/logic/batcher.ts';
 import { acceptWebviewMessage, parseExportArgs, parseExportFormat, parseShowLayerArgs, parseSourceArg } from '../../src/extension/logic/messages.ts';
 import { DEFAULT_OUTPUT_CAP, OutputLimiter } from '../../src/extension/logic/outputLimiter.ts';
-import { DEFAULT_SETTINGS, launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from '../../src/extension/logic/settings.ts';
+import { DEFAULT_SETTINGS, launchOptionsFor, readSettings, SETTING_KEYS, trustRefusal, type DebuggerSettings } from '../../src/extension/logic/settings.ts';
 import { Throttle } from '../../src/extension/logic/throttle.ts';
 import { makeNonce, webviewHtml } from '../../src/shell/html.ts';
 import { ReliabilitySection } from '../helpers/reliability.ts';
@@ -180,7 +180,10 @@ test('settings: defaults, out-of-range values fall back, and they reach the laun
     probeEvery: 5, probeBudget: 0, attribution: 'always', lossGapTolerance: 0.01, timeoutSeconds: 30, historySize: 200, nodePath: ' /opt/node ', memoryLimitMb: 8192,
   };
   const s = readSettings((k) => values[k]);
-  assert.deepEqual(s, { ...values, nodePath: '/opt/node' } as DebuggerSettings);
+  assert.deepEqual(s, { ...DEFAULT_SETTINGS, ...values, nodePath: '/opt/node' } as DebuggerSettings);
+  // The page and output settings, by their names under tfjsDebugger.
+  const more: Record<string, unknown> = { scriptOutput: 'outputChannel', browserPath: ' /usr/bin/chromium ', 'page.headless': true, 'page.idleSeconds': 30 };
+  assert.deepEqual(readSettings((k) => more[k]), { ...DEFAULT_SETTINGS, scriptOutput: 'outputChannel', pageBrowser: '/usr/bin/chromium', pageHeadless: true, pageIdleSeconds: 30 });
   const bad: Record<string, unknown> = { probeEvery: -1, probeBudget: 1.5, attribution: 'sometimes', lossGapTolerance: 'x', timeoutSeconds: 1.5, historySize: 1, nodePath: 7, memoryLimitMb: 1 };
   assert.deepEqual(readSettings((k) => bad[k]), DEFAULT_SETTINGS);
 
@@ -258,11 +261,12 @@ test('manifest: every command the code runs is contributed; menus, walkthrough m
   assert.equal(pkg.main, './dist/extension.js');
   // Cheap activation: commands and the view imply their own; the languages are there so that hovers, CodeLens
   // and diagnostics restore from the last run after a reload. Never on startup.
-  assert.deepEqual(pkg.activationEvents, ['onLanguage:javascript', 'onLanguage:json', 'onLanguage:typescript', 'onWebviewPanel:tfjsDebugger.panel']);
+  // F5 resolves "tfjs-debug" launch configurations.
+  assert.deepEqual(pkg.activationEvents, ['onLanguage:javascript', 'onLanguage:json', 'onLanguage:typescript', 'onWebviewPanel:tfjsDebugger.panel', 'onDebugResolve:tfjs-debug', 'onDebugDynamicConfigurations:tfjs-debug']);
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-  for (const key of ['probeEvery', 'attribution', 'lossGapTolerance', 'timeoutSeconds', 'historySize', 'nodePath', 'memoryLimitMb']) {
+  for (const [field, key] of Object.entries(SETTING_KEYS)) {
     const setting = pkg.contributes.configuration.properties[`tfjsDebugger.${key}`];
     assert.ok(setting && (setting.description || setting.markdownDescription), key);
-    assert.deepEqual(setting.default, DEFAULT_SETTINGS[key as keyof DebuggerSettings], `${key} default`);
+    assert.deepEqual(setting.default, DEFAULT_SETTINGS[field as keyof DebuggerSettings], `${key} default`);
   }
 });

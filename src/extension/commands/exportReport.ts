@@ -45,8 +45,12 @@ export const exportReport: Command = ({ store, context, log }) => async (...args
     void vscode.window.showErrorMessage(`TF.js Debugger: could not write the report to ${uri.fsPath}: ${(e as Error).message}`);
     return;
   }
-  void vscode.window.showInformationMessage(`TF.js Debugger: report written to ${uri.fsPath}${run.running ? ' (a snapshot: the run is still in progress)' : ''}.`, 'Open')
+  // The HTML report is a page: "Open in Browser" shows it as one (not its source); JSON opens in the editor.
+  const open = format === 'html' ? 'Open in Browser' : 'Open';
+  void vscode.window.showInformationMessage(`TF.js Debugger: report written to ${uri.fsPath}${run.running ? ' (a snapshot: the run is still in progress)' : ''}.`, open)
     .then((choice) => {
-      if (choice) void vscode.commands.executeCommand('vscode.open', uri);
+      if (!choice) return;
+      if (format === 'html') void vscode.env.openExternal(uri);
+      else void vscode.commands.executeCommand('vscode.open', uri);
     });
 };
