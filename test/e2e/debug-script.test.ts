@@ -195,7 +195,7 @@ describe('debugging the BatchNorm example', () => {
     // The hover comes from the stored run.
     await wb.openFile(EXAMPLE);
     const hover = await wb.hoverText(BN_LINE, 'batchNormalization(', /inside gradient calls/, 30_000);
-    assert.match(hover, /inside gradient calls training/);
+    assert.match(hover, /training \(the one recorded call\) inside gradient calls/);
     assert.match(hover, /all of the loss gap/);
   });
 });

@@ -35,8 +35,8 @@ describe('probing a saved model', () => {
     await wb.openFile('bn-dropout/model.json');
     // The Problems entries for the line come first in the hover; wait for the debugger's own part.
     const hover = await wb.hoverText(BN_NAME_LINE, 'bn"', /inside gradient calls/, 30_000);
-    assert.match(hover, /\bbn\b.*BatchNormalization/);
-    assert.match(hover, /inside gradient calls training/, `the hover gives the mode in the probe's gradient call: ${hover}`);
-    assert.match(hover, /BatchNorm statistics/);
+    assert.match(hover, /\bbn · BatchNorm · behaves differently in training and inference/);
+    assert.match(hover, /Mode: training \(the one recorded call\) inside gradient calls/, `the hover gives the mode in the probe's gradient call: ${hover}`);
+    assert.match(hover, /momentum \d/);
   });
 });

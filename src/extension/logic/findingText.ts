@@ -45,7 +45,8 @@ export interface FindingDetail {
   at: SourceLocation;
 }
 
-/** The details under a finding's row: the gradient call with its losses, what happens, the fix. */
+/** The details under a finding's row (the editor's hover shows them too, so two short lines): the gradient call
+ *  with its losses, and the fix. */
 export function findingDetails(report: RunReport, finding: Finding, at: SourceLocation): FindingDetail[] {
   const out: FindingDetail[] = [];
   const call = report.gradientCalls.find((c) => c.index === finding.gradientCall);
@@ -55,8 +56,6 @@ export function findingDetails(report: RunReport, finding: Finding, at: SourceLo
       : '';
     out.push({ message: `Gradient call #${call.index} (${call.api})${losses}`, at: call.source });
   }
-  const point = findingPoint(report, finding);
-  if (finding.summary && finding.summary !== point) out.push({ message: finding.summary, at });
   out.push({ message: `Fix: ${firstSentence(finding.fix)}`, at });
   return out;
 }
