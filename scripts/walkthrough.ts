@@ -23,9 +23,11 @@ const SCREENSHOTS: Record<string, string> = { 'e2e-panel.png': 'panel.png', 'e2e
 
 function debug(file: string): { report: RunReport; printout: string } {
   const json = path.join(path.dirname(file), 'report.json');
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tfjs-debug.js'), 'run', file, '--json', json, '--quiet'], { cwd: path.dirname(file), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tfjs-debug.js'), 'run', file, '--json', json], { cwd: path.dirname(file), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the example run failed (${r.status}): ${r.stderr}`);
-  return { report: JSON.parse(readFileSync(json, 'utf8')) as RunReport, printout: r.stdout.trim() };
+  // The script's own lines (the CLI's summary follows them on stdout; its timings change from run to run).
+  const printout = r.stdout.split('\n').filter((l) => /^(initial loss|loss calculated in gradient|final loss): /.test(l)).join('\n');
+  return { report: JSON.parse(readFileSync(json, 'utf8')) as RunReport, printout };
 }
 
 export function walkthroughPages(): Record<string, string> {

@@ -109,7 +109,7 @@ describe('debugging the BatchNorm example', () => {
     assert.match(hover, /momentum 0\.99/);
     assert.match(hover, /moving mean 0 → /);
     // The hover lists the Problems entry first; scroll it to the debugger's part for the screenshot.
-    await wb.scrollHoverTo(/BatchNormalization · behaves differently/);
+    await wb.scrollHoverTo(/ · BatchNorm · behaves differently/);
     await s.screenshot(path.join(SCREENSHOTS, 'e2e-hover.png'));
     await wb.page.keyboard.press('Escape');
     await wb.page.mouse.move(5, 400);
