@@ -4,11 +4,15 @@
 // parent goes (stdin ends) or on SIGTERM.
 //
 //   node dist/vite-server.js <app folder>
-import { startViteServer } from './viteServer.ts';
+import { isViteApp, startViteServer } from './viteServer.ts';
 
 const [folder] = process.argv.slice(2);
 
-startViteServer(folder).then((server) => {
+const started = isViteApp(folder)
+  ? startViteServer(folder)
+  : Promise.reject(new Error(`${folder} is a folder but not a Vite app (it has no vite.config or index.html). Give a URL, an .html file, or a Vite app's folder.`));
+
+started.then((server) => {
   process.stdout.write(`${JSON.stringify({ url: server.url, root: server.root })}\n`);
   let closing = false;
   const close = () => {
