@@ -76,3 +76,10 @@ test('terminal text: colours kept, other escapes and controls shown, LF as CRLF;
   r.push('789abc');
   assert.equal(r.text(), '789abc', 'whole chunks are dropped from the front');
 });
+
+test('editor settings: hovers and CodeLens on unless turned off', async () => {
+  const { readEditorSettings } = await import('../../src/extension/logic/settings.ts');
+  assert.deepEqual(readEditorSettings(() => undefined), { hovers: true, codeLens: true });
+  assert.deepEqual(readEditorSettings((k) => (k === 'codeLens.enabled' ? false : undefined)), { hovers: true, codeLens: false });
+  assert.deepEqual(readEditorSettings((k) => (k === 'hovers.enabled' ? false : 'junk')), { hovers: false, codeLens: true });
+});
