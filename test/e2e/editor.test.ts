@@ -46,6 +46,7 @@ describe('the editor: terminal, Problems, quick fix and re-run', () => {
 
   sc.step('Ctrl+. on the layer line: the fix by what it does, its re-run twin, Show once; applying it closes the gap', async (s, wb) => {
     await wb.openFile(EXAMPLE);
+    await wb.clearNotifications();
     const actions = await wb.codeActionsAt(BN_LINE, BN_COLUMN);
     log(`code actions: ${actions.join(' | ')}`);
     assert.ok(actions.some((a) => a.startsWith(FIX) && !a.includes('re-run')), `"${FIX}" offered: ${actions.join(' | ')}`);

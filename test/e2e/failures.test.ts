@@ -86,8 +86,9 @@ describe('scripts that fail or never end', () => {
     const script = path.join(s.workspace, 'loops.js');
     // The runner is up and spinning in the user's loop.
     await until('the runner process for loops.js', () => processesRunning(script).length > 0, 30_000);
-    await until('the loop to print', async () => /looping forever/.test(s.outputChannelLog('TF.js Debugger')) || null, 30_000, 500)
-      .catch(() => log('(the output channel log file did not show the loop\'s line yet; stopping anyway)'));
+    // Its print is in the TF.js Debugger terminal, which a run shows.
+    await until('the loop to print', async () => /looping forever/.test(await wb.terminalText()) || null, 30_000, 500)
+      .catch(() => log('(the terminal did not show the loop\'s line yet; stopping anyway)'));
     const stop = (await wb.panelFrame()).locator('#btn-stop');
     await stop.waitFor({ state: 'visible', timeout: 10_000 });
     const t0 = Date.now();
