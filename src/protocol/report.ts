@@ -30,7 +30,7 @@ export interface TfjsInfo {
   /** Folder of the tfjs-core package that ran. */
   path: string;
   /** Kernels the backend lacks (or computes wrongly) that ran on tfjs's cpu kernels through the debugger's
-   *  fallback (src/core/backend/cpuFallbackKernels.ts), in the order first used. Absent: none ran. */
+   *  fallback (src/engine/backend/cpuFallbackKernels.ts), in the order first used. Absent: none ran. */
   fallbackKernels?: string[];
 }
 
