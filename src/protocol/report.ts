@@ -199,7 +199,7 @@ export interface LeakSite {
 
 export const RULE_IDS = [
   'nan-or-inf', 'loss-gap', 'batchnorm-batch-statistics', 'running-stats-lagging', 'running-stats-frozen',
-  'frozen-layer-in-training-mode', 'weights-never-learn', 'backend-divergence', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
+  'frozen-layer-in-training-mode', 'weights-never-learn', 'freeze-undone', 'backend-divergence', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
   'no-gradient-calls',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
