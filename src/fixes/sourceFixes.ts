@@ -8,12 +8,14 @@
 //   `{training: false}`, or `{training: false}` is added);
 // - frozen-layer-in-training-mode: the same in a custom loop; with fit, the frozen model called through a small
 //   layer that runs it in inference mode (inferenceWrapper.ts);
-// - tensor-leak: dispose what the leaking statement declares, at the end of the loop body it is in.
+// - tensor-leak: the loop's step run in tf.tidy where that cannot change the loop (tidyLoop.ts), else dispose
+//   what the leaking statement declares at the end of the loop body it is in.
 import ts from 'typescript';
 import type { Finding, RunReport, SourceLocation } from '../protocol/report.ts';
 import type { SourceFix, TextEdit } from './edits.ts';
 import { inferenceWrapperFix } from './inferenceWrapper.ts';
 import { setTraining } from './modeEdits.ts';
+import { tidyLoopFix } from './tidyLoop.ts';
 import { calleeName, callsOnLine, descendants, enclosing, isApplyCall, offsetOf, parse, tfjsBinding } from './syntax.ts';
 
 export { applyEdits, type SourceFix, type TextEdit } from './edits.ts';
@@ -65,7 +67,11 @@ function disposeLeak(sf: ts.SourceFile, at: SourceLocation): SourceFix | null {
     return [];
   });
   const loop = enclosing(sf, offset, (n): n is ts.IterationStatement => ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)).at(-1);
-  if (!names.length || !loop || !ts.isBlock(loop.statement)) return null;
+  if (!loop || !ts.isBlock(loop.statement)) return null;
+  // The whole step in tf.tidy where that cannot change the loop; else dispose what the statement declares.
+  const tidy = tidyLoopFix(sf, loop, tf.name);
+  if (tidy) return tidy;
+  if (!names.length) return null;
   const body = loop.statement;
   const last = body.statements[body.statements.length - 1];
   const indent = last ? ' '.repeat(sf.getLineAndCharacterOfPosition(last.getStart(sf)).character) : '  ';

@@ -58,9 +58,18 @@ test('loss-gap: {training: false} in the loss closure, and the gap closes', () =
   assert.deepEqual(after.findings.filter((f) => f.rule === 'loss-gap'), []);
 });
 
-test('tensor-leak: dispose what the step declares at the end of the loop body, and the leak is gone', () => {
-  const { after, fixed } = fixAndRerun('tensor-leak.js', 'tensor-leak', /Dispose value, grads/);
-  assert.match(fixed, /\n {2}tf\.dispose\(\[value, grads\]\);\n\}/);
+test('tensor-leak: the loop\'s step in tf.tidy, and the leak is gone', () => {
+  const { after, fixed } = fixAndRerun('tensor-leak.js', 'tensor-leak', /^Run each step of the loop in tf\.tidy \(frees the tensors it creates\)$/);
+  assert.match(fixed, /for \(let step = 0; step < 40; step\+\+\) \{\n {2}tf\.tidy\(\(\) => \{\n {4}const \{ value, grads \} = tf\.variableGrads\([^\n]*\n {4}optimizer\.applyGradients\(grads\);\n {4}if \(step % 10 === 0\)[^\n]*\n {2}\}\);\n\}/);
+  assert.deepEqual(after.findings.filter((f) => f.rule === 'tensor-leak'), []);
+});
+
+test('tensor-leak in a step that awaits (tf.tidy is synchronous): dispose what the step declares, and the leak is gone', () => {
+  const { after, fixed } = fixAndRerun('tensor-leak.js', 'tensor-leak', /Dispose value, grads/, {
+    name: 'tensor-leak-async.js',
+    rewrite: (t) => t.replace(/for \(let step = 0;[^]*\n\}\n/, (loop) => `(async () => {\n${loop.replace("console.log('step', step, 'loss', value.dataSync()[0]);", "console.log('step', step, 'loss', value.dataSync()[0]);\n  await tf.nextFrame();")}})();\n`),
+  });
+  assert.match(fixed, /await tf\.nextFrame\(\);\n {2}tf\.dispose\(\[value, grads\]\);\n\}/);
   assert.deepEqual(after.findings.filter((f) => f.rule === 'tensor-leak'), []);
 });
 
@@ -111,4 +120,27 @@ test('no fix where none fits mechanically: layers frozen one by one inside a seq
   const finding = report.findings.find((f) => f.rule === 'frozen-layer-in-training-mode');
   assert.ok(finding);
   assert.deepEqual(fixesFor(finding, report, file, readFileSync(file, 'utf8')), []);
+});
+
+test('tf.tidy is offered only where it cannot change the loop; the reason otherwise', async () => {
+  const { tidyBlocker } = await import('../../src/fixes/tidyLoop.ts');
+  const body = (code: string) => {
+    const sf = ts.createSourceFile('x.js', `for (;;) {\n${code}\n}`, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+    return (sf.statements[0] as ts.ForStatement).statement as ts.Block;
+  };
+  const cases: [string, string | null][] = [
+    ['const t = f(); g(t);', null],
+    ['const a = []; a.push(f());', null],
+    ['for (const b of bs) { if (b) break; }', null],
+    ['const h = () => { return f(); }; h();', null],
+    ['let n = 0; n = n + 1;', null],
+    ['await tf.nextFrame();', 'the step awaits'],
+    ['if (done) break;', 'the step breaks or continues the loop'],
+    ['if (skip) continue;', 'the step breaks or continues the loop'],
+    ['return f();', 'the step returns'],
+    ['last = f();', 'the step stores into something declared outside it'],
+    ['state.loss = f();', 'the step stores into something declared outside it'],
+    ['losses.push(f());', 'the step stores into losses (push)'],
+  ];
+  for (const [code, reason] of cases) assert.equal(tidyBlocker(body(code)), reason, code);
 });
