@@ -25,6 +25,12 @@ export class ProgressLine {
     }
   }
 
+  /** Other output (a page's console): the line is cleared first, and drawn again at the next update. */
+  interject(write: () => void): void {
+    this.clear();
+    write();
+  }
+
   clear(): void {
     if (this.shown) this.stream.write('\r\x1b[2K');
     this.shown = false;

@@ -13,8 +13,9 @@ export class Patcher {
   constructor(private readonly warn: (message: string) => void) {}
 
   /** Replaces target[name] with make(original), when it is a function. Returns whether it did: an ES-module
-   *  build of tfjs (a page's bundler) exposes namespaces whose exports have getters only. */
-  patch(target: TfjsObject | null | undefined, name: string, make: (original: TfjsMethod) => TfjsMethod): boolean {
+   *  build of tfjs (a page's bundler) exposes namespaces whose exports have getters only. When it cannot, the run's
+   *  log says what the user loses (`lost`), or nothing when the caller makes up for it (`lost` null). */
+  patch(target: TfjsObject | null | undefined, name: string, make: (original: TfjsMethod) => TfjsMethod, lost?: string | null): boolean {
     if (!target || typeof target[name] !== 'function') return false;
     const original = target[name] as TfjsMethod;
     const own = Object.prototype.hasOwnProperty.call(target, name);
@@ -25,7 +26,7 @@ export class Patcher {
       // read-only: left as it is
     }
     if (target[name] !== replacement) {
-      this.warn(`could not tap ${name} (read-only in this tfjs build)`);
+      if (lost !== null) this.warn(`${name} is read-only in this tfjs build (an ES module namespace), so the debugger cannot wrap it${lost ? `: ${lost}` : ''}`);
       return false;
     }
     this.onRestore(() => {

@@ -70,7 +70,7 @@ describe('a Vite app that imports tfjs, against the same model trained by a Node
   let server: DevServer;
   let node: RunReport;
   before(async () => {
-    server = await startViteServer(VITE_APP, AGENT);
+    server = await startViteServer(VITE_APP);
     const r = runCli(['run', path.join(SCRIPTS, 'page-model.mjs'), '--quiet']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     node = r.report as RunReport;
@@ -98,6 +98,16 @@ describe('a Vite app that imports tfjs, against the same model trained by a Node
     const { report, output } = await runPage(`${server.url}?backend=cpu`, server.root);
     assert.match(output, /done on cpu/);
     compare(report, 0);
+  });
+
+  test('the plugin alone (a browser the debugger did not open) changes nothing: no agent, the same output', async () => {
+    const plain = await runPage(`${server.url}?backend=cpu`, server.root, false);
+    const debugged = await runPage(`${server.url}?backend=cpu`, server.root);
+    const done = (s: string) => s.split('\n').find((l) => l.startsWith('done on'));
+    assert.match(done(plain.output) ?? '', /^done on cpu: inference loss \d/);
+    assert.equal(done(debugged.output), done(plain.output));
+    assert.equal(plain.report.status, 'failed', 'no agent: the run says tfjs was never shown to the debugger');
+    assert.equal(plain.report.gradientCallCount, 0);
   });
 
   test('webgl: the same modes and findings, losses within 1e-3 relative', async () => {

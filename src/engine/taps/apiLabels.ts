@@ -39,13 +39,19 @@ export class ApiLabels {
 
   install(): void {
     const { core, layers, patcher } = this.ctx;
+    const readOnly: string[] = [];
     for (const name of ['grad', 'grads', 'valueAndGrad', 'valueAndGrads'] as const) {
-      patcher.patch(core, name, (original) => (f: unknown) => {
+      if (!patcher.patch(core, name, (original) => (f: unknown) => {
         const g = original(f);
         return (...args: unknown[]) => this.withApi(name, () => g(...args));
-      });
+      }, null)) readOnly.push(name);
     }
-    patcher.patch(core, 'variableGrads', (original) => (...args: unknown[]) => this.withApi('variableGrads', () => original(...args)));
+    if (!patcher.patch(core, 'variableGrads', (original) => (...args: unknown[]) => this.withApi('variableGrads', () => original(...args)), null)) readOnly.push('variableGrads');
+    // Read-only in an ES-module build (a page's bundler): the calls are still recorded and located (the engine's
+    // gradient entry point is tapped), under another name.
+    if (readOnly.length && typeof core.grad === 'function') {
+      this.ctx.emit({ type: 'log', level: 'info', message: `tf.${readOnly.join(', tf.')} cannot be wrapped in this tfjs build (an ES module namespace): their gradient calls are recorded, named "gradients" or by the optimizer or model method that made them.` });
+    }
     const withApi = this.withApi.bind(this);
     for (const [method, api] of [['minimize', 'optimizer.minimize'], ['computeGradients', 'optimizer.computeGradients']] as const) {
       patcher.patch(core.Optimizer?.prototype, method, (original) => function (this: unknown, ...args: unknown[]) {

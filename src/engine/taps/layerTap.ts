@@ -61,5 +61,6 @@ export function installLayerTap(ctx: TapContext, containers: ContainerStack): vo
         : original.call(layer, inputs, kwargs));
     }, (layer) => ctx.registry.info(layer as Layer)));
   }
-  ctx.patcher.patch(ctx.core, 'moments', (original) => ctx.moments.wrap(original));
+  // Read-only in an ES-module build: BatchNorm's batch statistics are then derived from its moving-average update.
+  ctx.patcher.patch(ctx.core, 'moments', (original) => ctx.moments.wrap(original), null);
 }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AGENT_GLOBAL, BINDING, decodeEvent } from '../../protocol/pageWire.ts';
-import type { RunReport, RunStatus } from '../../protocol/report.ts';
+import type { RunError, RunReport, RunStatus } from '../../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../protocol/runOptions.ts';
 import { isRunnerEvent, type RunnerEvent } from '../../protocol/runnerEvents.ts';
 import { LiveReport } from '../liveReport.ts';
@@ -84,6 +84,12 @@ function mapSources<T>(value: T, map: (url: string) => string): T {
 
 const DEFAULT_IDLE_MS = 10_000;
 
+/** A page whose tfjs the agent never saw: how to let it. */
+export const NOT_ATTACHED = 'The page never showed the debugger its tfjs, so nothing was recorded. A page that loads tfjs by a ' +
+  'script tag is found by itself; an app that bundles tfjs must hand it over: add tfjsDebugger() from ' +
+  '"tfjs-model-debugger/vite" to the plugins in vite.config (or give tfjs-debug the app\'s folder), or call ' +
+  'window.__tfjsDebugger?.attach(tf) once before training (README: "Training in a web page").';
+
 /** Ends the browser and its helper processes (its process group). */
 function killGroup(pid: number | undefined): void {
   if (pid == null) return;
@@ -139,7 +145,9 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const cdp = new CdpConnection(child.stdio[3] as Writable, child.stdio[4] as Readable, () => void end('completed'));
   let session: string | undefined;
 
+  let attached = false;
   const accept = (event: RunnerEvent) => {
+    if (event.type === 'run-start') attached = true;
     const mapped = mapSources(event, (u) => pageUrlToFile(u, root));
     report.apply(mapped);
     opts.onEvent?.(mapped);
@@ -152,10 +160,15 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   async function end(status: Exclude<RunStatus, 'running'>, message?: string): Promise<void> {
     if (ended) return;
     ended = true;
+    if (status === 'completed' && !attached) return shutDown('failed', NOT_ATTACHED, 'usage');
+    return shutDown(status, message);
+  }
+
+  async function shutDown(status: Exclude<RunStatus, 'running'>, message?: string, kind?: RunError['kind']): Promise<void> {
     if (idle) clearTimeout(idle);
     if (timeout) clearTimeout(timeout);
     // The host's ending first: the agent's run-end then adds the memory figures without changing the status.
-    report.end(status, message ? { message, file: url, line: null } : null, status === 'completed' ? 0 : null);
+    report.end(status, message ? { ...(kind ? { kind } : {}), message, file: url, line: null } : null, status === 'completed' ? 0 : null);
     if (session) {
       // What the page still holds (a probed call waiting for its optimizer step), then run-end.
       await cdp.send('Runtime.evaluate', { expression: `window.${AGENT_GLOBAL} && window.${AGENT_GLOBAL}.finish()` }, session).catch(() => undefined);

@@ -1,15 +1,15 @@
-// The Vite plugin: one line in vite.config (`plugins: [tfjsDebugger()]`) and the app's dev server pages carry
-// the page agent, attached to the app's own tfjs instance before the app's code runs. Only in `vite serve`
-// (the dev server `tfjs-debug page` or the extension opens); a production build is left alone.
+// The Vite plugin: one line in vite.config (`plugins: [tfjsDebugger()]`) and the app's dev server pages hand the
+// app's own tfjs instance to the page agent before the app's code runs. Only in `vite serve`; a production build
+// is left alone.
 //
 //   import { tfjsDebugger } from 'tfjs-model-debugger/vite';
 //   export default { plugins: [tfjsDebugger()] };
 //
-// The agent goes in as a classic script at the top of <head> (it runs before any module), then a module that
-// imports the app's tfjs (the same instance the app gets: Vite pre-bundles each dependency once) and attaches
-// the agent to it. An app that uses @tensorflow/tfjs-core and -layers without the union package is attached
-// through those.
-import { existsSync, readFileSync } from 'node:fs';
+// It adds one module at the top of <head> that imports the app's tfjs (the same instance the app gets: Vite
+// pre-bundles each dependency once) and calls `window.__tfjsDebugger?.attach(tf)`. The agent itself comes from
+// the launcher (`tfjs-debug page`, the extension), which injects it before any script of the page runs; in a
+// browser the debugger did not open, there is no agent and the call does nothing, so the plugin can stay in the
+// config. An app that uses @tensorflow/tfjs-core and -layers without the union package is attached through those.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
@@ -28,11 +28,6 @@ export interface VitePluginLike {
   transformIndexHtml: { order: 'pre'; handler: () => HtmlTag[] };
 }
 
-export interface TfjsDebuggerPluginOptions {
-  /** The page agent to inject; by default the one next to this plugin (dist/page-agent.js). */
-  agentPath?: string;
-}
-
 /** The tfjs module the app imports: the union package if it has it, else tfjs-core and tfjs-layers. */
 function attachModule(root: string): string {
   const has = (id: string) => {
@@ -49,9 +44,8 @@ function attachModule(root: string): string {
     `window.__tfjsDebugger?.attach(${layers ? '{ ...core, ...layers, layers: layers.layers }' : 'core'});`;
 }
 
-export function tfjsDebugger(options: TfjsDebuggerPluginOptions = {}): VitePluginLike {
+export function tfjsDebugger(): VitePluginLike {
   let root = process.cwd();
-  const agentPath = options.agentPath ?? path.join(__dirname, 'page-agent.js');
   return {
     name: 'tfjs-debugger',
     apply: 'serve',
@@ -61,11 +55,7 @@ export function tfjsDebugger(options: TfjsDebuggerPluginOptions = {}): VitePlugi
     transformIndexHtml: {
       order: 'pre',
       handler() {
-        if (!existsSync(agentPath)) throw new Error(`tfjs-debugger: the page agent is missing (${agentPath}); reinstall tfjs-model-debugger.`);
-        return [
-          { tag: 'script', children: readFileSync(agentPath, 'utf8'), injectTo: 'head-prepend' },
-          { tag: 'script', attrs: { type: 'module' }, children: attachModule(root), injectTo: 'head' },
-        ];
+        return [{ tag: 'script', attrs: { type: 'module' }, children: attachModule(root), injectTo: 'head-prepend' }];
       },
     },
   };

@@ -22,7 +22,7 @@ export function isViteApp(folder: string): boolean {
   return CONFIGS.some((c) => existsSync(path.join(folder, c))) || existsSync(path.join(folder, 'index.html'));
 }
 
-export async function startViteServer(folder: string, agentPath?: string): Promise<DevServer> {
+export async function startViteServer(folder: string): Promise<DevServer> {
   const root = path.resolve(folder);
   let packageDir: string;
   try {
@@ -35,7 +35,7 @@ export async function startViteServer(folder: string, agentPath?: string): Promi
   const server = await vite.createServer({
     root, logLevel: 'error', clearScreen: false,
     server: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-    plugins: [tfjsDebugger({ agentPath })],
+    plugins: [tfjsDebugger()],
   });
   await server.listen();
   const url = server.resolvedUrls?.local?.[0] ?? `http://127.0.0.1:${server.config.server.port}/`;
