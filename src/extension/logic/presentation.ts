@@ -23,6 +23,10 @@ export const COMMANDS = {
   openExample: 'tfjsDebugger.openExample',
   showLayer: 'tfjsDebugger.showLayer',
   revealSource: 'tfjsDebugger.revealSource',
+  openRun: 'tfjsDebugger.openRun',
+  compareRuns: 'tfjsDebugger.compareRuns',
+  renameRun: 'tfjsDebugger.renameRun',
+  deleteRun: 'tfjsDebugger.deleteRun',
 } as const;
 
 export const HOVER_COMMANDS: readonly string[] = [COMMANDS.showLayer, COMMANDS.runAgain];

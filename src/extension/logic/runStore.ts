@@ -57,7 +57,7 @@ const MAX_ARCHIVE_CHARS = 64_000_000;
 const LOADED_RUNS = 4;
 export const DEFAULT_RUNS_KEPT = 20;
 export const MAX_RUNS_KEPT = 200;
-const PROGRESS_MS = 200;
+const PROGRESS_MS = 250;
 const RUN_ID = /^run-[\w.-]{1,80}$/;
 
 type FinalStatus = Exclude<RunStatus, 'running'>;
@@ -501,7 +501,8 @@ export class RunStore {
       if (this.shownId === run.id) this.shownId = null;
       const key = fileKey(run.request.target);
       if (this.selected.get(key) === run.id) this.selected.delete(key);
-      if (this.archive) void this.archive.remove(run.id).catch(() => undefined);
+      const archive = this.archive;
+      if (archive) this.saving = this.saving.then(() => archive.remove(run.id)).catch(() => undefined);
     }
   }
 

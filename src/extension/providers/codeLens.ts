@@ -15,17 +15,17 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {
     this.disposables = [
       this.changed,
-      store.onDidChange((c) => {
-        // Live runs: modes change with each gradient call, new layers appear.
-        if (c.type !== 'events' || c.events.some((e) => e.type === 'layers' || e.type === 'gradient-call')) this.refresh.request();
-      }),
+      // Live runs: modes change with each gradient call, new layers appear; another run opened for a file.
+      store.onDidChange(() => this.refresh.request()),
       sources.onDidChange(() => this.refresh.request()),
     ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const run = this.store.shown;
-    if (!run || doc.uri.scheme !== 'file') return [];
+    if (doc.uri.scheme !== 'file') return [];
+    // The run selected for this file (the one opened last for it, else its newest).
+    const run = this.store.runForFile(doc.uri.fsPath);
+    if (!run) return [];
     const report = run.report();
     return layersInFile(report, this.sources.tracker, doc.uri.fsPath)
       .filter((p) => !p.layer.isContainer && p.at.line <= doc.lineCount)

@@ -22,6 +22,8 @@ export class FindingsDiagnostics implements vscode.Disposable, vscode.CodeAction
   private readonly refresh = new Throttle(() => this.update(), 500);
   private readonly disposables: vscode.Disposable[];
   private placed = new Map<string, PlacedProblem[]>();
+  /** The run each file's problems come from, by fileKey. */
+  private runOf = new Map<string, string>();
 
   constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {
     this.disposables = [
@@ -34,8 +36,16 @@ export class FindingsDiagnostics implements vscode.Disposable, vscode.CodeAction
   }
 
   private update(): void {
-    const run = this.store.shown;
-    this.placed = run ? problemsByFile(run.report(), this.sources.tracker) : new Map();
+    // Each file's problems come from the run selected for it (RunStore.runForFile).
+    this.placed = new Map();
+    this.runOf = new Map();
+    for (const run of this.store.selectedRuns()) {
+      for (const [file, problems] of problemsByFile(run.report(), this.sources.tracker)) {
+        if (this.store.runForFile(file) !== run) continue;
+        this.placed.set(file, problems);
+        this.runOf.set(file, run.id);
+      }
+    }
     this.collection.clear();
     const docs = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [fileKey(d.uri.fsPath), d]));
     for (const [file, problems] of this.placed) {
@@ -53,8 +63,8 @@ export class FindingsDiagnostics implements vscode.Disposable, vscode.CodeAction
   }
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const run = this.store.shown;
-    if (!run) return [];
+    const runId = this.runOf.get(fileKey(doc.uri.fsPath));
+    if (!runId) return [];
     const here = this.placed.get(fileKey(doc.uri.fsPath)) ?? [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
@@ -63,7 +73,7 @@ export class FindingsDiagnostics implements vscode.Disposable, vscode.CodeAction
       const action = new vscode.CodeAction('Show in TF.js Debugger', vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diagnostic];
       action.command = problem?.layer != null
-        ? { title: action.title, command: COMMANDS.showLayer, arguments: [{ runId: run.id, layer: problem.layer } satisfies ShowLayerArgs] }
+        ? { title: action.title, command: COMMANDS.showLayer, arguments: [{ runId, layer: problem.layer } satisfies ShowLayerArgs] }
         : { title: action.title, command: COMMANDS.showPanel };
       actions.push(action);
     }
