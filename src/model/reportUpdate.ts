@@ -5,7 +5,7 @@
 // folding the runner's events again.
 //
 // viewUpdate: a ReportUpdate cut down to what the panel shows, so that a long run costs the webview a bounded
-// number of bytes: every call's losses (the chart), and of the per-layer records only each layer's latest ones
+// number of bytes: the probed calls' losses (the chart), and of the per-layer records only each layer's latest ones
 // (the layer table: latest mode, output statistics, BatchNorm statistics, gradient norm) and the selected layer's
 // records in every call (its detail and history charts). Records are merged into the ones the view holds, so a
 // call may arrive with some of its records now and others later.
@@ -102,10 +102,17 @@ export interface ViewParts {
   selected: { layer: number; calls: GradientCallRecord[] } | null;
 }
 
-/** One update from the parts: `main` with its calls cut to their losses, and the records `detail` and
+/** Whether the panel is sent a call for its losses: probed calls (the loss chart's points) and thinned ones that kept
+ *  a NaN/Inf record. An unprobed call has only the loss during it, which the panel does not draw: it is counted in
+ *  the header, and comes with the final report. */
+function shownCall(call: GradientCallRecord): boolean {
+  return call.probed || call.probeError != null || (call.thinned === true && call.layers.length > 0);
+}
+
+/** One update from the parts: `main` with its probed calls cut to their losses, and the records `detail` and
  *  `selected` ask for added to the calls that hold them (older calls come again with just those records). */
 export function viewUpdate({ main, detail, selected }: ViewParts): ReportUpdate {
-  const out = new Map<number, GradientCallRecord>(main.calls.map((c) => [c.index, losses(c)]));
+  const out = new Map<number, GradientCallRecord>(main.calls.filter(shownCall).map((c) => [c.index, losses(c)]));
   const add = (call: GradientCallRecord, records: LayerCallRecord[], weights: WeightGradNorm[]) => {
     if (call.thinned || (records.length === 0 && weights.length === 0)) return;
     const held = out.get(call.index) ?? losses(call);

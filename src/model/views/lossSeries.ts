@@ -4,19 +4,22 @@ import type { RunReport } from '../../protocol/report.ts';
 import type { LossSeries } from '../../protocol/webviewMessages.ts';
 import { historyHead } from '../history.ts';
 
-/** Where the history dropped calls: the position in `gradientCalls` of the first call after the dropped
- *  range (the report keeps the first calls and the most recent ones), or -1. */
+/** Where the history dropped calls: the position in `gradientCalls` of the first kept call after the dropped
+ *  range (the report keeps the first calls and the most recent ones), or -1. By call index, so that it holds for a
+ *  view that has only some of the kept calls (the panel is sent the probed ones while a run streams). */
 export function historyBreak(report: RunReport): number {
   if (!report.gradientCallsDropped) return -1;
   const head = historyHead(report.options.historySize);
-  return head > 0 && head < report.gradientCalls.length ? head : -1;
+  if (head <= 0) return -1;
+  const at = report.gradientCalls.findIndex((c) => c.index > head);
+  return at > 0 ? at : -1;
 }
 
 /** The calls the history dropped, for a note: [first, last] call index, or null. */
 export function droppedRange(report: RunReport): [number, number] | null {
-  const at = historyBreak(report);
-  if (at < 0) return null;
-  return [report.gradientCalls[at - 1].index + 1, report.gradientCalls[at].index - 1];
+  if (historyBreak(report) < 0) return null;
+  const head = historyHead(report.options.historySize);
+  return [head + 1, head + report.gradientCallsDropped];
 }
 
 function finiteOrNull(x: number | null): number | null {
