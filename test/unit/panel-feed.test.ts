@@ -162,7 +162,7 @@ test('an older run opened in the panel: its report; two runs compared side by si
     run.live!.apply(runEnd(60));
     clock.advance(100);
     const report = run.report();
-    await store.finish(run.id, { ...report, gradientCalls: report.gradientCalls.map((c) => ({ ...c, lossBefore: c.lossBefore == null ? null : c.lossDuring - gap })) });
+    await store.finish(run.id, { ...report, gradientCalls: report.gradientCalls.map((c) => ({ ...c, lossBefore: c.lossBefore == null || c.lossDuring == null ? null : c.lossDuring - gap })) });
     ids.push(run.id);
   }
   store.show(ids[0]);
