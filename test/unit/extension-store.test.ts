@@ -123,7 +123,7 @@ test('history: every finished run comes back after a reload, with its id, name a
   assert.equal(stopped.phase, 'cancelled');
   assert.equal(stopped.findingCount, report.findings.length, 'the index knows the outcome without reading the report');
   assert.equal(stopped.loaded, false);
-  assert.equal(runTitle(stopped, t), `batchnorm-mismatch.js · 12:42 · stopped · ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`);
+  assert.equal(runTitle(stopped, t), `batchnorm-mismatch.js · 12:42 · stopped · 1 gradient call · ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}`);
   assert.equal(reloaded.shown, newest, 'the newest is shown');
   // Opening an older run shows it, with its own report.
   const changes: StoreChange[] = [];

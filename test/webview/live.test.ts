@@ -51,8 +51,6 @@ async function connect(panel: Panel): Promise<{ store: RunStore; feed: PanelFeed
   return { store, feed, sent };
 }
 
-const status = (panel: Panel) => panel.page.getAttribute('#run-status', 'data-status');
-
 describe('the panel fed by the host', () => {
   test('a run streams; Stop: "stopping…" at once, then "stopped" as a note; Re-run is secondary while running', async () => {
     const panel = await openPanel(browser);

@@ -1,6 +1,6 @@
 // How a run is named on every surface (sidebar, quick picks, the compare view, the status bar): its name (the
 // user's, else the file), when it started, and where it is or how it ended, e.g.
-// "batchnorm-mismatch.js · 12:41 · completed · 3 findings". Pure: no vscode import.
+// "batchnorm-mismatch.js · 12:41 · completed · 1 gradient call · 3 findings". Pure: no vscode import.
 import { basename, plural } from '../../model/format.ts';
 import type { RunPhase } from '../../protocol/webviewMessages.ts';
 import type { RunEntry } from './runStore.ts';
@@ -32,19 +32,21 @@ export function runName(run: RunEntry): string {
   return run.request.kind === 'probe' ? `${file} (probe)` : file;
 }
 
-/** Where the run is: `running · 120 gradient calls`, `completed · 3 findings`. */
+/** Where the run is: `running · 120 gradient calls`, `completed · 120 gradient calls · 3 findings` (the same count
+ *  the status bar and the panel show). */
 export function runOutcome(run: RunEntry): string {
   const phase = run.phase;
-  if (phase === 'running' || phase === 'stopping') return `${phaseText(phase)} · ${plural(run.gradientCallCount, 'gradient call')}`;
-  return `${phaseText(phase)} · ${plural(run.findingCount ?? 0, 'finding')}`;
+  const calls = `${phaseText(phase)} · ${plural(run.gradientCallCount, 'gradient call')}`;
+  if (phase === 'running' || phase === 'stopping') return calls;
+  return `${calls} · ${plural(run.findingCount ?? 0, 'finding')}`;
 }
 
-/** `12:41 · completed · 3 findings` (the sidebar's description). */
+/** `12:41 · completed · 1 gradient call · 3 findings` (the sidebar's description). */
 export function runDetail(run: RunEntry, now?: number): string {
   return `${runTime(run.startedAt, now)} · ${runOutcome(run)}`;
 }
 
-/** `batchnorm-mismatch.js · 12:41 · completed · 3 findings`. */
+/** `batchnorm-mismatch.js · 12:41 · completed · 1 gradient call · 3 findings`. */
 export function runTitle(run: RunEntry, now?: number): string {
   return `${runName(run)} · ${runDetail(run, now)}`;
 }
