@@ -13,42 +13,45 @@ import { until, type Workbench } from './workbench.ts';
 
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 
-/** Records, in the workbench page, each new text of the TF.js status bar entries and of a sidebar run's row. */
+// Page scripts as text: tsx (esbuild, keepNames) would wrap named inner functions in __name(), absent in the page.
+const RECORD_WORKBENCH = `(() => {
+  const w = window;
+  w.__tfdStatus = [];
+  w.__tfdTree = [];
+  const push = (list, text) => { if (list[list.length - 1] !== text) list.push(text); };
+  const record = () => {
+    const bar = [...document.querySelectorAll('.part.statusbar .statusbar-item')].map((e) => (e.textContent || '').trim()).filter((t) => /TF\\.js/.test(t));
+    push(w.__tfdStatus, bar.join(' | '));
+    const rows = [...document.querySelectorAll('.part.sidebar .monaco-list-row')].map((r) => r.getAttribute('aria-label') || '').filter((t) => /^Run long-run\\.js/.test(t));
+    push(w.__tfdTree, rows.join(' | '));
+  };
+  const observer = new MutationObserver(record);
+  for (const part of ['.part.statusbar', '.part.sidebar']) {
+    const el = document.querySelector(part);
+    if (el) observer.observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
+  }
+  record();
+})()`;
+
+const RECORD_PANEL = `(() => {
+  const w = window;
+  w.__tfdPanel = [];
+  const record = () => {
+    const s = (document.querySelector('#run-status') && document.querySelector('#run-status').getAttribute('data-status')) || 'none';
+    if (w.__tfdPanel[w.__tfdPanel.length - 1] !== s) w.__tfdPanel.push(s);
+  };
+  new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+  record();
+})()`;
+
+/** Records, in the workbench page, each new text of the TF.js status bar entries and of the long run's sidebar row. */
 async function recordWorkbench(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __tfdStatus: string[]; __tfdTree: string[] };
-    w.__tfdStatus = [];
-    w.__tfdTree = [];
-    const push = (list: string[], text: string) => {
-      if (list.at(-1) !== text) list.push(text);
-    };
-    const record = () => {
-      const bar = [...document.querySelectorAll('.part.statusbar .statusbar-item')].map((e) => (e.textContent ?? '').trim()).filter((t) => /TF\.js/.test(t));
-      push(w.__tfdStatus, bar.join(' | '));
-      const rows = [...document.querySelectorAll('.part.sidebar .monaco-list-row')].map((r) => r.getAttribute('aria-label') ?? '').filter((t) => /^Run long-run\.js/.test(t));
-      push(w.__tfdTree, rows.join(' | '));
-    };
-    const observer = new MutationObserver(record);
-    for (const part of ['.part.statusbar', '.part.sidebar']) {
-      const el = document.querySelector(part);
-      if (el) observer.observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
-    }
-    record();
-  });
+  await page.evaluate(RECORD_WORKBENCH);
 }
 
 /** Records, in the panel's frame, each status the panel shows. */
 async function recordPanel(frame: Frame): Promise<void> {
-  await frame.evaluate(() => {
-    const w = window as unknown as { __tfdPanel: string[] };
-    w.__tfdPanel = [];
-    const record = () => {
-      const s = document.querySelector('#run-status')?.getAttribute('data-status') ?? 'none';
-      if (w.__tfdPanel.at(-1) !== s) w.__tfdPanel.push(s);
-    };
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
-    record();
-  });
+  await frame.evaluate(RECORD_PANEL);
 }
 
 function calls(text: string): number {
@@ -90,14 +93,10 @@ describe('runs are history; Stop reaches every surface', () => {
       const t = await runRow(wb, /^long-run\.js$/);
       return /stopped/.test(t) ? t : null;
     }, 30_000, 200);
-    const message = await until('the status bar to say stopped', () => wb.page.evaluate(() =>
-      (window as unknown as { __tfdStatus: string[] }).__tfdStatus.find((t) => /stopped/.test(t)) ?? null), 30_000, 200);
-
-    const seen = await wb.page.evaluate(() => {
-      const w = window as unknown as { __tfdStatus: string[]; __tfdTree: string[] };
-      return { status: w.__tfdStatus, tree: w.__tfdTree };
-    });
-    const panel = await frame.evaluate(() => (window as unknown as { __tfdPanel: string[] }).__tfdPanel);
+    const recorded = () => wb.page.evaluate('({ status: window.__tfdStatus, tree: window.__tfdTree })') as Promise<{ status: string[]; tree: string[] }>;
+    const message = await until('the status bar to say stopped', async () => (await recorded()).status.find((t) => /stopped/.test(t)) ?? null, 30_000, 200);
+    const seen = await recorded();
+    const panel = await frame.evaluate('window.__tfdPanel') as string[];
     log(`panel showed: ${panel.join(' → ')}`);
     log(`status bar showed: ${seen.status.join(' → ')}`);
     log(`sidebar showed: ${seen.tree.join(' → ')}`);
@@ -138,27 +137,35 @@ describe('runs are history; Stop reaches every surface', () => {
 
   sc.step('9c. Compare Runs: the two runs\' losses and findings side by side', async (s, wb) => {
     await wb.runCommand('TF.js Debugger: Compare Runs…');
-    await wb.acceptQuickPick(/^long-run\.js/);
-    await wb.acceptQuickPick(/^batchnorm-mismatch\.js/);
-    const sides = await until('the compare view', () => wb.inPanel((d) => {
-      const side = (id: string) => d.querySelector(`#compare-${id} .compare-title`)?.textContent?.trim() ?? null;
-      const before = side('before');
-      const after = side('after');
-      return before && after ? { before, after, canvases: d.querySelectorAll('#compare canvas').length, rules: [...d.querySelectorAll('#compare-after .compare-finding')].map((f) => f.getAttribute('data-rule')) } : null;
-    }), 30_000);
-    log(`compare: ${JSON.stringify(sides)}`);
+    await pick(wb, 'long-run');
+    await pick(wb, 'batchnorm-mismatch');
+    // The panel's frame shows the compare view (no run header then).
+    const sides = await until('the compare view', async () => {
+      for (const f of wb.page.frames()) {
+        if (f.isDetached()) continue;
+        const got = await f.evaluate(`(() => {
+          const side = (id) => { const e = document.querySelector('#compare-' + id + ' .compare-title'); return e ? e.textContent.trim() : null; };
+          const before = side('before');
+          const after = side('after');
+          return before && after ? { before, after, canvases: document.querySelectorAll('#compare canvas').length,
+            rules: [...document.querySelectorAll('#compare-after .compare-finding')].map((f) => f.getAttribute('data-rule')) } : null;
+        })()`).catch(() => null) as { before: string; after: string; canvases: number; rules: string[] } | null;
+        if (got && got.canvases >= 2) return { ...got, frame: f };
+      }
+      return null;
+    }, 30_000);
+    log(`compare: ${sides.before} | ${sides.after}; findings after: ${sides.rules.join(', ')}`);
     assert.match(sides.before, /^long-run\.js · /, 'the older run on the left');
     assert.match(sides.after, /^batchnorm-mismatch\.js · /);
     assert.ok(sides.rules.includes('loss-gap'), 'the example\'s findings on its side');
-    await until('both charts drawn', () => wb.inPanel((d) => d.querySelectorAll('#compare canvas').length >= 2 || null), 15_000);
     await s.screenshot(path.join(SCREENSHOTS, 'e2e-compare.png'));
-    await (await wb.panelFrame()).locator('#btn-close-compare').click();
+    await sides.frame.locator('#btn-close-compare').click();
     await until('back to the run', () => wb.inPanel((d) => d.querySelector('#run-header') !== null && d.querySelector('#compare') === null || null), 15_000);
   });
 
   sc.step('9d. rename a run, delete another; the sidebar follows', async (s, wb) => {
     await wb.runCommand('TF.js Debugger: Rename Run…');
-    await wb.acceptQuickPick(/^long-run\.js/);
+    await pick(wb, 'long-run');
     const input = wb.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('before the fix');
@@ -167,7 +174,7 @@ describe('runs are history; Stop reaches every surface', () => {
     assert.match(renamed, /stopped/);
 
     await wb.runCommand('TF.js Debugger: Delete Run');
-    await wb.acceptQuickPick(/^batchnorm-mismatch\.js/);
+    await pick(wb, 'batchnorm-mismatch');
     await until('the deleted run gone from the sidebar', async () => (await wb.treeRows()).every((r) => r.label !== 'batchnorm-mismatch.js') || null, 15_000);
     // The panel falls back to the run that is left.
     await until('the panel to show the renamed run', async () => (await wb.panelText('#run-header .target')) === 'long-run.js', 30_000);
@@ -187,6 +194,14 @@ describe('runs are history; Stop reaches every surface', () => {
     assert.equal(await wb.panelStatus(), 'cancelled');
   });
 });
+
+/** Picks a run in the run quick pick by typing the start of its name (the list is filtered to it). */
+async function pick(wb: Workbench, name: string): Promise<void> {
+  await wb.page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 15_000 });
+  await until('the run quick pick', async () => (await wb.page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => ''))?.includes('TF.js Debugger') || null, 15_000);
+  await wb.page.keyboard.type(name, { delay: 5 });
+  await wb.acceptQuickPick(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+}
 
 async function runRowText(wb: Workbench, label: RegExp): Promise<string> {
   return until(`the sidebar row ${label}`, async () => {
