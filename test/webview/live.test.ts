@@ -44,7 +44,7 @@ async function connect(panel: Panel): Promise<{ store: RunStore; feed: PanelFeed
   const sent: string[] = [];
   const feed = new PanelFeed(store, (m) => {
     sent.push(m.type);
-    void panel.post(m);
+    panel.post(m).catch(() => undefined);
   });
   await panel.page.waitForFunction(() => ((window as any).__tfd?.posted?.length ?? 0) >= 1);
   feed.attach();
