@@ -132,6 +132,8 @@ test('history: every finished run comes back after a reload, with its id, name a
   assert.equal(reloaded.shown, first);
   assert.deepEqual(first.report().args, ['completed']);
   assert.deepEqual(changes.map((c) => c.type), ['shown']);
+  await reloaded.flushed();
+  assert.equal(new RunStore(storage, { archive: new FileArchive(dir) }).shown?.id, first.id, 'the run opened is shown again after a reload');
 
   // Deleting removes the run and its file; the panel falls back to the newest.
   assert.ok(await reloaded.remove(first.id));

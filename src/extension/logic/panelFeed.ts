@@ -99,6 +99,8 @@ export class PanelFeed {
   /** The webview is ready: it gets the whole state. */
   attach(): void {
     this.ready = true;
+    // A new webview assumes the layer table is on screen until it says otherwise.
+    this.layersOnScreen = true;
     this.sendState();
   }
 

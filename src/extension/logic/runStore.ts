@@ -270,6 +270,8 @@ export class RunStore {
     if (this.shown !== run || this.shownId !== id) {
       this.shownId = id;
       this.emit({ type: 'shown', run });
+      // The panel shows it again after a reload.
+      if (run.stored) void this.saveIndex();
     }
     return run;
   }
@@ -406,6 +408,8 @@ export class RunStore {
     const stored = isObj(index) && index.version === INDEX_VERSION && Array.isArray(index.runs) ? index.runs.filter(isStoredRun) : [];
     if (stored.length && this.archive) {
       for (const s of stored.slice(0, this.maxRuns)) this.entries.push(new RunEntry(s.id, s.request, s.startedAt, true, s, (id) => this.load(id)));
+      const shown = (index as { shown?: unknown }).shown;
+      if (typeof shown === 'string' && this.get(shown)) this.shownId = shown;
       return;
     }
     // The previous version's one last run.
@@ -473,7 +477,8 @@ export class RunStore {
   private async writeIndex(): Promise<void> {
     const runs = this.entries.map((r) => r.stored).filter((s): s is StoredRun => s !== null);
     try {
-      await this.storage?.update(RUNS_KEY, { version: INDEX_VERSION, runs });
+      const shown = this.shownId && runs.some((r) => r.id === this.shownId) ? { shown: this.shownId } : {};
+      await this.storage?.update(RUNS_KEY, { version: INDEX_VERSION, runs, ...shown });
     } catch (e) {
       console.error('tfjsDebugger: could not store the list of runs', e);
     }
