@@ -150,7 +150,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const before = await stepTiming('wasm', BATCH, runs);
   const othersBefore: Array<number | string> = [];
   for (const w of others) othersBefore.push(await stepOrError('wasm', BATCH, runs, w));
-  // As the runner sets up the bundled backend now (src/runner/backend.ts).
+  // As the runner sets up the bundled backend now (src/engine/backend/backend.ts).
   setUpWasmKernels(load('@tensorflow/tfjs-core'));
   const now = await stepTiming('wasm', BATCH, runs);
   const peak = matmulTiming(1024, runs);
@@ -173,7 +173,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
     `| stock cpu (tfjs-backend-cpu) | ${(cpuMs / 1000).toFixed(1)} s (batch 2: ${(cpuSmall / 1000).toFixed(2)} s, ×16) | ${gflops(cpuMs).toFixed(3)} | ` +
       `${((gflops(cpuMs) / peakGflops(cpuPeak, 256, 'bestMs')) * 100).toFixed(0)}% | | 1 |`,
     wasmRow('wasm + the convolution gradient kernels only (before #16)', before),
-    wasmRow("bundled default: wasm + all the debugger's kernels (src/core/backend/wasmKernels.ts)", now),
+    wasmRow("bundled default: wasm + all the debugger's kernels (src/engine/backend/wasmKernels.ts)", now),
   ];
   const nodeNote = tfjsNodeAvailable()
     ? 'tfjs-node is installed but not measured by this part.'

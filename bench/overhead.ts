@@ -164,7 +164,7 @@ export async function run({ quick, only }: { quick: boolean; only?: string | nul
   const rounds = quick ? 3 : ROUNDS;
   await wasm.setWasmPaths(path.dirname(load.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
   await setBackend('wasm');
-  setUpWasmKernels(core); // as the runner sets up the bundled backend (src/runner/backend.ts)
+  setUpWasmKernels(core); // as the runner sets up the bundled backend (src/engine/backend/backend.ts)
   const rows: Row[] = [];
   for (const workload of WORKLOADS) {
     if (only && !workload.name.toLowerCase().includes(only.toLowerCase())) continue;

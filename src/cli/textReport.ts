@@ -27,19 +27,29 @@ function capped(rows: string[][], max: number, verbose: boolean, what: string): 
   return { rows: rows.slice(0, max), note: [`  … ${rows.length - max} more ${what} (--verbose lists every one)`] };
 }
 
-function fit(s: string, width: number): string {
-  return s.length <= width ? s : s.slice(0, Math.max(0, width - 1)) + '…';
+/** Cut to `width`: at the end, in the middle (layer names: `batch_norm…ization3` keeps what tells them apart),
+ *  or at the start (places: `…rain.js:12` keeps the line). */
+type Cut = 'end' | 'middle' | 'start';
+
+function fit(s: string, width: number, cut: Cut = 'end'): string {
+  if (s.length <= width) return s;
+  const keep = Math.max(0, width - 1);
+  if (cut === 'start') return '…' + s.slice(s.length - keep);
+  if (cut === 'middle') return s.slice(0, Math.ceil(keep / 2)) + '…' + s.slice(s.length - Math.floor(keep / 2));
+  return s.slice(0, keep) + '…';
 }
 
 type Align = 'l' | 'r';
+/** Columns of layer names and of places, cut so that what tells rows apart stays. */
+const CUT_BY_HEADER: Record<string, Cut> = { layer: 'middle', line: 'start', at: 'start' };
 
 function table(header: string[], rows: string[][], widths: number[], align: Align[]): string[] {
-  const line = (cells: string[]) =>
+  const line = (cells: string[], cutCells: boolean) =>
     cells.map((c, i) => {
-      const v = fit(c, widths[i]);
+      const v = fit(c, widths[i], cutCells ? CUT_BY_HEADER[header[i]] : 'end');
       return align[i] === 'r' ? v.padStart(widths[i]) : v.padEnd(widths[i]);
     }).join(' ').trimEnd();
-  return [line(header), ...rows.map(line)];
+  return [line(header, false), ...rows.map((r) => line(r, true))];
 }
 
 function wrap(text: string, indent: string): string[] {

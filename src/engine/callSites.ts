@@ -42,18 +42,21 @@ export function firstUserFrame(stack: string | undefined, isInternal: InternalPa
 
 const SITES_KEPT = 1000;
 const sitesByStack = new Map<string, SourceLocation | null>();
+/** Whether a file is internal, per test (a training loop asks about the same few files again and again). */
+const internalByTest = new WeakMap<InternalPathTest, Map<string, boolean>>();
 
 /**
  * Captures the current stack (deep enough to get past tfjs's own frames) and returns the user's frame.
  * Formatting a stack maps every frame through the source maps, which costs far more than capturing it, and
- * a training loop asks from the same place again and again: so the raw frames (V8 call sites, unmapped) are
- * the key to the formatted answer.
+ * a training loop asks from the same place again and again: so the first user frame among the raw frames (V8
+ * call sites, unmapped) is the key to the formatted answer. Inside fit, after its first await, no user frame
+ * is on the stack at all: that answer (null) is cached too.
  */
 export function captureUserFrame(isInternal: InternalPathTest): SourceLocation | null {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
   try {
-    const key = rawStackKey();
+    const key = rawUserFrameKey(isInternal);
     const known = key == null ? undefined : sitesByStack.get(key);
     if (known !== undefined) return known;
     const site = firstUserFrame(new Error().stack, isInternal);
@@ -67,16 +70,37 @@ export function captureUserFrame(isInternal: InternalPathTest): SourceLocation |
   }
 }
 
-/** The current stack's raw frames as a string, without formatting them (null if V8's API is not there). */
-function rawStackKey(): string | null {
+function isInternalFile(file: string, isInternal: InternalPathTest): boolean {
+  let known = internalByTest.get(isInternal);
+  if (!known) internalByTest.set(isInternal, (known = new Map()));
+  let internal = known.get(file);
+  if (internal === undefined) {
+    const loc = file.startsWith('file://') ? parseFrame(`at ${file}:1:1`) : null;
+    internal = isInternal(loc ? loc.file : file);
+    if (known.size < SITES_KEPT) known.set(file, internal);
+  }
+  return internal;
+}
+
+/** The raw position of the stack's first user frame ('' when there is none), without formatting the stack;
+ *  null when V8's API is not there or an eval frame makes the raw frames ambiguous (then nothing is cached). */
+function rawUserFrameKey(isInternal: InternalPathTest): string | null {
   const prepare = Error.prepareStackTrace;
   try {
     Error.prepareStackTrace = (_error, sites) => sites;
     const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder, rawStackKey);
+    Error.captureStackTrace(holder, rawUserFrameKey);
     const sites = holder.stack;
     if (!Array.isArray(sites)) return null;
-    return sites.map((s: NodeJS.CallSite) => `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}`).join('\n');
+    for (const site of sites as NodeJS.CallSite[]) {
+      const file = site.getFileName();
+      if (!file) {
+        if (site.isEval()) return null;
+        continue;
+      }
+      if (!isInternalFile(file, isInternal)) return `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+    }
+    return '';
   } catch {
     return null;
   } finally {

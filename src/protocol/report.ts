@@ -30,7 +30,7 @@ export interface TfjsInfo {
   /** Folder of the tfjs-core package that ran. */
   path: string;
   /** Kernels the backend lacks (or computes wrongly) that ran on tfjs's cpu kernels through the debugger's
-   *  fallback (src/core/backend/cpuFallbackKernels.ts), in the order first used. Absent: none ran. */
+   *  fallback (src/engine/backend/cpuFallbackKernels.ts), in the order first used. Absent: none ran. */
   fallbackKernels?: string[];
 }
 
@@ -199,7 +199,7 @@ export interface LeakSite {
 
 export const RULE_IDS = [
   'nan-or-inf', 'loss-gap', 'batchnorm-batch-statistics', 'running-stats-lagging', 'running-stats-frozen',
-  'frozen-layer-in-training-mode', 'weights-never-learn', 'backend-divergence', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
+  'frozen-layer-in-training-mode', 'weights-never-learn', 'freeze-undone', 'backend-divergence', 'tensor-leak', 'running-stats-shifted', 'dropout-in-gradient',
   'no-gradient-calls',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];

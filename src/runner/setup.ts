@@ -2,9 +2,8 @@
 // module hooks that load the script (TypeScript, ES modules, the bundled fallback), the backend, and the taps,
 // installed the moment the script loads tfjs (for a saved model: at once). Sends run-start.
 import { realpathSync } from 'node:fs';
-import { createRequire, register } from 'node:module';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { applyBackend, backendFor, prepareWasm, type PreparedWasm } from '../engine/backend/backend.ts';
 import type { InternalPathTest } from '../engine/callSites.ts';
 import { instrument } from '../engine/instrument.ts';
@@ -13,7 +12,8 @@ import { prepareSavedModelProbe, type SavedModelProbe } from '../engine/savedMod
 import { liveTensorCount, type TfjsModules } from '../engine/tfjs.ts';
 import type { RunnerArgs } from '../protocol/channel.ts';
 import type { RunnerEvent } from '../protocol/runnerEvents.ts';
-import { checkInput } from './inputs.ts';
+import { registerEsmHooks } from './esmHookRegistration.ts';
+import { checkInput, isEsm } from './inputs.ts';
 import { installBundledFallback, resolveTfjs, type ResolvedTfjs } from './resolveTfjs.ts';
 import type { RunEnding, RunnerState } from './runEnding.ts';
 import { instrumentTfjsWhenLoaded } from './tfjsLoadHook.ts';
@@ -46,7 +46,7 @@ function resolveAndHook(s: RunSetup): { tfjs: ResolvedTfjs; project: string | nu
   const tfjs = resolveTfjs(project, s.debuggerRoot);
   const esmParentURL = tfjs.source === 'bundled' ? installBundledFallback(s.debuggerRoot).esmParentURL : null;
   installTypeScriptRequireHook();
-  register(pathToFileURL(path.join(__dirname, 'esm-hooks.mjs')).href, { data: { bundledParentURL: esmParentURL } });
+  registerEsmHooks(s.args.kind, s.args.kind === 'script' && isEsm(s.script), { bundledParentURL: esmParentURL });
   return { tfjs, project };
 }
 

@@ -1,11 +1,13 @@
 // TypeScript to JavaScript for the user's .ts/.mts/.cts files, with sucrase: pure JavaScript (so the VSIX
 // stays platform-neutral), fast, and it keeps every line where it was. The inline source map fixes columns
 // too, and Node applies it to stack traces because the runner enables source maps.
-import { transform } from 'sucrase';
 
 export type ModuleKind = 'commonjs' | 'module';
 
 export function transpileTypeScript(source: string, filePath: string, kind: ModuleKind): string {
+  // sucrase is loaded with the first TypeScript file, not with the runner: a .js script never pays for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { transform } = require('sucrase') as typeof import('sucrase');
   let result: ReturnType<typeof transform>;
   try {
     result = transform(source, {

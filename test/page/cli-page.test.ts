@@ -54,6 +54,14 @@ describe('tfjs-debug page', () => {
     assert.match(r.stdout, /done on webgl/);
   });
 
+  test('the plugin is the package\'s `tfjs-model-debugger/vite` export (what a vite.config imports)', async () => {
+    const specifier: string = 'tfjs-model-debugger/vite'; // resolved by Node through package.json's exports
+    const { tfjsDebugger } = (await import(specifier)) as { tfjsDebugger: () => { name: string; apply: string } };
+    const plugin = tfjsDebugger();
+    assert.equal(plugin.name, 'tfjs-debugger');
+    assert.equal(plugin.apply, 'serve');
+  });
+
   test('a page that never shows the debugger its tfjs: failed, with the three ways to attach, exit 2', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'tfjs-debug-page-')), 'index.html');
     writeFileSync(file, '<!doctype html><p>no tfjs here</p><script>console.log("page up")</script>');

@@ -1,5 +1,5 @@
 // The kernel audit: every layer the public tf.layers API exposes trains on the bundled wasm backend (with
-// the debugger's kernels, src/core/backend/wasmKernels.ts) and gives the cpu backend's loss, gradients and
+// the debugger's kernels, src/engine/backend/wasmKernels.ts) and gives the cpu backend's loss, gradients and
 // updated weights within 1e-4 relative. The cases come from test/helpers/layerCatalog.ts, one or more per
 // name in the tf.layers namespace; a name without one, or a registered layer class no case builds, fails
 // here, and so does a tfjs upgrade that adds or drops a kernel on either backend.

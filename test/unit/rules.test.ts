@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { example: 'frozen-layer-in-training-mode.js', rule: 'frozen-layer-in-training-mode', layer: 'batch_normalization', line: 'layer.trainable = false', related: ['loss-gap', 'batchnorm-batch-statistics', 'running-stats-shifted'] },
   { example: 'frozen-base.js', rule: 'frozen-layer-in-training-mode', layer: 'batch_normalization', line: 'base.trainable = false;', related: ['loss-gap', 'batchnorm-batch-statistics', 'running-stats-shifted'] },
   { example: 'weights-never-learn.js', rule: 'weights-never-learn', layer: 'real_or_fake', line: 'discriminator.trainable = false;', related: [] },
+  { example: 'freeze-undone.js', rule: 'freeze-undone', layer: 'dense_Dense1', line: 'base.trainable = false;', related: [] },
   { example: 'dropout-in-gradient.js', rule: 'dropout-in-gradient', layer: 'dropout', line: 'tf.layers.dropout(', related: ['loss-gap'] },
   { example: 'nan-or-inf.js', rule: 'nan-or-inf', layer: 'dense_Dense2', line: "activation: 'relu'", related: [] },
   { example: 'tensor-leak.js', rule: 'tensor-leak', layer: null, line: 'tf.variableGrads(', related: [] },

@@ -71,6 +71,37 @@ test('with no tfjs in the project, the bundled tfjs runs the script', () => {
   rmSync(dir, { recursive: true });
 });
 
+test('a CommonJS script whose helper import()s tfjs, and an ES module that imports it, with no tfjs in the project', () => {
+  // The ES module hooks (the bundled tfjs for import, TypeScript in ES modules) are registered for a CommonJS
+  // script only when one of its modules holds a dynamic import (src/runner/esmHookRegistration.ts): here a
+  // helper module, not the script, and a .ts file imported without its extension.
+  const dir = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-lazy-esm-'));
+  writeFileSync(path.join(dir, 'helper.js'), "module.exports = () => import('./model.mjs');\n");
+  writeFileSync(path.join(dir, 'model.mjs'), [
+    "import * as tf from '@tensorflow/tfjs';",
+    "export async function train() {",
+    "  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });",
+    "  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });",
+    "  await m.fit(tf.ones([4, 2]), tf.ones([4, 1]), { epochs: 2, verbose: 0 });",
+    "}",
+  ].join('\n'));
+  writeFileSync(path.join(dir, 'scale.ts'), 'export const scale = (x: number): number => x * 3;\n');
+  writeFileSync(path.join(dir, 'train.ts'), [
+    "const load = require('./helper.js');",
+    "(async () => {",
+    "  const { scale } = await import('./scale');",
+    "  console.log('scaled', scale(2));",
+    "  await (await load()).train();",
+    "})();",
+  ].join('\n'));
+  const { code, stdout, report } = runCli(['run', path.join(dir, 'train.ts')], { cwd: dir });
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /scaled 6/);
+  assert.equal(report?.tfjs?.source, 'bundled');
+  assert.equal(report?.gradientCalls.length, 2);
+  rmSync(dir, { recursive: true });
+});
+
 test("with tfjs in the project, the project's own copy runs, not the bundled one", () => {
   // A project inside the repository, so that tfjs's own dependencies (long, seedrandom) resolve upwards,
   // with its own copy of tfjs-core, -layers and -backend-cpu marked with a version of its own.

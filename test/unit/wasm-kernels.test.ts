@@ -1,4 +1,4 @@
-// The debugger's wasm kernels one by one (src/core/backend/wasmKernels.ts), against the cpu backend or an
+// The debugger's wasm kernels one by one (src/engine/backend/wasmKernels.ts), against the cpu backend or an
 // independent reference: the cpu fallback bit for bit, the native kernels within rounding, the wasm and
 // cpu kernels of tfjs 4.22 that are wrong shown wrong, and no kernel leaking backend memory.
 import { before, test } from 'node:test';

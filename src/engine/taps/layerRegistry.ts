@@ -91,8 +91,14 @@ export class LayerRegistry {
     }
   }
 
-  /** The script set `trainable` on a layer or model. */
+  /** The script set `trainable` on a layer or model. A model is registered then, with its layers as its
+   *  children: a tf.sequential added to another one never runs as a layer (the outer model runs its layers), yet
+   *  its freezing is what the trainability rules explain. */
   noteTrainable(layer: Layer, change: TrainableChange): void {
+    if (!this.infos.has(layer) && this.isContainer(layer)) {
+      const model = this.info(layer);
+      for (const leaf of leafLayers(layer)) this.addParent(this.info(leaf), model);
+    }
     const info = this.infos.get(layer);
     const changes = [...((info ? info.trainableChanges : this.pendingChanges.get(layer)) ?? []), change].slice(-TRAINABLE_CHANGES_KEPT);
     if (!info) {

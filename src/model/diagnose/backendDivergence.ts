@@ -1,5 +1,5 @@
 // backend-divergence (error when a backend makes NaN or Inf that cpu does not, warning when it differs beyond
-// the tolerance): the cross-backend check (src/core/instrument/backendCheck.ts) replayed a gradient call's
+// the tolerance): the cross-backend check (src/engine/probes/backendCheck.ts) replayed a gradient call's
 // forward pass on cpu and a layer's output on the run's backend (webgl, webgpu) came out different. That is a
 // bug of the backend or the device (tfjs issues #5145, #1321, #5800, #3267), not of the model.
 import type { Finding, RunReport } from '../../protocol/report.ts';

@@ -4,6 +4,7 @@ import type { Finding, RunReport } from '../../protocol/report.ts';
 import { backendDivergence } from './backendDivergence.ts';
 import { batchnormBatchStatistics } from './batchnormBatchStatistics.ts';
 import { dropoutInGradient } from './dropoutInGradient.ts';
+import { freezeUndone } from './freezeUndone.ts';
 import { frozenLayerInTrainingMode } from './frozenLayerInTrainingMode.ts';
 import { lossGap } from './lossGap.ts';
 import { nanOrInf } from './nanOrInf.ts';
@@ -18,7 +19,7 @@ export type Rule = (report: RunReport) => Finding[];
 
 export const RULES: Rule[] = [
   nanOrInf, backendDivergence, lossGap, batchnormBatchStatistics, runningStatsLagging, runningStatsFrozen, frozenLayerInTrainingMode,
-  weightsNeverLearn, tensorLeak, runningStatsShifted, dropoutInGradient, noGradientCalls,
+  weightsNeverLearn, freezeUndone, tensorLeak, runningStatsShifted, dropoutInGradient, noGradientCalls,
 ];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
