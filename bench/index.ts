@@ -9,8 +9,9 @@
 //   (h)      wholeProcess.ts  whole-process ratios on short real-style scripts (bench/scripts)
 //   (i)      page.ts        training in a web page with and without the page agent, webgl and cpu
 //   (j)      layers.ts      one training step per tf.layers layer on wasm and on cpu; the cpu fallback kernels
+//   (k)      liveFeed.ts    the live view: events/s the panel keeps up with, bytes posted per second, Stop to shown
 //
-//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole|page|layers]
+//   node --import tsx bench/index.ts [--quick] [--only overhead|backends|memory|webview|activation|hostile|whole|page|layers|live]
 // With --only, that part's section of docs/PERFORMANCE.md is replaced and the others are kept.
 // Run it on a quiet machine: the ratios are medians of interleaved rounds, but two cores shared with other
 // work still move them.
@@ -32,6 +33,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   whole: async () => (await import('./wholeProcess.ts')).run,
   page: async () => (await import('./page.ts')).run,
   layers: async () => (await import('./layers.ts')).run,
+  live: async () => (await import('./liveFeed.ts')).run,
 };
 
 const DOC = path.join(__dirname, '..', 'docs', 'PERFORMANCE.md');

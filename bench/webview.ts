@@ -23,7 +23,7 @@ import type { Browser } from 'playwright-core';
 import type { GradientCallRecord, LayerCallRecord, LayerInfo, RunReport } from '../src/protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
 import type { ReportUpdate } from '../src/protocol/webviewMessages.ts';
-import { DETAIL_BUDGET } from '../src/model/reportBuilder.ts';
+import { DETAIL_BUDGET, indexRanges } from '../src/model/reportBuilder.ts';
 import { launchChromium, openPanel, vscodeStub } from '../test/webview/harness.ts';
 import { THEMES } from '../test/webview/themes.ts';
 import { runAlone } from './section.ts';
@@ -140,7 +140,7 @@ export function synthesize(p: SynthParams): { report: RunReport; batches: Report
     const { layers: _l, gradientCalls: _c, layerTotals: _t, findings: _f, logs: _g, ...header } = report;
     batches.push({
       from: i + 1, to: i + 2, header: { ...header, gradientCallCount: index, gradientCallsDropped: dropped }, layers: [],
-      callIndexes: records.map((c) => c.index), calls: changed,
+      callRanges: indexRanges(records.map((c) => c.index)), calls: changed,
       layerTotals: layers.map((l) => ({ layer: l.id, training: index, inference: 0, mixed: 0, nonFinite: 0 })), findings: [], logs: [],
     });
   }

@@ -13,9 +13,11 @@
 // style themselves with constructable stylesheets, and dynamic styles are set through the CSSOM, never a style
 // attribute.
 //
-// Element ids for tests and tools: #run-header, #run-status[data-status], #btn-rerun, #btn-stop,
+// Element ids for tests and tools: #run-header, #run-status[data-status] (running, stopping, completed, failed, timed-out,
+// cancelled), #btn-rerun, #btn-stop,
 // #btn-export-json, #btn-export-html, #error-banner, #findings .finding-card[data-rule], #loss-summary
-// [data-loss=before|during|after|after-step], #loss-chart, #layer-table tr[data-layer-id], #layer-detail.
+// [data-loss=before|during|after|after-step], #loss-chart, #layer-table tr[data-layer-id], #layer-detail,
+// #compare (two runs side by side: #compare-before, #compare-after, each with .compare-findings), #btn-close-compare.
 import './styles.css';
 import { isRunReport, type RunReport } from '../src/protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
@@ -63,13 +65,16 @@ function start(): void {
       if (!isHostToWebview(m)) return;
       switch (m.type) {
         case 'report':
-          store.setReport(m.report, m.version);
+          store.setReport(m.report, m.version, m.run);
           break;
         case 'run-ended':
-          store.setReport(m.report);
+          store.setReport(m.report, 0, m.run);
           break;
         case 'update':
-          store.applyUpdate(m.update);
+          store.applyUpdate(m.update, m.run);
+          break;
+        case 'compare':
+          store.setComparison(m.comparison);
           break;
         case 'select-layer':
           app.revealLayer(m.layer);

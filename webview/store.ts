@@ -1,16 +1,21 @@
-// The panel's state: the report shown, the selected layer and the table's sort order. A live run's report is
-// kept current by the host's updates (what changed since the version the panel holds: src/model/reportUpdate.ts),
-// published at most ~20 times a second. The panel folds no runner events and diagnoses nothing itself.
+// The panel's state: the report shown, where its run is (running, stopping, how it ended: the host's one phase,
+// which every surface shows), the selected layer, the table's sort order, and a comparison of two runs when one is
+// open. A live run's report is kept current by the host's updates (what changed since the version the panel holds:
+// src/model/reportUpdate.ts), published at most once a frame; a phase change is published at once. The panel folds
+// no runner events and diagnoses nothing itself.
 import type { RunReport } from '../src/protocol/report.ts';
-import type { ReportUpdate } from '../src/protocol/webviewMessages.ts';
+import type { PanelRun, ReportUpdate, RunComparison, RunPhase } from '../src/protocol/webviewMessages.ts';
 import { applyReportUpdate } from '../src/model/reportUpdate.ts';
 import type { SortState } from './components/layer-table.ts';
 import { frameThrottle } from './throttle.ts';
 
 export interface PanelSnapshot {
   report: RunReport | null;
+  /** The run's phase as the host has it (absent: the report's status, e.g. in the offline report). */
+  phase: RunPhase | null;
   selectedLayer: number | null;
   sort: SortState | null;
+  comparison: RunComparison | null;
 }
 
 type Listener = (snapshot: PanelSnapshot) => void;
@@ -25,7 +30,10 @@ export class PanelStore {
   private readonly publisher = frameThrottle(() => this.publish());
 
   constructor(initial: Partial<PanelSnapshot> = {}) {
-    this.state = { report: initial.report ?? null, selectedLayer: initial.selectedLayer ?? null, sort: initial.sort ?? null };
+    this.state = {
+      report: initial.report ?? null, phase: initial.phase ?? null, selectedLayer: initial.selectedLayer ?? null, sort: initial.sort ?? null,
+      comparison: initial.comparison ?? null,
+    };
   }
 
   get snapshot(): PanelSnapshot {
@@ -38,26 +46,39 @@ export class PanelStore {
   }
 
   /** Replaces the report (a `report` or `run-ended` message); `version` is the live report's, when it is live. */
-  setReport(report: RunReport | null, version = 0): void {
+  setReport(report: RunReport | null, version = 0, run?: PanelRun): void {
     this.publisher.cancel();
     this.pending = null;
     this.version = version;
-    this.show(report);
+    this.show(report, run?.phase ?? report?.status ?? null);
+  }
+
+  /** Two runs side by side (null: back to the run). */
+  setComparison(comparison: RunComparison | null): void {
+    this.set({ comparison });
   }
 
   /** What changed in the live run; the report is republished on the next frame. An update that does not follow
    *  from the version held is dropped (the host sends the whole report again after `ready`). */
-  applyUpdate(update: ReportUpdate): void {
+  applyUpdate(update: ReportUpdate, run?: PanelRun): void {
     if (update.from !== 0 && update.from !== this.version) return;
     const base = this.pending ?? this.state.report;
     const report = applyReportUpdate(base, update);
     this.version = update.to;
     if (update.from === 0) {
       // A run from the start: it replaces whatever was shown.
-      this.setReport(report, update.to);
+      this.setReport(report, update.to, run);
       return;
     }
     this.pending = report;
+    const phase = run?.phase ?? report.status;
+    if (phase !== this.state.phase) {
+      // Stop pressed: shown now, not on the next frame.
+      this.publisher.cancel();
+      this.pending = null;
+      this.set({ report, phase });
+      return;
+    }
     this.publisher.schedule();
   }
 
@@ -83,11 +104,11 @@ export class PanelStore {
   }
 
   /** Shows another report, keeping the selected layer when it is the same run or the layer is in it. */
-  private show(report: RunReport | null): void {
+  private show(report: RunReport | null, phase: RunPhase | null): void {
     const shown = this.state.report;
     const sameRun = report && shown && report.target === shown.target && report.startedAt === shown.startedAt;
     const keepSelection = sameRun || (report && this.state.selectedLayer != null && report.layers.some((l) => l.id === this.state.selectedLayer));
-    this.set({ report, selectedLayer: keepSelection ? this.state.selectedLayer : null });
+    this.set({ report, phase, selectedLayer: keepSelection ? this.state.selectedLayer : null });
   }
 
   private set(patch: Partial<PanelSnapshot>): void {

@@ -1,8 +1,9 @@
-// Views of a RunReport only the panel renders: per-layer rows, loss series, BatchNorm and gradient norm history,
-// built on the model's views (src/model/views). Pure functions; one pass over the recorded gradient calls each.
+// Views of a RunReport only the panel renders: per-layer rows, BatchNorm and gradient norm history, built on the
+// model's views (src/model/views; the loss series are there, the compare view's host side needs them too). Pure
+// functions; one pass over the recorded gradient calls each.
 import type { BatchNormStats, GradientCallRecord, LayerCallRecord, LayerInfo, Mode, RunReport, TensorStats, WeightGradNorm } from '../src/protocol/report.ts';
 import { batchNormDrift } from '../src/model/diagnose/batchNormStats.ts';
-import { historyHead } from '../src/model/history.ts';
+import { historyBreak } from '../src/model/views/lossSeries.ts';
 import { MODE_DEPENDENT_CLASSES } from '../src/model/layerClasses.ts';
 import { layerTotalsOf } from '../src/model/layerTotals.ts';
 import { callsInside, callsOutside, modeInside, modeOutside } from '../src/model/views/layerModes.ts';
@@ -75,53 +76,6 @@ export function layerRows(report: RunReport): LayerRow[] {
   });
 }
 
-export interface LossSeries {
-  x: number[];
-  before: (number | null)[];
-  during: (number | null)[];
-  after: (number | null)[];
-  afterStep: (number | null)[];
-}
-
-/** Where the history dropped calls: the position in `gradientCalls` of the first call after the dropped
- *  range (the report keeps the first calls and the most recent ones), or -1. */
-export function historyBreak(report: RunReport): number {
-  if (!report.gradientCallsDropped) return -1;
-  const head = historyHead(report.options.historySize);
-  return head > 0 && head < report.gradientCalls.length ? head : -1;
-}
-
-/** The calls the history dropped, for a note: [first, last] call index, or null. */
-export function droppedRange(report: RunReport): [number, number] | null {
-  const at = historyBreak(report);
-  if (at < 0) return null;
-  return [report.gradientCalls[at - 1].index + 1, report.gradientCalls[at].index - 1];
-}
-
-/** The probed gradient calls' losses, by call index; a null point where the history dropped calls, so
- *  lines do not bridge them. */
-export function lossSeries(report: RunReport): LossSeries {
-  const s: LossSeries = { x: [], before: [], during: [], after: [], afterStep: [] };
-  const cut = historyBreak(report);
-  report.gradientCalls.forEach((c, i) => {
-    if (i === cut && s.x.length) {
-      s.x.push((report.gradientCalls[i - 1].index + c.index) / 2);
-      s.before.push(null); s.during.push(null); s.after.push(null); s.afterStep.push(null);
-    }
-    if (!c.probed) return;
-    s.x.push(c.index);
-    s.before.push(finiteOrNull(c.lossBefore));
-    s.during.push(finiteOrNull(c.lossDuring));
-    s.after.push(finiteOrNull(c.lossAfter));
-    s.afterStep.push(finiteOrNull(c.lossAfterStep));
-  });
-  return s;
-}
-
-function finiteOrNull(x: number | null): number | null {
-  return x != null && Number.isFinite(x) ? x : null;
-}
-
 export function latestProbed(report: RunReport): GradientCallRecord | null {
   for (let i = report.gradientCalls.length - 1; i >= 0; i--) if (report.gradientCalls[i].probed) return report.gradientCalls[i];
   return null;
@@ -166,7 +120,8 @@ export function movingMeanHistory(report: RunReport, layer: number, maxChannels:
   return x.length ? { x, movingMean, channels } : null;
 }
 
-/** A layer's gradient norm over the recorded gradient calls. */
+/** A layer's gradient norm over the recorded gradient calls that sampled it (the probed ones): the points are
+ *  joined, with a gap only where the history dropped calls. */
 export function gradNormHistory(report: RunReport, layer: number): { x: number[]; y: (number | null)[] } {
   const x: number[] = [];
   const y: (number | null)[] = [];
@@ -176,10 +131,10 @@ export function gradNormHistory(report: RunReport, layer: number): { x: number[]
       x.push((report.gradientCalls[i - 1].index + call.index) / 2);
       y.push(null);
     }
-    const r = call.layers.find((l) => l.layer === layer);
-    if (!r) continue;
+    const norm = call.layers.find((l) => l.layer === layer)?.gradNorm;
+    if (norm == null || !Number.isFinite(norm)) continue;
     x.push(call.index);
-    y.push(r.gradNorm != null && Number.isFinite(r.gradNorm) ? r.gradNorm : null);
+    y.push(norm);
   }
   return { x, y };
 }
@@ -189,3 +144,5 @@ export function latestRecord(report: RunReport, layer: number): { call: Gradient
   const last = lastRecordOf(report, layer);
   return last && { ...last, weights: last.call.weights.filter((w) => w.layer === layer) };
 }
+
+export { droppedRange, lossSeries } from '../src/model/views/lossSeries.ts';

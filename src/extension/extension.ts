@@ -12,7 +12,8 @@ import { TfjsDebugConfigurations } from './launchConfigs.ts';
 import { LayerHoverProvider } from './providers/hover.ts';
 import { RunController } from './runController.ts';
 import { layerNodeId, RunsTreeProvider } from './providers/runsTree.ts';
-import { RunStore } from './logic/runStore.ts';
+import { FileArchive } from './logic/runArchive.ts';
+import { DEFAULT_RUNS_KEPT, RunStore } from './logic/runStore.ts';
 import { SourceTracking } from './sourceTracking.ts';
 import { RunStatusBar } from './providers/statusBar.ts';
 import { ScriptTerminal } from './scriptTerminal.ts';
@@ -26,7 +27,11 @@ const SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/*.{js,m
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel(OUTPUT_NAME);
   const log = (message: string) => output.appendLine(`[debugger] ${message}`);
-  const store = new RunStore(context.workspaceState);
+  // Finished runs' reports are files in the workspace's storage folder (the global one without a workspace); the
+  // list of runs is in workspace state.
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const maxRuns = () => vscode.workspace.getConfiguration('tfjsDebugger').get<number>('maxRuns', DEFAULT_RUNS_KEPT);
+  const store = new RunStore(context.workspaceState, { archive: new FileArchive(path.join(storage.fsPath, 'runs')), maxRuns: maxRuns() });
   const sources = new SourceTracking(store, context.workspaceState);
   const distDir = path.join(context.extensionPath, 'dist');
   const controller = new RunController(store, output, distDir);
@@ -65,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): void {
     codeLens,
     new RunStatusBar(store),
     store.onDidChange((c) => {
-      if (c.type !== 'events') updateContext();
+      if (c.type !== 'progress') updateContext();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('tfjsDebugger.maxRuns')) void store.setMaxRuns(maxRuns());
     }),
     vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(store, sources)),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),

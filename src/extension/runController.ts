@@ -1,6 +1,7 @@
 // Starts runs through launchRunner: one at a time, the runner on VS Code's own Node (or the nodePath
-// setting), its output to the "TF.js Debugger" channel (capped per run), progress with Cancel, the outcome
-// as a notification. Workspace Trust is enforced here, on the path every launch takes.
+// setting), its output to the "TF.js Debugger" channel (capped per run). Progress shows in the status bar
+// (RunStatusBar); a notification only when the user has something to do: a failure, or findings while the panel
+// is closed. Workspace Trust is enforced here, on the path every launch takes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { basename, plural } from '../model/format.ts';
@@ -14,7 +15,7 @@ import { RunSlot } from './logic/runSlot.ts';
 import { COMMANDS, runLabel, worstSeverity } from './logic/presentation.ts';
 import type { RunEntry, RunKind, RunRequest, RunStore } from './logic/runStore.ts';
 import { launchOptionsFor, readSettings, trustRefusal, type DebuggerSettings } from './logic/settings.ts';
-import { Throttle } from './logic/throttle.ts';
+import { DebuggerPanel } from './panel/debuggerPanel.ts';
 
 export const CONTEXT_RUNNING = 'tfjsDebugger.running';
 
@@ -97,7 +98,9 @@ export class RunController implements vscode.Disposable {
     const handle: RunHandle = request.kind === 'page' && run.live
       ? startPageRun({ request, settings, host, options: opts.options ?? {}, live: run.live, onOutput })
       : launchRunner({ ...opts, env: { ...opts.env, ...sink?.env }, live: run.live ?? undefined, onOutput });
-    const { finished } = this.slot.hold(run, handle, async ({ report }) => {
+    this.slot.hold(run, handle, async ({ report }) => {
+      // Every surface shows the end first (the store tells them at once); the rest follows.
+      const saved = this.store.finish(run.id, report);
       void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, false);
       const summary = `${label}: ${report.status} after ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
         `${plural(report.gradientCallCount, 'gradient call')}, ${plural(report.findings.length, 'finding')}`;
@@ -105,37 +108,14 @@ export class RunController implements vscode.Disposable {
       sink?.end(summary);
       if (report.error) this.output.appendLine(report.error.stack && report.error.kind !== 'usage' ? report.error.stack : report.error.message);
       try {
-        await this.store.finish(run.id, report);
+        await saved;
       } catch (e) {
         this.output.appendLine(`[debugger] could not save the report: ${(e as Error).message}`);
       }
       if (startOpts.announce !== false) this.announce(report, label);
     });
     void vscode.commands.executeCommand('setContext', CONTEXT_RUNNING, true);
-    this.showProgress(run, label, finished);
     return run;
-  }
-
-  private showProgress(run: RunEntry, label: string, finished: Promise<void>): void {
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `TF.js Debugger: ${label}`, cancellable: true },
-      async (progress, token) => {
-        const cancel = token.onCancellationRequested(() => void this.stop());
-        const report = new Throttle(() => {
-          progress.report({ message: plural(run.gradientCallCount, 'gradient call') });
-        }, 500);
-        const sub = this.store.onDidChange((c) => {
-          if (c.type === 'events' && c.run === run) report.request();
-        });
-        progress.report({ message: 'starting…' });
-        try {
-          await finished;
-        } finally {
-          report.dispose();
-          sub.dispose();
-          cancel.dispose();
-        }
-      });
   }
 
   /** Tells the user how the run ended, with the next step as a button. */
@@ -149,6 +129,8 @@ export class RunController implements vscode.Disposable {
     };
     switch (report.status) {
       case 'completed': {
+        // The panel shows the outcome when it is open; a toast only to point at it.
+        if (DebuggerPanel.isOpen) break;
         const n = report.findings.length;
         const worst = worstSeverity(report.findings);
         const text = n === 0

@@ -17,6 +17,7 @@ export class LiveReport {
   private snapshotCache: RunReport | null = null;
   private snapshotVersion = -1;
   private readonly listeners = new Set<ReportListener>();
+  private hostEnded = false;
 
   constructor(target: string, args: string[], options: RunOptions = DEFAULT_RUN_OPTIONS, private readonly now: () => number = Date.now) {
     this.builder = new ReportBuilder(target, args, options);
@@ -44,7 +45,14 @@ export class LiveReport {
 
   /** Ends the run from the host's side; a run that has ended keeps its ending. */
   end(status: Exclude<RunStatus, 'running'>, error: RunError | null, exitCode: number | null): void {
-    if (this.builder.end(status, error, exitCode)) this.changed(null);
+    if (!this.builder.end(status, error, exitCode)) return;
+    this.hostEnded = true;
+    this.changed(null);
+  }
+
+  /** Whether the host ended the run (Stop, the timeout, a signal), so the runner is being ended now. */
+  get endedByHost(): boolean {
+    return this.hostEnded;
   }
 
   /** The runner's exit status, when no run-end event gave one. */
@@ -70,9 +78,12 @@ export class LiveReport {
     return this.snapshotCache;
   }
 
-  /** What changed since version `from` (0: the whole report), for a view that holds the report at `from`. */
-  changesSince(from: number): ReportUpdate {
-    return { ...this.builder.changesSince(from), findings: this.snapshot().findings };
+  /** What changed since version `from` (0: the whole report), for a view that holds the report at `from`;
+   *  with the findings (which needs the diagnosis of this version) unless `findings` is false. */
+  changesSince(from: number, { findings = true }: { findings?: boolean } = {}): ReportUpdate {
+    const update: ReportUpdate = this.builder.changesSince(from);
+    if (findings) update.findings = this.snapshot().findings;
+    return update;
   }
 
   onDidChange(listener: ReportListener): { dispose(): void } {

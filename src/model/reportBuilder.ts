@@ -18,6 +18,17 @@ function thinCall(call: GradientCallRecord): GradientCallRecord {
   return { ...call, layers: firstNonFinite ? [firstNonFinite] : [], weights: [], thinned: true };
 }
 
+/** Ascending indexes as inclusive ranges: [1, 2, 3, 7, 8] → [[1, 3], [7, 8]]. */
+export function indexRanges(indexes: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const i of indexes) {
+    const last = out[out.length - 1];
+    if (last && i === last[1] + 1) last[1] = i;
+    else out.push([i, i]);
+  }
+  return out;
+}
+
 export class ReportBuilder {
   private readonly layers = new Map<number, LayerInfo>();
   private readonly history: BoundedHistory<GradientCallRecord>;
@@ -155,7 +166,7 @@ export class ReportBuilder {
       to: this.current,
       header: this.header(),
       layers: [...this.layers.values()].filter(changed),
-      callIndexes: calls.map((c) => c.index),
+      callRanges: indexRanges(calls.map((c) => c.index)),
       calls: calls.filter(changed),
       layerTotals: [...this.totals.values()].filter(changed).map((t) => ({ ...t })),
       ...(this.base.leakSites && this.leakSitesAt > from ? { leakSites: this.base.leakSites } : {}),

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveReport } from '../../src/host/liveReport.ts';
-import { applyReportUpdate } from '../../src/model/reportUpdate.ts';
+import { applyReportUpdate, rangeIndexes } from '../../src/model/reportUpdate.ts';
 import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
@@ -69,6 +69,6 @@ test('an update carries what changed, not the whole report; the snapshot is diag
   const update = live.changesSince(version);
   assert.deepEqual(update.calls.map((c) => c.index), [40], 'only the new call');
   assert.equal(update.layers.length, 0);
-  assert.equal(update.callIndexes.length, live.snapshot().gradientCalls.length);
+  assert.equal(rangeIndexes(update.callRanges).length, live.snapshot().gradientCalls.length);
   assert.notEqual(live.snapshot(), snapshot);
 });

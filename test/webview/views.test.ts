@@ -7,7 +7,7 @@ import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protoco
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import { minMaxIndices } from '../../webview/downsample.ts';
 import { loss, num as sig } from '../../src/model/format.ts';
-import { droppedRange, layerRows, lossSeries, movingMeanHistory } from '../../webview/views.ts';
+import { droppedRange, gradNormHistory, layerRows, lossSeries, movingMeanHistory } from '../../webview/views.ts';
 
 test('downsampling keeps the first, last, minimum and maximum of every series per bucket', () => {
   const n = 10_000;
@@ -83,10 +83,28 @@ test('loss series and histories break where the history dropped calls', () => {
   assert.equal(s.x.length, kept.length + 1);
   assert.equal(s.x[50], 505);
   assert.equal(s.during[50], null);
-  assert.deepEqual(droppedRange(r), [51, 959]);
+  assert.deepEqual(droppedRange(r), [51, 950], 'the first 50 are kept, then 900 dropped');
   const h = movingMeanHistory(r, 1, 8)!;
   assert.equal(h.x[0], 0, 'starts before the first call');
   assert.equal(h.movingMean.length, 2);
   assert.equal(h.movingMean[0][51], null);
   assert.equal(droppedRange(report([call(1), call(2)])), null);
+});
+
+test('the gradient-norm history joins the sampled points: no gap between probed calls, one where the history dropped calls', () => {
+  // Calls 1–50 probed, then every 10th; the calls between record no gradient norm. The history dropped 51–959.
+  const kept = [...Array.from({ length: 50 }, (_, i) => i + 1), ...Array.from({ length: 50 }, (_, i) => 951 + i)];
+  const calls = kept.map((i) => {
+    const c = call(i);
+    if (i > 50 && i % 10 !== 0) return { ...c, probed: false, layers: c.layers.map((r) => ({ ...r, gradNorm: null })) };
+    return c;
+  });
+  const r = report(calls, { gradientCallsDropped: 900, options: { ...DEFAULT_RUN_OPTIONS, historySize: 100 } });
+  const g = gradNormHistory(r, 1);
+  const sampled = kept.filter((i) => i <= 50 || i % 10 === 0);
+  assert.deepEqual(g.x.filter((x) => Number.isInteger(x)), sampled, 'a point per sampled call, none for calls without a norm');
+  const nulls = g.y.map((v, i) => (v == null ? g.x[i] : null)).filter((x) => x != null);
+  assert.deepEqual(nulls, [(50 + 951) / 2], 'one break, where the history dropped calls');
+  // Without dropped calls: no break at all, however sparse the samples.
+  assert.ok(gradNormHistory(report(calls.slice(0, 60)), 1).y.every((v) => v != null));
 });

@@ -9,6 +9,7 @@ import { DETACHED, panelEnv, type PanelEnv } from '../panelEnv.ts';
 import { layerRows, type LayerRow } from '../views.ts';
 import type { PanelSnapshot, PanelStore } from '../store.ts';
 import { LightElement, PANEL_EVENT, type PanelEvent } from './base.ts';
+import './compare-view.ts';
 import './error-banner.ts';
 import './finding-list.ts';
 import './layer-detail.ts';
@@ -30,6 +31,11 @@ export class DebuggerApp extends LightElement {
   private saveTimer = 0;
   private lastSave = 0;
   private readonly env = new ContextProvider(this, { context: panelEnv, initialValue: DETACHED });
+  /** Whether the layer table or detail is on screen (the host sends per-layer data only then). */
+  private observer: IntersectionObserver | null = null;
+  private readonly onScreen = new Set<Element>();
+  /** What the host was last told (it assumes they are on screen until told otherwise). */
+  private layersShown = true;
 
   /** Wires the app to its store, its host and where it runs; call before connecting it. */
   init(store: PanelStore, host: Host, env: PanelEnv): this {
@@ -54,6 +60,34 @@ export class DebuggerApp extends LightElement {
     super.disconnectedCallback();
     this.removeEventListener(PANEL_EVENT, this.onAction as EventListener);
     this.unsubscribe?.();
+    this.observer?.disconnect();
+    this.observer = null;
+  }
+
+  /** Watches the layer table and detail; tells the host when neither is on screen, and when one is again. */
+  protected override updated(): void {
+    if (!this.host.interactive || typeof IntersectionObserver === 'undefined') return;
+    this.observer ??= new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (e.isIntersecting) this.onScreen.add(e.target);
+        else this.onScreen.delete(e.target);
+      }
+      this.reportView();
+    });
+    for (const el of this.querySelectorAll('tfd-layer-table, tfd-layer-detail')) {
+      if (!(el as HTMLElement).dataset.observed) {
+        (el as HTMLElement).dataset.observed = '1';
+        this.observer.observe(el);
+      }
+    }
+    for (const el of [...this.onScreen]) if (!el.isConnected) this.onScreen.delete(el);
+  }
+
+  private reportView(): void {
+    const shown = this.onScreen.size > 0;
+    if (shown === this.layersShown) return;
+    this.layersShown = shown;
+    this.host.post({ type: 'view', layers: shown });
   }
 
   /** Saves the state: now when no run streams, else at most every 5 s. */
@@ -88,6 +122,10 @@ export class DebuggerApp extends LightElement {
       case 'sort':
         this.store.setSort(a.sort);
         break;
+      case 'close-compare':
+        this.store.setComparison(null);
+        this.host.post({ type: 'close-compare' });
+        break;
     }
   };
 
@@ -106,12 +144,13 @@ export class DebuggerApp extends LightElement {
   }
 
   protected override render() {
-    const { report, selectedLayer, sort } = this.snap;
+    const { report, selectedLayer, sort, phase, comparison } = this.snap;
+    if (comparison) return html`<tfd-compare-view .comparison=${comparison}></tfd-compare-view>`;
     const rows = this.layerRows(report);
     const selected = rows.find((r) => r.id === selectedLayer) ?? null;
     const running = report?.status === 'running';
     return html`
-      <tfd-run-header .report=${report}></tfd-run-header>
+      <tfd-run-header .report=${report} .phase=${phase}></tfd-run-header>
       ${report?.error ? html`<tfd-error-banner .error=${report.error} .status=${report.status}></tfd-error-banner>` : nothing}
       ${report ? html`
         <tfd-finding-list .findings=${report.findings} .layers=${report.layers} ?running=${running}></tfd-finding-list>

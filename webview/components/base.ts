@@ -51,6 +51,8 @@ const ICONS = {
   'arrow-down': '↓',
   'graph-line': '',
   layers: '',
+  close: '✕',
+  diff: '⇄',
 } as const;
 
 export type IconName = keyof typeof ICONS;
@@ -65,7 +67,8 @@ export type PanelEvent =
   | { kind: 'reveal-source'; source: SourceLocation }
   | { kind: 'select-layer'; layer: number }
   | { kind: 'command'; command: WebviewCommand }
-  | { kind: 'sort'; sort: SortState };
+  | { kind: 'sort'; sort: SortState }
+  | { kind: 'close-compare' };
 
 export const PANEL_EVENT = 'tfd-action';
 

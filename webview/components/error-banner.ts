@@ -23,6 +23,11 @@ export class ErrorBanner extends PanelElement {
   protected override render() {
     const e = this.error;
     if (!e) return nothing;
+    // The user's own Stop is not an error: a quiet note (the header already says "stopped").
+    if (this.status === 'cancelled' && e.kind !== 'internal' && !e.file) {
+      return html`<p id="stopped-note" class="stopped-note" role="status">${this.icon('circle-slash')}<span>${e.message === 'The run was stopped.'
+        ? 'You stopped the run; what it recorded until then is below.' : e.message}</span></p>`;
+    }
     const title = (e.kind && Object.hasOwn(KIND, e.kind) && KIND[e.kind]) || (this.status === 'cancelled' ? 'The run was stopped' : this.status === 'timed-out' ? 'The run timed out' : 'The run failed');
     const source = e.file && e.line ? { file: e.file, line: e.line, column: e.column ?? 1 } : null;
     return html`

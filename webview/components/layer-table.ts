@@ -3,6 +3,10 @@
 // live updates patch cells in place. Keyboard: Tab reaches the table, ↑/↓/Home/End move, Enter selects.
 // A model with many layers gets a scrolling table that renders only the rows in view (plus some either
 // side), so a live update costs the same with 50 layers or 5,000.
+// Narrow panels (down to 350 px): the name column stays in place when the table scrolls sideways, and columns go
+// by priority as the panel narrows (each column's `priority`, read by container queries in styles.css): first the
+// output statistics, then the source and trainability, then id, NaN/Inf and |grad|, then class, drift and share;
+// the name and the two modes always stay.
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { exact, num, percent } from '../../src/model/format.ts';
@@ -20,53 +24,55 @@ interface Column {
   label: string;
   title: string;
   numeric?: boolean;
+  /** 1: always shown; 2–5: hidden below a panel width (the higher, the sooner). */
+  priority: 1 | 2 | 3 | 4 | 5;
   value(r: LayerRow): number | string | null;
   /** `env`: where the panel runs (for the source link). */
   cell(r: LayerRow, env: PanelEnv): TemplateResult | string | typeof nothing;
 }
 
 const COLUMNS: Column[] = [
-  { key: 'id', label: '#', title: 'Layer id, in the order the layers were built', numeric: true, value: (r) => r.id, cell: (r) => String(r.id) },
+  { key: 'id', priority: 3, label: '#', title: 'Layer id, in the order the layers were built', numeric: true, value: (r) => r.id, cell: (r) => String(r.id) },
   {
-    key: 'name', label: 'Layer', title: 'Layer name', value: (r) => r.name,
+    key: 'name', priority: 1, label: 'Layer', title: 'Layer name', value: (r) => r.name,
     cell: (r) => html`<span class="layer-name" title=${r.parents.length ? `${r.name} (in ${r.parents.join(', ')})` : r.name}>${r.name}</span>`,
   },
   {
-    key: 'className', label: 'Class', title: 'Layer class; * behaves differently in training and inference', value: (r) => r.className,
+    key: 'className', priority: 2, label: 'Class', title: 'Layer class; * behaves differently in training and inference', value: (r) => r.className,
     cell: (r) => html`${r.className}${r.modeDependent ? html`<span class="mode-dependent" title="Behaves differently in training and inference mode">*</span>` : nothing}`,
   },
   {
-    key: 'modeInside', label: 'In gradient calls', title: 'Mode the layer ran in inside the recorded gradient calls', value: (r) => r.modeInside,
+    key: 'modeInside', priority: 1, label: 'In gradient calls', title: 'Mode the layer ran in inside the recorded gradient calls', value: (r) => r.modeInside,
     cell: (r) => modeBadge(r.modeInside, undefined, r.modeInside ? `${r.modeInside} in ${r.callsInside} recorded gradient call${r.callsInside === 1 ? '' : 's'}` : 'did not run inside a gradient call'),
   },
   {
-    key: 'modeOutside', label: 'Outside', title: 'Mode of the calls outside gradient calls (predict, evaluate, apply)', value: (r) => r.modeOutside,
+    key: 'modeOutside', priority: 1, label: 'Outside', title: 'Mode of the calls outside gradient calls (predict, evaluate, apply)', value: (r) => r.modeOutside,
     cell: (r) => modeBadge(r.modeOutside, r.callsOutside || undefined, `training ×${r.info.outsideCalls.training}, inference ×${r.info.outsideCalls.inference}`),
   },
   {
-    key: 'trains', label: 'Trains', title: 'Whether the layer\'s weights train: yes, partly, frozen (trainable = false on it or a model it runs in), no grad (trainable, yet no gradient), — (no weights)',
+    key: 'trains', priority: 4, label: 'Trains', title: 'Whether the layer\'s weights train: yes, partly, frozen (trainable = false on it or a model it runs in), no grad (trainable, yet no gradient), — (no weights)',
     value: (r) => r.trains, cell: (r) => html`<span class=${r.trains === 'no grad' ? 'bad' : r.trains === 'frozen' ? 'muted' : ''} title=${TRAINS_MEANING[r.trains]}>${r.trains}</span>`,
   },
-  { key: 'mean', label: 'Mean', title: 'Output mean, latest probed call', numeric: true, value: (r) => r.output?.mean ?? null, cell: (r) => numberCell(r.output?.mean) },
-  { key: 'std', label: 'Std', title: 'Output standard deviation, latest probed call', numeric: true, value: (r) => r.output?.std ?? null, cell: (r) => numberCell(r.output?.std) },
-  { key: 'min', label: 'Min', title: 'Output minimum, latest probed call', numeric: true, value: (r) => r.output?.min ?? null, cell: (r) => numberCell(r.output?.min) },
-  { key: 'max', label: 'Max', title: 'Output maximum, latest probed call', numeric: true, value: (r) => r.output?.max ?? null, cell: (r) => numberCell(r.output?.max) },
+  { key: 'mean', priority: 5, label: 'Mean', title: 'Output mean, latest probed call', numeric: true, value: (r) => r.output?.mean ?? null, cell: (r) => numberCell(r.output?.mean) },
+  { key: 'std', priority: 5, label: 'Std', title: 'Output standard deviation, latest probed call', numeric: true, value: (r) => r.output?.std ?? null, cell: (r) => numberCell(r.output?.std) },
+  { key: 'min', priority: 5, label: 'Min', title: 'Output minimum, latest probed call', numeric: true, value: (r) => r.output?.min ?? null, cell: (r) => numberCell(r.output?.min) },
+  { key: 'max', priority: 5, label: 'Max', title: 'Output maximum, latest probed call', numeric: true, value: (r) => r.output?.max ?? null, cell: (r) => numberCell(r.output?.max) },
   {
-    key: 'nonFinite', label: 'NaN/Inf', title: 'NaN and Inf values in the output (latest probed call); red when any recorded call had some', numeric: true,
+    key: 'nonFinite', priority: 3, label: 'NaN/Inf', title: 'NaN and Inf values in the output (latest probed call); red when any recorded call had some', numeric: true,
     value: (r) => r.nonFinite,
     cell: (r) => html`<span class=${r.nonFinite > 0 ? 'bad' : ''} title=${`${r.nonFinite} non-finite values over the recorded calls`}>${
       r.output ? `${r.output.nanCount}/${r.output.infCount}` : r.nonFinite > 0 ? String(r.nonFinite) : '—'}</span>`,
   },
   {
-    key: 'drift', label: 'BN drift', title: 'BatchNorm: max over channels of |batch mean − moving mean| / √(moving variance + ε), latest call', numeric: true,
+    key: 'drift', priority: 2, label: 'BN drift', title: 'BatchNorm: max over channels of |batch mean − moving mean| / √(moving variance + ε), latest call', numeric: true,
     value: (r) => r.drift, cell: (r) => (r.drift == null ? html`<span class="muted">—</span>` : html`<span title=${exact(r.drift)}>${num(r.drift, 3)}σ</span>`),
   },
-  { key: 'gradNorm', label: '|grad|', title: 'L2 norm of the gradients of the layer’s weights, latest call', numeric: true, value: (r) => r.gradNorm, cell: (r) => numberCell(r.gradNorm, 3) },
+  { key: 'gradNorm', priority: 3, label: '|grad|', title: 'L2 norm of the gradients of the layer’s weights, latest call', numeric: true, value: (r) => r.gradNorm, cell: (r) => numberCell(r.gradNorm, 3) },
   {
-    key: 'share', label: 'Share', title: 'Share of the loss gap attributed to this layer (latest attributed call)', numeric: true, value: (r) => r.share,
+    key: 'share', priority: 2, label: 'Share', title: 'Share of the loss gap attributed to this layer (latest attributed call)', numeric: true, value: (r) => r.share,
     cell: (r) => html`<span title=${exact(r.share)}>${percent(r.share)}</span>`,
   },
-  { key: 'source', label: 'Source', title: 'Where the layer was built', value: (r) => r.info.source ? `${r.info.source.file}:${String(r.info.source.line).padStart(8, '0')}` : null, cell: (r, env) => sourceLink(env, r.info.source, r.sourceLabel) },
+  { key: 'source', priority: 4, label: 'Source', title: 'Where the layer was built', value: (r) => r.info.source ? `${r.info.source.file}:${String(r.info.source.line).padStart(8, '0')}` : null, cell: (r, env) => sourceLink(env, r.info.source, r.sourceLabel) },
 ];
 
 const KEYS = new Set<string>(COLUMNS.map((c) => c.key));
@@ -252,7 +258,7 @@ export class LayerTable extends PanelElement {
           <table id="layer-table" class="data-table" role="grid" aria-label="Layers" aria-rowcount=${rows.length + 1}>
             <thead>
               <tr>${COLUMNS.map((c) => html`
-                <th scope="col" class=${c.numeric ? 'num' : ''} aria-sort=${c.key === sortKey ? (sortDir === 'asc' ? 'ascending' : 'descending') : nothing}>
+                <th scope="col" class=${`col-${c.key} prio-${c.priority}${c.numeric ? ' num' : ''}`} aria-sort=${c.key === sortKey ? (sortDir === 'asc' ? 'ascending' : 'descending') : nothing}>
                   <button type="button" class="sort-button" data-sort-key=${c.key} title=${`${c.title}. Sort by ${c.label}`} @click=${() => this.toggleSort(c.key)}>
                     ${c.label}${c.key === sortKey ? this.icon(sortDir === 'asc' ? 'arrow-up' : 'arrow-down', 'sort-icon') : nothing}
                   </button>
@@ -266,7 +272,7 @@ export class LayerTable extends PanelElement {
                   class=${r.id === this.selected ? 'selected' : ''} aria-label=${`${r.name}, ${r.className}, ${r.modeInside ?? 'did not run'} in gradient calls, ${r.modeOutside ?? 'not called'} outside`}
                   @click=${(e: Event) => this.choose(e.currentTarget as HTMLTableRowElement)} @keydown=${this.onRowKey}
                   @focus=${() => { this.active = r.id; }}>
-                  ${COLUMNS.map((c) => html`<td class=${`col-${c.key}${c.numeric ? ' num' : ''}`}>${c.cell(r, this.env)}</td>`)}
+                  ${COLUMNS.map((c) => html`<td class=${`col-${c.key} prio-${c.priority}${c.numeric ? ' num' : ''}`}>${c.cell(r, this.env)}</td>`)}
                 </tr>`)}
               ${spacer(rows.length - start - shown.length)}
             </tbody>

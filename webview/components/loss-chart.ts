@@ -19,7 +19,7 @@ export const LOSSES = [
 
 const CHART_HEIGHT = 220;
 
-function lossOptions(t: ChartTheme, size: { width: number; height: number }): uPlot.Options {
+export function lossOptions(t: ChartTheme, size: { width: number; height: number }): uPlot.Options {
   const value = (_u: uPlot, v: number | null) => (v == null ? '—' : loss(v));
   const { axis, scales, xAxis, callSeries, yValues } = callChart(t, 0.01);
   const gap = withAlpha(t.orange, 0.18);

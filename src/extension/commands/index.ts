@@ -4,12 +4,16 @@ import * as vscode from 'vscode';
 import type { WebviewCommand } from '../../protocol/webviewMessages.ts';
 import { COMMANDS } from '../logic/presentation.ts';
 import { clearResults } from './clearResults.ts';
+import { compareRuns } from './compareRuns.ts';
 import { debugPage } from './debugPage.ts';
 import { debugScript } from './debugScript.ts';
+import { deleteRun } from './deleteRun.ts';
 import type { Command, CommandDeps } from './deps.ts';
 import { exportReport } from './exportReport.ts';
 import { openExample } from './openExample.ts';
+import { openRun } from './openRun.ts';
 import { probeModel } from './probeModel.ts';
+import { renameRun } from './renameRun.ts';
 import { rerunAndCompare } from './rerunAndCompare.ts';
 import { revealSource } from './revealSource.ts';
 import { runAgain } from './runAgain.ts';
@@ -21,6 +25,7 @@ import { stop } from './stop.ts';
 const HANDLERS: Record<keyof typeof COMMANDS, Command> = {
   debugScript, probeModel, runAgain, stop, showPanel, exportReport, clearResults, openExample, showLayer, revealSource,
   rerunAndCompare, showOutput, debugPage,
+  openRun, compareRuns, renameRun, deleteRun,
 };
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {

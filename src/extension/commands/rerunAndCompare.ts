@@ -1,16 +1,13 @@
 // tfjsDebugger.rerunAndCompare: after a code fix ("…, then re-run and compare"), runs the same request again and
-// shows the run before the fix and the run after it. The fixed file is saved first (the run reads it from disk).
-// Where the panel can compare two runs (tfjsDebugger.compareRuns), it is asked to; the numbers that matter (the
-// loss gap before and after, the findings that went) are always in a notification and the Output channel.
+// shows the run before the fix and the run after it side by side in the panel (its compare view), with the numbers
+// that matter (the loss gap before and after, the findings that went) in a notification and the Output channel.
+// The fixed file is saved first (the run reads it from disk).
 import * as vscode from 'vscode';
 import { compareRuns } from '../logic/fixComparison.ts';
 import type { RunEntry, RunStore } from '../logic/runStore.ts';
 import { DebuggerPanel } from '../panel/debuggerPanel.ts';
 import type { Command } from './deps.ts';
 import { saveIfDirty } from './files.ts';
-
-/** The panel's run comparison, when the extension has one: called with {runIds: [before, after]}. */
-export const COMPARE_RUNS_COMMAND = 'tfjsDebugger.compareRuns';
 
 export interface RerunAndCompareArgs {
   runId: string;
@@ -47,9 +44,7 @@ export const rerunAndCompare: Command = ({ store, controller, panelHost, log, ou
   const comparison = compareRuns(beforeFix, afterFix);
   log(comparison.headline);
   for (const line of comparison.detail) log(`  ${line}`);
-  if ((await vscode.commands.getCommands(true)).includes(COMPARE_RUNS_COMMAND)) {
-    await vscode.commands.executeCommand(COMPARE_RUNS_COMMAND, { runIds: [previous.id, run.id] });
-  }
+  DebuggerPanel.compare(panelHost, previous.id, run.id);
   const show = comparison.closed || afterFix.findings.length === 0 ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const choice = await show(`TF.js Debugger: ${comparison.headline}`, 'Details');
   if (choice === 'Details') output.show(true);

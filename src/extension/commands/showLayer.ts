@@ -1,4 +1,4 @@
-// tfjsDebugger.showLayer: shows one layer of the shown run in the panel ({runId, layer}: from the sidebar, a
+// tfjsDebugger.showLayer: shows one layer of a run in the panel (opening that run) ({runId, layer}: from the sidebar, a
 // hover link, CodeLens or a quick fix).
 import * as vscode from 'vscode';
 import { COMMANDS } from '../logic/presentation.ts';
@@ -12,8 +12,9 @@ export const showLayer: Command = ({ store, panelHost, log }) => (arg?: unknown)
     log(`Ignored ${COMMANDS.showLayer} with invalid arguments.`);
     return;
   }
-  if (store.shown?.id !== args.runId) {
-    void vscode.window.showInformationMessage('TF.js Debugger: that layer belongs to an earlier run; the panel shows the latest run.');
+  // Any run kept in the history: the panel opens it.
+  if (!store.show(args.runId)) {
+    void vscode.window.showInformationMessage('TF.js Debugger: that run is no longer kept (tfjsDebugger.maxRuns); the panel shows the latest run.');
     DebuggerPanel.show(panelHost);
     return;
   }

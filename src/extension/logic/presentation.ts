@@ -28,6 +28,10 @@ export const COMMANDS = {
   rerunAndCompare: 'tfjsDebugger.rerunAndCompare',
   showOutput: 'tfjsDebugger.showOutput',
   debugPage: 'tfjsDebugger.debugPage',
+  openRun: 'tfjsDebugger.openRun',
+  compareRuns: 'tfjsDebugger.compareRuns',
+  renameRun: 'tfjsDebugger.renameRun',
+  deleteRun: 'tfjsDebugger.deleteRun',
 } as const;
 
 export const HOVER_COMMANDS: readonly string[] = [COMMANDS.showLayer, COMMANDS.runAgain];

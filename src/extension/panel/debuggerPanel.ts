@@ -1,15 +1,15 @@
-// The panel: a webview running dist/webview.js. Waits for the webview's `ready`, then posts the shown run's
-// report and, while it runs, what changed in it (a ReportUpdate from the run's LiveReport, at most one message
-// per 50 ms). Messages from the webview are
-// checked with isWebviewToHost; anything else is ignored and logged. No retainContextWhenHidden: a hidden
-// panel's webview is gone, and it sends `ready` again when shown; a serializer restores it after a reload.
+// The panel: a webview running dist/webview.js. Waits for the webview's `ready`; what it is sent then, and while a
+// run streams, is PanelFeed's business (src/extension/logic/panelFeed.ts: small updates at a bounded rate). Messages
+// from the webview are checked with isWebviewToHost; anything else is ignored and logged. No
+// retainContextWhenHidden: a hidden panel's webview is gone, and it sends `ready` again when shown; a serializer
+// restores it after a reload.
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../../protocol/report.ts';
 import type { HostToWebview, WebviewCommand } from '../../protocol/webviewMessages.ts';
 import { acceptWebviewMessage } from '../logic/messages.ts';
+import { PanelFeed } from '../logic/panelFeed.ts';
 import type { RunStore } from '../logic/runStore.ts';
-import { Throttle } from '../logic/throttle.ts';
 import { webviewHtml } from '../../shell/html.ts';
 
 export const PANEL_VIEW_TYPE = 'tfjsDebugger.panel';
@@ -26,11 +26,8 @@ export interface PanelHost {
 export class DebuggerPanel implements vscode.Disposable {
   private static current: DebuggerPanel | undefined;
   private ready = false;
-  private shownRunId: string | null = null;
   private pendingLayer: number | null = null;
-  /** The version of the shown live run's report the webview holds. */
-  private postedVersion = 0;
-  private readonly updates = new Throttle(() => this.postUpdate(), 50);
+  private readonly feed: PanelFeed;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
@@ -53,6 +50,16 @@ export class DebuggerPanel implements vscode.Disposable {
 
   static get isOpen(): boolean {
     return DebuggerPanel.current !== undefined;
+  }
+
+  /** Shows two runs side by side. */
+  static compare(host: PanelHost, before: string, after: string): boolean {
+    return DebuggerPanel.show(host).feed.compare(before, after);
+  }
+
+  /** What the open panel has posted (the bench and tests read it). */
+  static get stats(): PanelFeed['stats'] | null {
+    return DebuggerPanel.current?.feed.stats ?? null;
   }
 
   static serializer(host: PanelHost): vscode.WebviewPanelSerializer {
@@ -78,6 +85,7 @@ export class DebuggerPanel implements vscode.Disposable {
       light: vscode.Uri.joinPath(host.extensionUri, 'media', 'icon-light.svg'),
       dark: vscode.Uri.joinPath(host.extensionUri, 'media', 'icon-dark.svg'),
     };
+    this.feed = new PanelFeed(host.store, (message) => this.post(message));
     this.render();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -85,35 +93,15 @@ export class DebuggerPanel implements vscode.Disposable {
         // Hidden: the webview is torn down; it sends `ready` again when shown.
         if (!panel.visible) {
           this.ready = false;
-          this.updates.cancel();
+          this.feed.detach();
         }
       }),
       panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
-      host.store.onDidChange((change) => {
-        if (!this.ready) return;
-        switch (change.type) {
-          case 'run-start':
-            this.postReport();
-            break;
-          case 'events':
-            if (change.run.id === this.shownRunId) this.updates.request();
-            break;
-          case 'run-end':
-            if (change.run.id === this.shownRunId) {
-              // The final report holds whatever an update still pending would have said.
-              this.updates.cancel();
-              this.post({ type: 'run-ended', report: change.run.report() });
-            }
-            break;
-          case 'cleared':
-            this.postReport();
-            break;
-        }
-      }),
     );
   }
 
   selectLayer(layer: number): void {
+    this.feed.select(layer);
     if (this.ready) this.post({ type: 'select-layer', layer });
     else this.pendingLayer = layer;
   }
@@ -132,32 +120,13 @@ export class DebuggerPanel implements vscode.Disposable {
     });
   }
 
-  /** The whole state: the shown run's report (a snapshot when live, with its version; updates follow). */
-  private postReport(): void {
-    const run = this.host.store.shown;
-    this.updates.cancel();
-    this.shownRunId = run?.id ?? null;
-    const report = run?.report() ?? null;
-    this.postedVersion = run?.live?.version ?? 0;
-    this.post({ type: 'report', report, ...(run?.live ? { version: this.postedVersion } : {}) });
-  }
-
-  /** What changed in the shown live run since the webview's version. */
-  private postUpdate(): void {
-    const live = this.shownRunId ? this.host.store.get(this.shownRunId)?.live : null;
-    if (!live || live.version === this.postedVersion) return;
-    const update = live.changesSince(this.postedVersion);
-    this.postedVersion = update.to;
-    this.post({ type: 'update', update });
-  }
-
   private receive(raw: unknown): void {
     const message = acceptWebviewMessage(raw, this.host.log);
     if (!message) return;
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.postReport();
+        this.feed.attach();
         if (this.pendingLayer != null) {
           this.post({ type: 'select-layer', layer: this.pendingLayer });
           this.pendingLayer = null;
@@ -166,8 +135,17 @@ export class DebuggerPanel implements vscode.Disposable {
       case 'reveal-source':
         this.host.revealSource(message.source);
         break;
-      case 'select-layer':
-        if (this.shownRunId) this.host.revealLayerInTree(this.shownRunId, message.layer);
+      case 'select-layer': {
+        this.feed.select(message.layer);
+        const run = this.host.store.shown;
+        if (run) this.host.revealLayerInTree(run.id, message.layer);
+        break;
+      }
+      case 'view':
+        this.feed.setLayersOnScreen(message.layers);
+        break;
+      case 'close-compare':
+        this.feed.closeCompare();
         break;
       case 'command':
         this.host.runCommand(message.command);
@@ -188,7 +166,7 @@ export class DebuggerPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (DebuggerPanel.current === this) DebuggerPanel.current = undefined;
-    this.updates.dispose();
+    this.feed.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

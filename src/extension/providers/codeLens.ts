@@ -17,10 +17,8 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {
     this.disposables = [
       this.changed,
-      store.onDidChange((c) => {
-        // Live runs: modes change with each gradient call, new layers appear.
-        if (c.type !== 'events' || c.events.some((e) => e.type === 'layers' || e.type === 'gradient-call')) this.refresh.request();
-      }),
+      // Live runs: modes change with each gradient call, new layers appear; another run opened for a file.
+      store.onDidChange(() => this.refresh.request()),
       sources.onDidChange(() => this.refresh.request()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('tfjsDebugger.codeLens')) this.changed.fire();
@@ -29,9 +27,11 @@ export class LayerCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const run = this.store.shown;
-    if (!run || doc.uri.scheme !== 'file') return [];
+    if (doc.uri.scheme !== 'file') return [];
     if (!readEditorSettings((key) => vscode.workspace.getConfiguration('tfjsDebugger', doc.uri).get(key)).codeLens) return [];
+    // The run selected for this file (the one opened last for it, else its newest).
+    const run = this.store.runForFile(doc.uri.fsPath);
+    if (!run) return [];
     const report = run.report();
     return layersInFile(report, this.sources.tracker, doc.uri.fsPath)
       .filter((p) => hasCodeLens(report, p.layer) && p.at.line <= doc.lineCount)

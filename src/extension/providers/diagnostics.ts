@@ -31,8 +31,14 @@ export class FindingsDiagnostics implements vscode.Disposable {
   }
 
   private update(): void {
-    const run = this.store.shown;
-    this.placed = run ? problemsByFile(run.report(), this.sources.tracker) : new Map();
+    // Each file's problems come from the run selected for it (RunStore.runForFile).
+    this.placed = new Map();
+    for (const run of this.store.selectedRuns()) {
+      for (const [file, problems] of problemsByFile(run.report(), this.sources.tracker)) {
+        if (this.store.runForFile(file) !== run) continue;
+        this.placed.set(file, problems);
+      }
+    }
     this.collection.clear();
     const docs = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [fileKey(d.uri.fsPath), d]));
     for (const [file, problems] of this.placed) {

@@ -11,8 +11,8 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {}
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const run = this.store.shown;
-    if (!run || doc.uri.scheme !== 'file') return undefined;
+    const run = doc.uri.scheme === 'file' ? this.store.runForFile(doc.uri.fsPath) : undefined;
+    if (!run) return undefined;
     if (!readEditorSettings((key) => vscode.workspace.getConfiguration('tfjsDebugger', doc.uri).get(key)).hovers) return undefined;
     const report = run.report();
     const placed = layersOnLine(report, this.sources.tracker, doc.uri.fsPath, position.line + 1);

@@ -23,9 +23,11 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
   ) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const run = this.store.shown;
     const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-    if (!run || ours.length === 0 || doc.uri.scheme !== 'file') return [];
+    if (ours.length === 0 || doc.uri.scheme !== 'file') return [];
+    // The run this file's problems come from (FindingsDiagnostics: RunStore.runForFile).
+    const run = this.store.runForFile(doc.uri.fsPath);
+    if (!run) return [];
     const refs: DiagnosticRef[] = ours.map((d) => ({ code: String(d.code ?? ''), line: d.range.start.line }));
     let plan;
     try {

@@ -1,14 +1,31 @@
-// The sidebar: runs → Findings, Layers, gradient calls → layers. Item ids are stable paths
-// (`<runId>`, `<runId>/findings/<i>`, `<runId>/layers/<layerId>`, `<runId>/calls/<index>/<layerId>`), so
-// end-to-end tests and reveal() can address them.
+// The sidebar: runs (every run kept, newest first; a click opens it in the panel) → Findings, Layers, and the
+// gradient calls grouped (calls with findings, probed calls, the rest folded) → layers. Item ids are stable paths
+// (`<runId>`, `<runId>/findings/<i>`, `<runId>/layers/<layerId>`, `<runId>/group/<findings|probed|other>`,
+// `<runId>/calls/<index>`, `<runId>/calls/<index>/<layerId>`), so end-to-end tests and reveal() can address them.
+// A run's row reads the store's own counts and phase, refreshed on the store's beat (as the status bar is), so the
+// two agree.
 import * as vscode from 'vscode';
-import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, RunStatus, Severity, SourceLocation } from '../../protocol/report.ts';
-import { num } from '../../model/format.ts';
+import type { Finding, GradientCallRecord, LayerInfo, Mode, RunReport, Severity, SourceLocation } from '../../protocol/report.ts';
+import type { RunPhase } from '../../protocol/webviewMessages.ts';
+import { num, plural } from '../../model/format.ts';
 import { layerTotalsOf } from '../../model/layerTotals.ts';
 import { modeInside, modeOutsideText } from '../../model/views/layerModes.ts';
-import { callLabel, COMMANDS, escapeMarkdown, layerDescription, lossTriple, runDescription, runLabel } from '../logic/presentation.ts';
+import { callLabel, COMMANDS, escapeMarkdown, layerDescription, lossTriple } from '../logic/presentation.ts';
+import { runDetail, runName, runTitle } from '../logic/runLabels.ts';
 import type { RunEntry, RunStore } from '../logic/runStore.ts';
-import { Throttle } from '../logic/throttle.ts';
+
+/** The groups a run's gradient calls are shown in. */
+export type CallGroup = 'findings' | 'probed' | 'other';
+const GROUP_TEXT: Record<CallGroup, string> = { findings: 'Calls with findings', probed: 'Probed calls', other: 'Other calls' };
+
+/** Which group a call goes in: with findings, else probed, else the rest. */
+export function callGroup(call: GradientCallRecord, withFindings: ReadonlySet<number>): CallGroup {
+  return withFindings.has(call.index) ? 'findings' : call.probed ? 'probed' : 'other';
+}
+
+function callsWithFindings(report: RunReport): Set<number> {
+  return new Set(report.findings.map((f) => f.gradientCall).filter((c): c is number => c != null));
+}
 
 export type RunsNode =
   | { kind: 'run'; id: string; runId: string }
@@ -16,6 +33,7 @@ export type RunsNode =
   | { kind: 'finding'; id: string; runId: string; index: number; layer: number | null; source: SourceLocation | null }
   | { kind: 'layers'; id: string; runId: string }
   | { kind: 'layer'; id: string; runId: string; layer: number; call: number | null; source: SourceLocation | null }
+  | { kind: 'group'; id: string; runId: string; group: CallGroup }
   | { kind: 'call'; id: string; runId: string; call: number; source: SourceLocation | null }
   | { kind: 'dropped'; id: string; runId: string };
 
@@ -25,8 +43,9 @@ const SEVERITY_ICON: Record<Severity, vscode.ThemeIcon> = {
   warning: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
   info: new vscode.ThemeIcon('info', new vscode.ThemeColor('problemsInfoIcon.foreground')),
 };
-const STATUS_ICON: Record<RunStatus, vscode.ThemeIcon> = {
+const STATUS_ICON: Record<RunPhase, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('sync~spin'),
+  stopping: new vscode.ThemeIcon('loading~spin'),
   completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   'timed-out': new vscode.ThemeIcon('watch', new vscode.ThemeColor('testing.iconFailed')),
@@ -49,18 +68,25 @@ function groupItem(node: Extract<RunsNode, { kind: 'findings' | 'layers' }>, lab
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly refresh = new Throttle(() => this.changed.fire(undefined), 1000);
   private readonly subscription: vscode.Disposable;
+  /** The run nodes handed out, so that a run's own row can be refreshed. */
+  private runNodes = new Map<string, RunsNode>();
 
   constructor(private readonly store: RunStore) {
     this.subscription = store.onDidChange((c) => {
-      if (c.type === 'events') this.refresh.request();
-      else this.changed.fire(undefined);
+      // A run's progress and phase: its own row (and what is open under it), on the store's beat.
+      const node = (c.type === 'progress' || c.type === 'status') ? this.runNodes.get(c.run.id) : undefined;
+      this.changed.fire(node);
     });
   }
 
   getChildren(node?: RunsNode): RunsNode[] {
-    if (!node) return this.store.runs().map((r) => ({ kind: 'run', id: r.id, runId: r.id }));
+    if (!node) {
+      const nodes = new Map<string, RunsNode>();
+      for (const r of this.store.runs()) nodes.set(r.id, this.runNodes.get(r.id) ?? { kind: 'run', id: r.id, runId: r.id });
+      this.runNodes = nodes;
+      return [...nodes.values()];
+    }
     const run = this.store.get(node.runId);
     if (!run) return [];
     const report = run.report();
@@ -70,9 +96,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         const out: RunsNode[] = [];
         if (report.findings.length) out.push({ kind: 'findings', id: `${id}/findings`, runId: id });
         if (report.layers.length) out.push({ kind: 'layers', id: `${id}/layers`, runId: id });
+        const withFindings = callsWithFindings(report);
+        const groups = new Set(report.gradientCalls.map((c) => callGroup(c, withFindings)));
+        for (const group of ['findings', 'probed', 'other'] as const) if (groups.has(group)) out.push({ kind: 'group', id: `${id}/group/${group}`, runId: id, group });
         if (report.gradientCallsDropped > 0) out.push({ kind: 'dropped', id: `${id}/dropped`, runId: id });
-        for (const c of report.gradientCalls) out.push({ kind: 'call', id: `${id}/calls/${c.index}`, runId: id, call: c.index, source: c.source });
         return out;
+      }
+      case 'group': {
+        const withFindings = callsWithFindings(report);
+        return report.gradientCalls.filter((c) => callGroup(c, withFindings) === node.group)
+          .map((c) => ({ kind: 'call', id: `${id}/calls/${c.index}`, runId: id, call: c.index, source: c.source }));
       }
       case 'findings':
         return report.findings.map((f, index) => ({ kind: 'finding', id: `${id}/findings/${index}`, runId: id, index, layer: f.layer, source: f.source }));
@@ -95,22 +128,28 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     switch (node.kind) {
       case 'run':
         return undefined;
+      case 'call': {
+        const report = this.store.get(id)?.report();
+        const call = report?.gradientCalls.find((c) => c.index === node.call);
+        const group = call && report ? callGroup(call, callsWithFindings(report)) : 'other';
+        return { kind: 'group', id: `${id}/group/${group}`, runId: id, group };
+      }
       case 'finding':
         return { kind: 'findings', id: `${id}/findings`, runId: id };
       case 'layer':
         return node.call == null ? { kind: 'layers', id: `${id}/layers`, runId: id } : { kind: 'call', id: `${id}/calls/${node.call}`, runId: id, call: node.call, source: null };
       default:
-        return { kind: 'run', id, runId: id };
+        return this.runNodes.get(id) ?? { kind: 'run', id, runId: id };
     }
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     const run = this.store.get(node.runId);
-    const report = run?.report();
-    if (!run || !report) return new vscode.TreeItem('(gone)');
+    if (!run) return new vscode.TreeItem('(gone)');
+    // A run's own row reads its entry only (no report: for an older run that would read it from storage).
+    if (node.kind === 'run') return this.runItem(run);
+    const report = run.report();
     switch (node.kind) {
-      case 'run':
-        return this.runItem(run, report);
       case 'findings':
         return groupItem(node, `Findings (${report.findings.length})`, vscode.TreeItemCollapsibleState.Expanded, 'lightbulb');
       case 'finding':
@@ -119,6 +158,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         return groupItem(node, `Layers (${report.layers.length})`, vscode.TreeItemCollapsibleState.Collapsed, 'layers');
       case 'layer':
         return this.layerItem(node, report);
+      case 'group': {
+        const withFindings = callsWithFindings(report);
+        const n = report.gradientCalls.filter((c) => callGroup(c, withFindings) === node.group).length;
+        const item = new vscode.TreeItem(`${GROUP_TEXT[node.group]} (${n})`,
+          node.group === 'other' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon(node.group === 'findings' ? 'lightbulb' : node.group === 'probed' ? 'beaker' : 'fold');
+        item.contextValue = 'group';
+        item.accessibilityInformation = { label: `${GROUP_TEXT[node.group]}: ${plural(n, 'gradient call')}` };
+        return item;
+      }
       case 'call':
         return this.callItem(node, report.gradientCalls.find((c) => c.index === node.call));
       case 'dropped': {
@@ -132,15 +182,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
   }
 
-  private runItem(run: RunEntry, report: RunReport): vscode.TreeItem {
-    const item = new vscode.TreeItem(runLabel(run.request.target, run.request.kind),
+  private runItem(run: RunEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(runName(run),
       run === this.store.shown ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = run.id;
-    item.description = runDescription(run.status, run.gradientCallCount, run.running ? null : report.findings.length) + (run.restored ? ' · previous session' : '');
-    item.iconPath = STATUS_ICON[run.status];
+    item.description = runDetail(run);
+    item.iconPath = STATUS_ICON[run.phase];
     item.resourceUri = vscode.Uri.file(run.request.target);
-    item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(run.request.target)}\n\n${escapeMarkdown(report.error?.message ?? '')}`);
-    item.contextValue = run.running ? 'run.running' : 'run';
+    const error = run.loaded && !run.running ? run.report().error?.message ?? '' : '';
+    item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(runTitle(run))}\n\n${escapeMarkdown(run.request.target)}${error ? `\n\n${escapeMarkdown(error)}` : ''}`);
+    item.accessibilityInformation = { label: `Run ${runTitle(run)}${run === this.store.shown ? ', shown in the panel' : ''}` };
+    item.contextValue = run.running ? 'run.running' : 'run.done';
+    item.command = { title: 'Open in Panel', command: COMMANDS.openRun, arguments: [run.id] };
     return item;
   }
 
@@ -174,6 +227,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       if (layer) item.tooltip = `${layer.className} · inside gradient calls: ${mode ?? 'not called'} · outside: ${modeOutsideText(layer)}`;
     }
     item.description = layerDescription(mode, layer?.className ?? '?');
+    const name = layer?.name ?? `layer ${node.layer}`;
+    item.accessibilityInformation = {
+      label: node.call != null
+        ? `Layer ${name}, ${layer?.className ?? ''}, ${mode ?? 'not called'} in gradient call ${node.call}`
+        : `Layer ${name}, ${layer?.className ?? ''}, ${mode ?? 'not called'} inside gradient calls`,
+    };
     item.iconPath = layer?.isContainer ? new vscode.ThemeIcon('symbol-namespace') : new vscode.ThemeIcon(mode ? MODE_ICON[mode] : 'circle-outline');
     item.contextValue = `layer${node.source ? '.hasSource' : ''}`;
     if (node.source) item.command = { title: 'Reveal Source', command: COMMANDS.revealSource, arguments: [node.source] };
@@ -188,12 +247,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.tooltip = `Loss before (inference) → during the call → after (inference)${call.lossAfterStep != null ? `; after the optimizer step ${num(call.lossAfterStep)}` : ''}` +
       `${call.probed ? '' : '. Not probed: only the loss during the call was recorded.'}${call.probeError ? `\nProbe: ${call.probeError}` : ''}`;
     item.iconPath = new vscode.ThemeIcon('symbol-event');
+    item.accessibilityInformation = {
+      label: `Gradient call ${call.index}, ${call.api}, ${call.probed ? `loss before ${num(call.lossBefore)}, during ${num(call.lossDuring)}, after ${num(call.lossAfter)}` : `loss during ${num(call.lossDuring)}, not probed`}`,
+    };
     item.contextValue = `call${call.source ? '.hasSource' : ''}`;
     return item;
   }
 
   dispose(): void {
-    this.refresh.dispose();
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -1,19 +1,22 @@
-// The status bar item while a run is in progress: a spinner and the gradient call count; click shows the panel.
+// The run's progress in the status bar, only while a run is in progress (no notification toast): a spinner, the
+// file and the gradient call count, "stopping…" once Stop is pressed; click shows the panel. It refreshes on the
+// store's own beat (StoreChange 'progress', 'status'), as the sidebar and the panel do, so the three agree.
 import * as vscode from 'vscode';
-import { basename, plural } from '../../model/format.ts';
+import { plural } from '../../model/format.ts';
 import { COMMANDS } from '../logic/presentation.ts';
+import { runName } from '../logic/runLabels.ts';
 import type { RunStore } from '../logic/runStore.ts';
-import { Throttle } from '../logic/throttle.ts';
 
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('tfjsDebugger.run', vscode.StatusBarAlignment.Left, 50);
-  private readonly refresh = new Throttle(() => this.update(), 250);
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: RunStore) {
     this.item.name = 'TF.js Debugger run';
     this.item.command = COMMANDS.showPanel;
-    this.subscription = store.onDidChange(() => this.refresh.request());
+    this.subscription = store.onDidChange((c) => {
+      if (c.type !== 'shown' && c.type !== 'runs') this.update();
+    });
     this.update();
   }
 
@@ -23,13 +26,20 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    this.item.text = `$(sync~spin) TF.js: ${plural(run.gradientCallCount, 'gradient call')}`;
-    this.item.tooltip = `TF.js Debugger is running ${basename(run.request.target)}. Click to show the panel.`;
+    const name = runName(run);
+    const calls = plural(run.gradientCallCount, 'gradient call');
+    if (run.phase === 'stopping') {
+      this.item.text = `$(loading~spin) TF.js: stopping… · ${calls}`;
+      this.item.tooltip = `TF.js Debugger is stopping ${name}.`;
+    } else {
+      this.item.text = `$(sync~spin) TF.js: ${calls}`;
+      this.item.tooltip = `TF.js Debugger is running ${name}: ${calls}. Click to show the panel (Stop is there).`;
+    }
+    this.item.accessibilityInformation = { label: `TF.js Debugger ${run.phase === 'stopping' ? 'stopping' : 'running'} ${name}, ${calls}`, role: 'button' };
     this.item.show();
   }
 
   dispose(): void {
-    this.refresh.dispose();
     this.subscription.dispose();
     this.item.dispose();
   }
