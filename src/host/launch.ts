@@ -140,7 +140,7 @@ function unfinishedEnding(exitCode: number | null, signal: NodeJS.Signals | null
   // V8 aborts when the heap limit is reached (stderr is only seen when piped).
   const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderrTail) || exitCode === 134 || signal === 'SIGABRT';
   return outOfMemory
-    ? `The script ran out of memory (the runner's heap limit is ${memoryLimitMb} MB; raise it with --memory or the tfjsDebugger.memoryLimitMb setting if the model needs more).`
+    ? `The script ran out of memory (the runner's heap limit is ${memoryLimitMb} MB; raise it with --memory or the tfjsDebugger.memoryLimitMB setting if the model needs more).`
     : `The runner stopped without finishing the run (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).`;
 }
 

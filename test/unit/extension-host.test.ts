@@ -177,14 +177,15 @@ doc.test('export arguments: a format may be passed, a path never: the report goe
 test('settings: defaults, out-of-range values fall back, and they reach the launch options', () => {
   assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
   const values: Record<string, unknown> = {
-    probeEvery: 5, probeBudget: 0, attribution: 'always', lossGapTolerance: 0.01, timeoutSeconds: 30, historySize: 200, nodePath: ' /opt/node ', memoryLimitMb: 8192,
+    probeEvery: 5, probeBudget: 0, attribution: 'always', lossGapTolerance: 0.01, timeoutSeconds: 30, historySize: 200, nodePath: ' /opt/node ', memoryLimitMB: 8192,
   };
   const s = readSettings((k) => values[k]);
-  assert.deepEqual(s, { ...DEFAULT_SETTINGS, ...values, nodePath: '/opt/node' } as DebuggerSettings);
+  const { memoryLimitMB, ...sameNames } = values;
+  assert.deepEqual(s, { ...DEFAULT_SETTINGS, ...sameNames, nodePath: '/opt/node', memoryLimitMb: memoryLimitMB } as DebuggerSettings);
   // The page and output settings, by their names under tfjsDebugger.
   const more: Record<string, unknown> = { scriptOutput: 'outputChannel', browserPath: ' /usr/bin/chromium ', 'page.headless': true, 'page.idleSeconds': 30 };
   assert.deepEqual(readSettings((k) => more[k]), { ...DEFAULT_SETTINGS, scriptOutput: 'outputChannel', pageBrowser: '/usr/bin/chromium', pageHeadless: true, pageIdleSeconds: 30 });
-  const bad: Record<string, unknown> = { probeEvery: -1, probeBudget: 1.5, attribution: 'sometimes', lossGapTolerance: 'x', timeoutSeconds: 1.5, historySize: 1, nodePath: 7, memoryLimitMb: 1 };
+  const bad: Record<string, unknown> = { probeEvery: -1, probeBudget: 1.5, attribution: 'sometimes', lossGapTolerance: 'x', timeoutSeconds: 1.5, historySize: 1, nodePath: 7, memoryLimitMB: 1 };
   assert.deepEqual(readSettings((k) => bad[k]), DEFAULT_SETTINGS);
 
   const host = { execPath: '/vscode/code', env: { PATH: '/bin' }, distDir: '/ext/dist' };

@@ -122,7 +122,7 @@ function limitWasmMemory(module: WasmModule, memoryLimitMb: number): void {
     const at = malloc(bytes);
     if (at === 0 && bytes > 0) {
       throw new Error(`The wasm backend ran out of memory: ${bytes} more bytes would pass the runner's limit of ${memoryLimitMb} MB ` +
-        '(--memory, or the tfjsDebugger.memoryLimitMb setting). Raise it if the model needs more.');
+        '(--memory, or the tfjsDebugger.memoryLimitMB setting). Raise it if the model needs more.');
     }
     return at;
   };

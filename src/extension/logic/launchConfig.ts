@@ -8,7 +8,7 @@ import type { RunRequest } from './runStore.ts';
 export const DEBUG_TYPE = 'tfjs-debug';
 
 /** Launch attributes that are settings (tfjsDebugger.<name>) for the run. */
-export const SETTING_ATTRIBUTES = ['probeEvery', 'probeBudget', 'attribution', 'lossGapTolerance', 'timeoutSeconds', 'historySize', 'memoryLimitMb'] as const;
+export const SETTING_ATTRIBUTES = ['probeEvery', 'probeBudget', 'attribution', 'lossGapTolerance', 'timeoutSeconds', 'historySize', 'memoryLimitMB'] as const;
 
 export interface LaunchConfig {
   type?: unknown;

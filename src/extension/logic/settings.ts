@@ -26,7 +26,7 @@ export interface DebuggerSettings {
 /** The setting (under tfjsDebugger.) each field is read from. */
 export const SETTING_KEYS: Record<keyof DebuggerSettings, string> = {
   probeEvery: 'probeEvery', probeBudget: 'probeBudget', attribution: 'attribution', lossGapTolerance: 'lossGapTolerance',
-  timeoutSeconds: 'timeoutSeconds', historySize: 'historySize', nodePath: 'nodePath', memoryLimitMb: 'memoryLimitMb',
+  timeoutSeconds: 'timeoutSeconds', historySize: 'historySize', nodePath: 'nodePath', memoryLimitMb: 'memoryLimitMB',
   scriptOutput: 'scriptOutput', pageBrowser: 'browserPath', pageHeadless: 'page.headless', pageIdleSeconds: 'page.idleSeconds',
 };
 
