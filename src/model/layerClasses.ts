@@ -5,6 +5,9 @@ export const MODE_DEPENDENT_CLASSES = new Set([
   'BatchNormalization', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
 ]);
 
+/** Mode-dependent classes whose training mode only drops units or adds noise: a gap they make is by design. */
+export const NOISE_CLASSES = new Set(['Dropout', 'SpatialDropout1D', 'GaussianDropout', 'AlphaDropout', 'GaussianNoise']);
+
 /** Classes that ignore kwargs.training entirely. Anything else (recurrent layers with dropout, custom
  *  layers) may depend on the mode and is attributed. */
 export const MODE_INDEPENDENT_CLASSES = new Set([

@@ -104,6 +104,14 @@ describe('each rule fires on its example, at the right layer and line, and nothi
     assert.ok(discriminatorCalls.every((c) => features.every((l) => c.layers.find((r) => r.layer === l.id)?.learns === 'all')), 'the nested feature layers still learn');
   });
 
+  test('a gap made only by Dropout is by design: loss-gap is an info there, and no warning fires', () => {
+    const report = reportOf('dropout-in-gradient.js');
+    assert.equal(report.findings.find((f) => f.rule === 'loss-gap')?.severity, 'info');
+    assert.deepEqual(report.findings.filter((f) => f.severity !== 'info').map((f) => f.rule), []);
+    // With a BatchNorm among the layers that read the mode, the same rule warns.
+    assert.equal(reportOf('batchnorm-mismatch.js').findings.find((f) => f.rule === 'loss-gap')?.severity, 'warning');
+  });
+
   test('running-stats-lagging estimates the steps the momentum needs, in tfjs convention', () => {
     const finding = reportOf('running-stats-lagging.js').findings.find((f) => f.rule === 'running-stats-lagging');
     assert.match(finding?.message ?? '', /momentum 0\.999 \(tfjs\/Keras convention.*about [\d,]+ more steps/);

@@ -2,14 +2,14 @@
 // computed with units dropped or noise added: stochastic, and different from inference by design.
 import type { Finding, RunReport } from '../../protocol/report.ts';
 import { percent, relativeChange } from '../format.ts';
+import { NOISE_CLASSES } from '../layerClasses.ts';
 import { callLabel, layerById, layerName, layerNames } from './context.ts';
 
 export const RULE = 'dropout-in-gradient';
-const NOISE = new Set(['Dropout', 'SpatialDropout1D', 'GaussianDropout', 'AlphaDropout', 'GaussianNoise']);
 
 export function dropoutInGradient(report: RunReport): Finding[] {
   const layers = layerById(report);
-  const isNoise = (id: number) => NOISE.has(layers.get(id)?.className ?? '');
+  const isNoise = (id: number) => NOISE_CLASSES.has(layers.get(id)?.className ?? '');
   const active = (c: RunReport['gradientCalls'][number]) => c.layers.filter((r) => r.mode !== 'inference' && isNoise(r.layer));
   // The first call where they were active, preferably a probed one (it tells the direction of the gap).
   const calls = report.gradientCalls.filter((c) => active(c).length > 0);
