@@ -104,6 +104,9 @@ export interface LayerCallRecord {
   frozenBy?: number | null;
   /** How many of its weights the call took a gradient of (absent for a layer without weights). */
   learns?: 'all' | 'some' | 'none';
+  /** It ran in inference mode because the user's code asked: {training: false} passed to it or to a model it
+   *  runs in, in every call (not predict's or evaluate's own). Absent otherwise. */
+  inferenceAsked?: boolean;
 }
 
 export interface WeightGradNorm {
@@ -292,7 +295,7 @@ const isBatchNorm = shape({
 const isLayerCall = shape({
   layer: isInt, mode: oneOf(['training', 'inference', 'mixed']), calls: isNum, trainable: isBool, output: orNull(isStats),
   nonFinite: isNum, batchNorm: orNull(isBatchNorm), gradNorm: orNull(isNum), frozenBy: optional(orNull(isInt)),
-  learns: optional(oneOf(['all', 'some', 'none'])),
+  learns: optional(oneOf(['all', 'some', 'none'])), inferenceAsked: optional(isBool),
 });
 export const isGradientCall: Check = shape({
   index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, model: optional(isInt), lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),

@@ -61,6 +61,13 @@ describe('the editor: terminal, Problems, quick fix and re-run', () => {
     assert.ok(m && m[1] === m[2], `the same loss inside and in inference after the fix: ${note}`);
     const fixed = readFileSync(path.join(s.workspace, EXAMPLE), 'utf8');
     assert.match(fixed, /m\.apply\(x, \{ training: false \}\)/, 'the fix is saved');
+    // The panel compares the run before the fix with the run after it.
+    const sides = await wb.compareView();
+    log(`compare: ${sides.before} (${sides.rulesBefore.join(', ')}) | ${sides.after} (${sides.rulesAfter.join(', ')})`);
+    assert.match(sides.before, /^batchnorm-mismatch\.js · /);
+    assert.match(sides.after, /^batchnorm-mismatch\.js · /);
+    assert.ok(sides.rulesBefore.includes('loss-gap') && !sides.rulesAfter.includes('loss-gap'), 'the gap before the fix, none after');
+    await sides.frame.locator('#btn-close-compare').click();
     await wb.waitForPanelStatus('completed', 30_000);
     const losses = await wb.losses();
     assert.equal(losses.during?.full, losses.before?.full, `the panel shows no gap: ${JSON.stringify(losses)}`);

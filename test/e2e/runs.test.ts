@@ -140,24 +140,11 @@ describe('runs are history; Stop reaches every surface', () => {
     await pick(wb, 'long-run');
     await pick(wb, 'batchnorm-mismatch');
     // The panel's frame shows the compare view (no run header then).
-    const sides = await until('the compare view', async () => {
-      for (const f of wb.page.frames()) {
-        if (f.isDetached()) continue;
-        const got = await f.evaluate(`(() => {
-          const side = (id) => { const e = document.querySelector('#compare-' + id + ' .compare-title'); return e ? e.textContent.trim() : null; };
-          const before = side('before');
-          const after = side('after');
-          return before && after ? { before, after, canvases: document.querySelectorAll('#compare canvas').length,
-            rules: [...document.querySelectorAll('#compare-after .compare-finding')].map((f) => f.getAttribute('data-rule')) } : null;
-        })()`).catch(() => null) as { before: string; after: string; canvases: number; rules: string[] } | null;
-        if (got && got.canvases >= 2) return { ...got, frame: f };
-      }
-      return null;
-    }, 30_000);
-    log(`compare: ${sides.before} | ${sides.after}; findings after: ${sides.rules.join(', ')}`);
+    const sides = await wb.compareView();
+    log(`compare: ${sides.before} | ${sides.after}; findings after: ${sides.rulesAfter.join(', ')}`);
     assert.match(sides.before, /^long-run\.js · /, 'the older run on the left');
     assert.match(sides.after, /^batchnorm-mismatch\.js · /);
-    assert.ok(sides.rules.includes('loss-gap'), 'the example\'s findings on its side');
+    assert.ok(sides.rulesAfter.includes('loss-gap'), 'the example\'s findings on its side');
     await s.screenshot(path.join(SCREENSHOTS, 'e2e-compare.png'));
     await sides.frame.locator('#btn-close-compare').click();
     await until('back to the run', () => wb.inPanel((d) => d.querySelector('#run-header') !== null && d.querySelector('#compare') === null || null), 15_000);

@@ -397,6 +397,26 @@ export class Workbench {
     return null;
   }
 
+  /** The panel's compare view, once it shows both runs with their charts: each side's title and the rules of
+   *  each side's findings, and the frame (it has no run header, so panelFrame does not find it). */
+  async compareView(timeoutMs = 30_000): Promise<{ before: string; after: string; rulesBefore: string[]; rulesAfter: string[]; frame: Frame }> {
+    return until('the compare view', async () => {
+      for (const f of this.page.frames()) {
+        if (f.isDetached()) continue;
+        const got = await f.evaluate(`(() => {
+          const side = (id) => { const e = document.querySelector('#compare-' + id + ' .compare-title'); return e ? e.textContent.trim() : null; };
+          const rules = (id) => [...document.querySelectorAll('#compare-' + id + ' .compare-finding')].map((f) => f.getAttribute('data-rule'));
+          const before = side('before');
+          const after = side('after');
+          return before && after && document.querySelectorAll('#compare canvas').length >= 2
+            ? { before, after, rulesBefore: rules('before'), rulesAfter: rules('after') } : null;
+        })()`).catch(() => null) as { before: string; after: string; rulesBefore: string[]; rulesAfter: string[] } | null;
+        if (got) return { ...got, frame: f };
+      }
+      return null;
+    }, timeoutMs);
+  }
+
   /** Evaluates fn in the panel's frame, re-finding the frame when the webview was re-created. */
   async inPanel<T>(fn: (doc: Document) => T): Promise<T> {
     const frame = await this.panelFrame();

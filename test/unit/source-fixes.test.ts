@@ -56,6 +56,9 @@ test('loss-gap: {training: false} in the loss closure, and the gap closes', () =
   assert.ok(before.gradientCalls[0].lossDuring !== before.gradientCalls[0].lossBefore);
   assert.equal(after.gradientCalls[0].lossDuring, after.gradientCalls[0].lossBefore, 'the loss inside the call is the inference-mode loss');
   assert.deepEqual(after.findings.filter((f) => f.rule === 'loss-gap'), []);
+  // Inference asked for on purpose: the fixed script raises nothing (running-stats-frozen leaves it alone).
+  assert.ok(after.gradientCalls[0].layers.every((l) => l.mode === 'inference' && l.inferenceAsked), JSON.stringify(after.gradientCalls[0].layers));
+  assert.deepEqual(after.findings.map((f) => f.rule), []);
 });
 
 test('tensor-leak: the loop\'s step in tf.tidy, and the leak is gone', () => {

@@ -21,12 +21,22 @@ interface BatchNormSlots {
   derive?: boolean;
 }
 
+/** How a layer ran in one call: its mode, whether the user's code asked for inference ({training: false} on it
+ *  or a model it runs in), and what froze it. */
+export interface LayerCallMode {
+  training: boolean;
+  inferenceAsked: boolean;
+  frozenBy: number | null;
+}
+
 interface LayerEntry {
   info: LayerInfo;
   layer: Layer;
   training: boolean;
   inference: boolean;
   calls: number;
+  /** Calls in which the user's code asked for inference mode. */
+  askedInference: number;
   trainable: boolean;
   /** The layer whose trainable = false froze this one (itself or a model it ran in), in its first call. */
   frozenBy: number | null;
@@ -74,12 +84,13 @@ export class CallRecorder {
   }
 
   /** Called by the layer tap around one concrete call of a (non-container) layer. */
-  recordLayerCall<T>(layer: Layer, info: LayerInfo, training: boolean, frozenBy: number | null, inputs: unknown, run: () => T): T {
+  recordLayerCall<T>(layer: Layer, info: LayerInfo, mode: LayerCallMode, inputs: unknown, run: () => T): T {
+    const { training, frozenBy } = mode;
     let entry = this.entries.get(info);
     const first = !entry;
     if (!entry) {
       entry = {
-        info, layer, training: false, inference: false, calls: 0, trainable: frozenBy == null && isTrainable(layer), frozenBy,
+        info, layer, training: false, inference: false, calls: 0, askedInference: 0, trainable: frozenBy == null && isTrainable(layer), frozenBy,
         output: null, nonFinite: [], batchNorm: null,
       };
       this.entries.set(info, entry);
@@ -87,6 +98,7 @@ export class CallRecorder {
     entry.calls++;
     if (training) entry.training = true;
     else entry.inference = true;
+    if (mode.inferenceAsked) entry.askedInference++;
 
     const core = this.core;
     const bn: BatchNormSlots | null = first && isBatchNormalization(info.className)
@@ -207,6 +219,7 @@ export class CallRecorder {
         gradNorm: own.length ? Math.sqrt(own.reduce((s, w) => s + (w.norm as number) ** 2, 0)) : null,
       };
       if (entry.frozenBy != null) record.frozenBy = entry.frozenBy;
+      if (!entry.training && entry.askedInference === entry.calls) record.inferenceAsked = true;
       const candidates = ownWeights(entry.layer).map((w) => w.read?.());
       if (candidates.length) {
         const taken = candidates.filter((v) => differentiated.has(v)).length;

@@ -1,6 +1,7 @@
 // running-stats-frozen (warning): BatchNormalization layers that train (their gamma and beta get gradients) ran
 // in inference mode in every gradient call, so their moving statistics never update. Usually a missing
-// {training: true}. Layers frozen on purpose are left out. One finding for all of them.
+// {training: true}. Layers frozen on purpose, and layers the user's code put in inference mode on purpose
+// ({training: false} in the loss closure: what loss-gap's fix suggests), are left out. One finding for all of them.
 import type { Finding, RunReport } from '../../protocol/report.ts';
 import { plural } from '../format.ts';
 import { callLabel, layerById, layerName } from './context.ts';
@@ -16,7 +17,7 @@ export function runningStatsFrozen(report: RunReport): Finding[] {
       const s = seen.get(r.layer) ?? { calls: 0, training: false, frozen: false, first: call };
       s.calls++;
       if (r.mode !== 'inference') s.training = true;
-      if (!r.trainable || r.frozenBy != null || r.learns === 'none') s.frozen = true;
+      if (!r.trainable || r.frozenBy != null || r.learns === 'none' || r.inferenceAsked) s.frozen = true;
       seen.set(r.layer, s);
     }
   }
