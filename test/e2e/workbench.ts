@@ -346,9 +346,20 @@ export class Workbench {
   async openDebuggerSidebar(): Promise<void> {
     const icon = this.page.locator('.part.activitybar .action-item a[aria-label^="TF.js Debugger"], .part.activitybar .action-item [aria-label^="TF.js Debugger"]').first();
     await icon.waitFor({ state: 'visible', timeout: 15_000 });
+    const header = this.page.locator('.part.sidebar .pane-header[aria-label*="Runs"], .part.sidebar .composite.title h2:has-text("TF.js Debugger")').first();
+    // After a window reload the container can be the checked one while the side bar itself is hidden: a click on
+    // its icon shows it (and hides a side bar that was showing, so each click is checked before the next).
     const checked = await icon.evaluate((a) => a.closest('.action-item')?.classList.contains('checked') ?? false);
     if (!checked) await icon.click();
-    await this.page.locator('.part.sidebar .pane-header[aria-label*="Runs"], .part.sidebar .composite.title h2:has-text("TF.js Debugger")').first().waitFor({ timeout: 15_000 });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await header.waitFor({ state: 'visible', timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt === 2) throw e;
+        await icon.click();
+      }
+    }
   }
 
   /** Rows of the Runs tree: label, description, depth, expanded. */
