@@ -52,13 +52,13 @@ export function installLayerTap(ctx: TapContext, containers: ContainerStack): vo
         // A probe's own layer calls (a mode-dependent layer re-run in another mode) pass straight through.
         if (ctx.prober.active || !isTensor(ctx.core, first)) return original.call(layer, inputs, kwargs);
         const info = ctx.registry.info(layer);
-        const [training, explicitFalse] = asDebugger(() => [Boolean(kwargs?.training), kwargs?.training === false]);
+        const training = asDebugger(() => Boolean(kwargs?.training));
         const parent = containers.innermost;
         if (parent) ctx.registry.addParent(info, parent);
         const { recorder, recording } = ctx.call;
         // Inference on purpose: {training: false} passed by the user's own code to this layer or a model it runs in
         // (not by predict or evaluate, which pass it too). Only asked inside gradient calls, where a rule reads it.
-        const asked: boolean = explicitFalse && recorder != null &&
+        const asked: boolean = recorder != null && !training && asDebugger(() => kwargs?.training === false) &&
           (containers.inferenceAsked || (!parent && calledByUser(ctx, apply)));
         if (info.isContainer) return containers.run(layer, info, () => original.call(layer, inputs, kwargs), asked);
         if (!recorder) {

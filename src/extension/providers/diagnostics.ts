@@ -18,7 +18,6 @@ export class FindingsDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('tfjsDebugger');
   private readonly refresh = new Throttle(() => this.update(), 500);
   private readonly disposables: vscode.Disposable[];
-  private placed = new Map<string, PlacedProblem[]>();
 
   constructor(private readonly store: RunStore, private readonly sources: SourceTracking) {
     this.disposables = [
@@ -32,16 +31,16 @@ export class FindingsDiagnostics implements vscode.Disposable {
 
   private update(): void {
     // Each file's problems come from the run selected for it (RunStore.runForFile).
-    this.placed = new Map();
+    const placed = new Map<string, PlacedProblem[]>();
     for (const run of this.store.selectedRuns()) {
       for (const [file, problems] of problemsByFile(run.report(), this.sources.tracker)) {
         if (this.store.runForFile(file) !== run) continue;
-        this.placed.set(file, problems);
+        placed.set(file, problems);
       }
     }
     this.collection.clear();
     const docs = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [fileKey(d.uri.fsPath), d]));
-    for (const [file, problems] of this.placed) {
+    for (const [file, problems] of placed) {
       const doc = docs.get(fileKey(file));
       this.collection.set(vscode.Uri.file(file), problems.map((p) => {
         const line = p.at.line - 1;
