@@ -20,15 +20,17 @@ export function defaultIsInternal(file: string): boolean {
 export function parseFrame(line: string): SourceLocation | null {
   const m = FRAME.exec(line) ?? FRAME_WITH_PARENS.exec(line);
   if (!m) return null;
-  let file = m[1];
-  if (file.startsWith('file://')) {
-    try {
-      file = decodeURIComponent(new URL(file).pathname);
-    } catch {
-      return null;
-    }
+  const file = m[1].startsWith('file://') ? filePath(m[1]) : m[1];
+  return file == null ? null : { file, line: Number(m[2]), column: Number(m[3]) };
+}
+
+/** The path a file:// URL names, or null when it is not a valid URL. */
+function filePath(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return null;
   }
-  return { file, line: Number(m[2]), column: Number(m[3]) };
 }
 
 export function firstUserFrame(stack: string | undefined, isInternal: InternalPathTest): SourceLocation | null {
@@ -75,8 +77,7 @@ function isInternalFile(file: string, isInternal: InternalPathTest): boolean {
   if (!known) internalByTest.set(isInternal, (known = new Map()));
   let internal = known.get(file);
   if (internal === undefined) {
-    const loc = file.startsWith('file://') ? parseFrame(`at ${file}:1:1`) : null;
-    internal = isInternal(loc ? loc.file : file);
+    internal = isInternal(file.startsWith('file://') ? filePath(file) ?? file : file);
     if (known.size < SITES_KEPT) known.set(file, internal);
   }
   return internal;

@@ -1,9 +1,9 @@
 // loss-gap (warning): the loss inside the gradient call differs from the inference-mode loss on the same
 // batch. One finding per run, headlined by the probed call with the largest gap, naming the layers that
-// cause it with their share (from attribution), and what no layer alone explains. An info, not a warning, when
-// every layer that could change with the mode and ran in training mode only drops units or adds noise (Dropout
+// cause it with their share (from attribution), and what no layer alone explains. An info, not a warning, when,
+// in every call with a gap, the layers that read the mode only drop units or add noise (Dropout
 // and friends): that gap is by design, and dropout-in-gradient says so (found on tfjs-examples' mnist-node).
-import type { Finding, RunReport } from '../../protocol/report.ts';
+import type { Finding, GradientCallRecord, LayerInfo, RunReport } from '../../protocol/report.ts';
 import { MODE_DEPENDENT_CLASSES, mayDependOnMode, NOISE_CLASSES, shortClass } from '../layerClasses.ts';
 import { loss, percent, plural, relativeChange, shareOfGap } from '../format.ts';
 import { lossesDiffer, relativeGap } from '../lossGaps.ts';
@@ -77,14 +77,21 @@ export function lossGap(report: RunReport): Finding[] {
         `behaves differently in training mode, so the loss inside the gradient call is expected to differ.`
       : `Check which layers read kwargs.training in your model, and compare the inference-mode loss (model.evaluate).`;
 
-  // The layers that read the mode: those attribution replayed (the replay saw them read kwargs.training), else
-  // those whose class may depend on it.
-  const modeReaders = call.attribution?.length
-    ? call.attribution.map((a) => a.layer)
-    : call.layers.filter((l) => l.mode !== 'inference' && mayDependOnMode(layers.get(l.layer)?.className ?? '')).map((l) => l.layer);
-  const byDesign = modeReaders.length > 0 && modeReaders.every((id) => NOISE_CLASSES.has(layers.get(id)?.className ?? ''));
+  // By design only when, in every call with a gap, the layers that read the mode are Dropout and noise layers.
+  const byDesign = gapped.every((c) => {
+    const readers = modeReaders(c, layers);
+    return readers.length > 0 && readers.every((id) => NOISE_CLASSES.has(layers.get(id)?.className ?? ''));
+  });
   return [{
     rule: RULE, severity: byDesign ? 'info' : 'warning', layer: top?.id ?? null, ...(suspects.length > 1 ? { layers: suspects } : {}),
     gradientCall: call.index, source: top?.source ?? call.source, summary, message, fix,
   }];
+}
+
+/** The layers that read the mode in a call: those attribution replayed (the replay saw them read
+ *  kwargs.training), else those that ran in training mode and whose class may depend on it. */
+function modeReaders(call: GradientCallRecord, layers: Map<number, LayerInfo>): number[] {
+  return call.attribution?.length
+    ? call.attribution.map((a) => a.layer)
+    : call.layers.filter((l) => l.mode !== 'inference' && mayDependOnMode(layers.get(l.layer)?.className ?? '')).map((l) => l.layer);
 }
