@@ -64,8 +64,18 @@ describe('training pages and launch configurations', () => {
         { type: 'tfjs-debug', request: 'launch', name: 'Training page', url: '${workspaceFolder}/page/index.html' },
       ],
     }, null, 2));
-    await wb.runCommand('Debug: Select and Start Debugging');
-    await wb.acceptQuickPick(/^BatchNorm script/, 30_000);
+    // VS Code reads a launch.json written from outside on its file watcher: until it has, the pick lacks the
+    // configurations, so the pick is opened again (each attempt waits 10 s for the row).
+    for (let attempt = 0; ; attempt++) {
+      await wb.runCommand('Debug: Select and Start Debugging');
+      try {
+        await wb.acceptQuickPick(/^BatchNorm script/, 10_000);
+        break;
+      } catch (e) {
+        if (attempt === 2) throw e;
+        await wb.page.keyboard.press('Escape');
+      }
+    }
     await until('the script\'s run in the panel', async () => /batchnorm-mismatch\.js/.test((await wb.panelText('#run-header')) ?? ''), 60_000, 500);
     await wb.waitForPanelStatus('completed', 120_000);
     assert.ok((await wb.findings()).some((f) => f.rule === 'loss-gap'));
