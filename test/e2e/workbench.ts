@@ -204,35 +204,54 @@ export class Workbench {
 
   /** Hovers the mouse over the first occurrence of text on a line; returns the hover widget's text. */
   async hoverText(line: number, text: string, expect: RegExp = /\S/, timeoutMs = 15_000): Promise<string> {
-    const el = await this.editorLine(line);
+    await this.editorLine(line);
     // The editor splits a line into one span per token: look for the text's first token.
     const token = /[\w$]+/.exec(text)?.[0] ?? text;
-    const box = await until(`"${text}" on line ${line}`, async () => el.evaluate((node, wanted) => {
-      const range = document.createRange();
-      const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
-      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-        const content = (t.textContent ?? '').replace(/\u00a0/g, ' ');
-        const at = content.indexOf(wanted);
-        if (at >= 0) {
-          range.setStart(t, at);
-          range.setEnd(t, at + Math.min(wanted.length, 4));
-          const r = range.getBoundingClientRect();
-          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-        }
-      }
-      return null;
-    }, token), 5000);
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-editor-hover:not(.hidden) .hover-contents');
+    let seen = '(no hover shown)';
     return until(`a hover on "${text}" matching ${expect}`, async () => {
+      // Found again on every try: the editor reuses line elements and the layout moves as panels open.
+      const box = await this.tokenBox(line, token);
+      if (!box) {
+        seen = `("${token}" not on line ${line} as rendered)`;
+        await this.editorLine(line);
+        return null;
+      }
       await this.page.mouse.move(box.x - 30, box.y + 40);
       await sleep(100);
       await this.page.mouse.move(box.x, box.y, { steps: 3 });
       const shown = await hover.first().waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
       if (!shown) return null;
-      const texts = await hover.allTextContents();
-      const all = squash(texts.join('\n'));
+      const all = squash((await hover.allTextContents()).join('\n'));
+      seen = all;
       return expect.test(all) ? all : null;
-    }, timeoutMs, 500);
+    }, timeoutMs, 500).catch((e: Error) => {
+      throw new Error(`${e.message}; the last hover read: ${seen.slice(0, 600)}`);
+    });
+  }
+
+  /** The centre of the first occurrence of token on an editor line as rendered now, or null. */
+  private async tokenBox(line: number, token: string): Promise<{ x: number; y: number } | null> {
+    return this.page.evaluate(({ wanted, lineNumber }) => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      if (!editor) return null;
+      const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((n) => n.textContent?.trim() === String(lineNumber));
+      if (!number) return null;
+      const top = (number.closest('[style*="top"]') as HTMLElement | null)?.style.top ?? number.parentElement?.style.top;
+      const view = ([...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[]).find((v) => v.style.top === top);
+      if (!view) return null;
+      const range = document.createRange();
+      const walker = document.createTreeWalker(view, NodeFilter.SHOW_TEXT);
+      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+        const at = (t.textContent ?? '').replace(/\u00a0/g, ' ').indexOf(wanted);
+        if (at < 0) continue;
+        range.setStart(t, at);
+        range.setEnd(t, at + Math.min(wanted.length, 4));
+        const r = range.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      }
+      return null;
+    }, { wanted: token, lineNumber: line });
   }
 
   /** Scrolls the visible hover (mouse wheel over it) until the first block matching text is at its top. */
