@@ -1,9 +1,10 @@
 // Issue 17 in VS Code, and launch configurations: "Debug Training Page…" on a page fixture that loads tfjs by a
-// script tag (picked from the workspace's pages), in headless Chromium: the page's console in the TF.js Debugger
+// script tag (picked from the workspace's pages), and on the Vite example's folder (its dev server started for
+// the run), in headless Chromium: the page's console in the TF.js Debugger
 // terminal, its findings in the panel; then F5-style runs from launch.json ("Debug: Select and Start Debugging"):
 // a "tfjs-debug" configuration with `program`, and one with `url`.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe } from 'node:test';
 import { log, ROOT } from './harness.ts';
@@ -12,6 +13,7 @@ import { until } from './workbench.ts';
 
 const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';
 const SCRIPT_TAG = path.join(ROOT, 'examples', 'browser', 'script-tag');
+const VITE_APP = path.join(ROOT, 'examples', 'browser', 'vite-app');
 
 /** The script-tag example as a page of the workspace, with tfjs beside it (the workspace has no node_modules). */
 function addPage(workspace: string): void {
@@ -22,6 +24,14 @@ function addPage(workspace: string): void {
   const html = readFileSync(path.join(SCRIPT_TAG, 'index.html'), 'utf8').replace(/src="[^"]*tf\.min\.js"/, 'src="tf.min.js"');
   assert.match(html, /src="tf\.min\.js"/);
   writeFileSync(path.join(dir, 'index.html'), html);
+}
+
+/** The Vite example as an app of the workspace, without its caches; its vite and tfjs are the project's (one
+ *  node_modules above the app, where Node's resolution and Vite's look). */
+function addViteApp(workspace: string): void {
+  const app = path.join(workspace, 'vite-app');
+  for (const entry of ['index.html', 'package.json', 'vite.config.mjs', 'src']) cpSync(path.join(VITE_APP, entry), path.join(app, entry), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(workspace, 'node_modules'), 'dir');
 }
 
 describe('training pages and launch configurations', () => {
@@ -53,6 +63,27 @@ describe('training pages and launch configurations', () => {
       return /done on webgl: inference loss \d/.test(t) && /index\.html \(page\): completed after/.test(t) ? t : null;
     }, 30_000, 500);
     log(`terminal:\n${text}`);
+  });
+
+  sc.step('Debug Training Page…: a Vite app\'s folder from the picker; its dev server runs for the run, findings at its source lines', async (s, wb) => {
+    addViteApp(s.workspace);
+    await wb.runCommand('TF.js Debugger: Debug Training Page…');
+    await until('the Vite app in the picker', async () => (await wb.quickPickLabels()).some((l) => /vite-app/.test(l)), 30_000, 500);
+    await wb.acceptQuickPick(/vite-app/);
+    // The panel names the page the run loaded: the dev server's URL.
+    await until('the app\'s run in the panel', async () => /http:\/\/127\.0\.0\.1:\d+/.test((await wb.panelText('#run-header')) ?? ''), 60_000, 500);
+    await wb.waitForPanelStatus('completed', 180_000);
+    const loss = (await wb.findings()).find((f) => f.rule === 'loss-gap');
+    assert.match(loss?.text ?? '', /model\.js:\d+/, `the finding points into the app's source: ${loss?.text}`);
+    await wb.runCommand('TF.js Debugger: Show Script Output');
+    const text = await until('the dev server and the page\'s console in the terminal', async () => {
+      const t = await wb.terminalText();
+      return /Vite dev server at http:\/\/127\.0\.0\.1:\d+/.test(t) && /done on webgl/.test(t) ? t : null;
+    }, 30_000, 500);
+    log(`terminal:\n${text.slice(-1500)}`);
+    // The dev server went with the run.
+    const url = /Vite dev server at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1] ?? '';
+    await until('the dev server to close', async () => fetch(url).then(() => false, () => true), 15_000, 500);
   });
 
   sc.step('launch.json: a "tfjs-debug" configuration with program runs the script; one with url debugs the page', async (s, wb) => {
