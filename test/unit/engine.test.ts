@@ -105,9 +105,10 @@ test('uninstall restores every patched function', () => {
 });
 
 /** One run of a BatchNorm + Dropout model with NaN in part of its input, recorded with the given read strategy. */
-function recordWith(readStrategy: 'immediate' | 'batched') {
+function recordWith(readStrategy: 'immediate' | 'batched', probed = true) {
   const events: RunnerEvent[] = [];
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 3, probeEvery: 1, probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
+  const probing = probed ? { probeAllFirst: 3, probeEvery: 1 } : { probeAllFirst: 0, probeEvery: 0 };
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, ...probing, probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
   const inputs: tf.Tensor[] = [];
   try {
     const model = makeModel();
@@ -165,6 +166,15 @@ test('read strategies: values read at once on the host and values reduced on the
     const last = immediate[2];
     assert.ok(last.layers[0].nonFinite > 0, 'the NaN batch shows in the first layer');
     assert.deepEqual(last.layers.map((l) => l.nonFinite), batched[2].layers.map((l) => l.nonFinite));
+    // Unprobed calls: the batched strategy counts the whole call's outputs together, then one by one.
+    setRandomSeed(11);
+    const unprobedImmediate = recordWith('immediate', false);
+    setRandomSeed(11);
+    const unprobed = { immediate: unprobedImmediate, batched: recordWith('batched', false) };
+    assert.ok(unprobed.batched.every((c) => !c.probed));
+    assert.deepEqual(unprobed.batched.map((c) => c.layers.map((l) => l.nonFinite)), unprobed.immediate.map((c) => c.layers.map((l) => l.nonFinite)));
+    assert.deepEqual(unprobed.batched[2].layers.map((l) => l.nonFinite), last.layers.map((l) => l.nonFinite));
+    assert.deepEqual(unprobed.batched.map((c) => c.numTensors), unprobed.immediate.map((c) => c.numTensors), 'the outputs held to count are freed with the call');
     // The batch statistics are the ones the layer normalised with: its moving-average update reproduces them.
     const bn = immediate[0].layers[1].batchNorm;
     assert.ok(bn);

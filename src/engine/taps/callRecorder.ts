@@ -10,6 +10,7 @@ import {
   batchMomentsTensors, channelCount, isBatchNormalization, movingStats, nonFiniteTensor, outputStatsTensor, type MomentsTap,
 } from './layerStats.ts';
 import { asDebugger, withTapeOff } from '../probeEnvironment.ts';
+import { NonFiniteScreen } from './nonFiniteScreen.ts';
 import { ReadbackBatch, transientValues, type ReadStrategy, type Slot } from '../readback/readback.ts';
 import { engineOf, firstTensor, type Engine, type Layer, type Tensor, type TfjsCore, type Variable } from '../tfjs.ts';
 
@@ -55,6 +56,8 @@ export interface ProbeSlots {
 
 export class CallRecorder {
   readonly batch: ReadbackBatch;
+  /** The batched strategy's NaN/Inf counts of layer calls without full statistics, screened by their sums. */
+  private readonly nonFinite: NonFiniteScreen<LayerEntry>;
   private readonly entries = new Map<LayerInfo, LayerEntry>();
   private value: Slot | null = null;
   private weights: { name: string; variable: unknown; slot: Slot | null }[] = [];
@@ -77,6 +80,7 @@ export class CallRecorder {
     private readonly moments: MomentsTap,
   ) {
     this.batch = new ReadbackBatch(core, strategy);
+    this.nonFinite = new NonFiniteScreen(core);
   }
 
   private engine(): Engine {
@@ -151,7 +155,8 @@ export class CallRecorder {
       return;
     }
     withTapeOff(this.engine(), () => {
-      if (full) entry.output = this.batch.add(outputStatsTensor(this.core, output));
+      if (!full) return this.nonFinite.add(entry, output, this.batch);
+      entry.output = this.batch.add(outputStatsTensor(this.core, output));
       entry.nonFinite.push(this.batch.add(nonFiniteTensor(this.core, output)));
     });
   }
@@ -193,6 +198,7 @@ export class CallRecorder {
       }
       this.batch.read();
     });
+    const screened = withTapeOff(this.engine(), () => this.nonFinite.counts(this.batch));
     const one = (slot: Slot | null): number | null => (slot == null ? null : this.batch.get(slot)[0]);
 
     const layerOfVariable = new Map<unknown, number>();
@@ -214,7 +220,7 @@ export class CallRecorder {
         calls: entry.calls,
         trainable: entry.trainable,
         output: entry.output == null ? null : toStats(this.batch.get(entry.output)),
-        nonFinite: entry.nonFinite.reduce((sum, slot) => sum + this.batch.get(slot)[0], 0),
+        nonFinite: entry.nonFinite.reduce((sum, slot) => sum + this.batch.get(slot)[0], screened.get(entry) ?? 0),
         batchNorm: entry.batchNorm ? this.batchNormStats(entry) : null,
         gradNorm: own.length ? Math.sqrt(own.reduce((s, w) => s + (w.norm as number) ** 2, 0)) : null,
       };
@@ -291,6 +297,7 @@ export class CallRecorder {
   /** Frees kept tensors when the gradient call itself failed. */
   abandon(): void {
     this.batch.dispose();
+    this.nonFinite.dispose();
   }
 }
 
