@@ -43,6 +43,10 @@ export function firstUserFrame(stack: string | undefined, isInternal: InternalPa
 }
 
 const SITES_KEPT = 1000;
+/** Frames captured: first a few (a gradient call or layer built in the user's code is this close), then enough to
+ *  get past tfjs's own frames. */
+const SHALLOW_FRAMES = 12;
+const DEEP_FRAMES = 40;
 const sitesByStack = new Map<string, SourceLocation | null>();
 /** Whether a file is internal, per test (a training loop asks about the same few files again and again). */
 const internalByTest = new WeakMap<InternalPathTest, Map<string, boolean>>();
@@ -56,11 +60,12 @@ const internalByTest = new WeakMap<InternalPathTest, Map<string, boolean>>();
  */
 export function captureUserFrame(isInternal: InternalPathTest): SourceLocation | null {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 40;
   try {
-    const key = rawUserFrameKey(isInternal);
+    // A call from the user's code is a few frames up: a shallow capture first, the deep one only when it is cut.
+    const key = rawUserFrameKey(isInternal, SHALLOW_FRAMES) ?? rawUserFrameKey(isInternal, DEEP_FRAMES);
     const known = key == null ? undefined : sitesByStack.get(key);
     if (known !== undefined) return known;
+    Error.stackTraceLimit = DEEP_FRAMES;
     const site = firstUserFrame(new Error().stack, isInternal);
     if (key != null) {
       if (sitesByStack.size >= SITES_KEPT) sitesByStack.clear();
@@ -83,11 +88,13 @@ function isInternalFile(file: string, isInternal: InternalPathTest): boolean {
   return internal;
 }
 
-/** The raw position of the stack's first user frame ('' when there is none), without formatting the stack;
- *  null when V8's API is not there or an eval frame makes the raw frames ambiguous (then nothing is cached). */
-function rawUserFrameKey(isInternal: InternalPathTest): string | null {
+/** The raw position of the stack's first user frame within `depth` frames ('' when there is none), without
+ *  formatting the stack; undefined when the capture was cut before one (look deeper); null when V8's API is not
+ *  there or an eval frame makes the raw frames ambiguous (then nothing is cached). */
+function rawUserFrameKey(isInternal: InternalPathTest, depth: number): string | null | undefined {
   const prepare = Error.prepareStackTrace;
   try {
+    Error.stackTraceLimit = depth;
     Error.prepareStackTrace = (_error, sites) => sites;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder, rawUserFrameKey);
@@ -101,7 +108,7 @@ function rawUserFrameKey(isInternal: InternalPathTest): string | null {
       }
       if (!isInternalFile(file, isInternal)) return `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`;
     }
-    return '';
+    return sites.length < depth || depth >= DEEP_FRAMES ? '' : undefined;
   } catch {
     return null;
   } finally {
