@@ -1,6 +1,7 @@
 // Finds where leaking tensors are created, at no cost while live tensors do not grow.
 //
-// The count of live tensors is taken as each gradient call starts: the same point of every step. When the
+// The count of live tensors is taken as each gradient call starts: the same point of every step, from the third
+// call on (the first calls allocate what stays: each optimizer's slots, in its first step). When the
 // least count of the last WINDOW calls has risen by RISE or more over the least count of the WINDOW calls
 // before them (growth that did not come back, so not tensors a step keeps until its end, nor an epoch's batch
 // logs that fit disposes at epoch end), the watch notes every tensor created during the next SAMPLE_CALLS
@@ -14,6 +15,8 @@ import { inDebuggerCode } from '../probeEnvironment.ts';
 import { Patcher } from '../patcher.ts';
 import { engineOf, type KernelBackend, type Tensor, type TfjsCore, type TfjsObject } from '../tfjs.ts';
 
+/** Calls whose counts are left out: the first optimizer steps create their slots (two optimizers in a GAN). */
+const SETTLE_CALLS = 2;
 const WINDOW = 10;
 const RISE = 5;
 const SAMPLE_CALLS = 3;
@@ -45,6 +48,7 @@ export class LeakWatch {
   callStarts(index: number, liveTensors: number): void {
     if (this.restore && index >= this.sampleEnds) this.stopSampling();
     if (this.checkAt && index >= this.checkAt) this.check();
+    if (index <= SETTLE_CALLS) return;
     this.counts.push(liveTensors);
     if (this.counts.length > 2 * WINDOW) this.counts.shift();
     if (!this.restore && !this.checkAt && this.samples < MAX_SAMPLES && this.growing()) this.startSampling(index);
