@@ -7,7 +7,7 @@ import type {
 import { isTrainable, ownWeights } from './layerRegistry.ts';
 import { euclideanNorm, nonFiniteCount, summarize } from '../readback/hostReductions.ts';
 import {
-  batchMomentsTensors, channelCount, isBatchNormalization, movingStats, nonFiniteTensor, outputStatsTensor, type MomentsTap,
+  batchMomentsTensors, channelCount, isBatchNormalization, movingStats, outputStatsTensor, type MomentsTap,
 } from './layerStats.ts';
 import { asDebugger, withTapeOff } from '../probeEnvironment.ts';
 import { NonFiniteScreen } from './nonFiniteScreen.ts';
@@ -140,24 +140,19 @@ export class CallRecorder {
     return out;
   }
 
-  /** Output statistics (first call, probed calls) and the NaN/Inf count (every call) of a layer's output. */
+  /** Output statistics (first call, probed calls: they count NaN and Inf too) or else the NaN/Inf count of a
+   *  layer's output. */
   private recordOutput(entry: LayerEntry, first: boolean, output: Tensor): void {
     const full = first && this.probed;
     if (this.batch.immediate) {
       const values = transientValues(this.core, output);
-      if (full) {
-        const stats = summarize(values);
-        entry.output = this.batch.addValues(stats);
-        entry.nonFinite.push(this.batch.addValues([stats[4] + stats[5]]));
-      } else {
-        entry.nonFinite.push(this.batch.addValues([nonFiniteCount(values)]));
-      }
+      if (full) entry.output = this.batch.addValues(summarize(values));
+      else entry.nonFinite.push(this.batch.addValues([nonFiniteCount(values)]));
       return;
     }
     withTapeOff(this.engine(), () => {
-      if (!full) return this.nonFinite.add(entry, output, this.batch);
-      entry.output = this.batch.add(outputStatsTensor(this.core, output));
-      entry.nonFinite.push(this.batch.add(nonFiniteTensor(this.core, output)));
+      if (full) entry.output = this.batch.add(outputStatsTensor(this.core, output));
+      else this.nonFinite.add(entry, output, this.batch);
     });
   }
 
@@ -214,13 +209,14 @@ export class CallRecorder {
     const differentiated = new Set(this.weights.map((w) => w.variable));
     const layers: LayerCallRecord[] = [...this.entries.values()].map((entry) => {
       const own = weights.filter((w) => w.layer === entry.info.id && w.norm != null);
+      const output = entry.output == null ? null : toStats(this.batch.get(entry.output));
       const record: LayerCallRecord = {
         layer: entry.info.id,
         mode: entry.training && entry.inference ? 'mixed' : entry.training ? 'training' : 'inference',
         calls: entry.calls,
         trainable: entry.trainable,
-        output: entry.output == null ? null : toStats(this.batch.get(entry.output)),
-        nonFinite: entry.nonFinite.reduce((sum, slot) => sum + this.batch.get(slot)[0], screened.get(entry) ?? 0),
+        output,
+        nonFinite: entry.nonFinite.reduce((sum, slot) => sum + this.batch.get(slot)[0], (screened.get(entry) ?? 0) + (output ? output.nanCount + output.infCount : 0)),
         batchNorm: entry.batchNorm ? this.batchNormStats(entry) : null,
         gradNorm: own.length ? Math.sqrt(own.reduce((s, w) => s + (w.norm as number) ** 2, 0)) : null,
       };
