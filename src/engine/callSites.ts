@@ -62,7 +62,8 @@ export function captureUserFrame(isInternal: InternalPathTest): SourceLocation |
   const limit = Error.stackTraceLimit;
   try {
     // A call from the user's code is a few frames up: a shallow capture first, the deep one only when it is cut.
-    const key = rawUserFrameKey(isInternal, SHALLOW_FRAMES) ?? rawUserFrameKey(isInternal, DEEP_FRAMES);
+    const shallow = rawUserFrameKey(isInternal, SHALLOW_FRAMES);
+    const key = shallow === undefined ? rawUserFrameKey(isInternal, DEEP_FRAMES) : shallow;
     const known = key == null ? undefined : sitesByStack.get(key);
     if (known !== undefined) return known;
     Error.stackTraceLimit = DEEP_FRAMES;
