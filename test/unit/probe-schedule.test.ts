@@ -61,3 +61,29 @@ test('a slow probe (warm-up, a busy moment) stops the probes only until the budg
   assert.ok(after[0] > 420 && after[0] <= 450, `and resume at ${after[0]} after the busy one`);
   assert.ok(share <= 0.03, `${(share * 100).toFixed(2)}%`);
 });
+
+test('what recording a probed call adds to it counts as probing: probed calls 4 ms slower are spaced out more', () => {
+  // Steps of 10 ms; a probe's replay costs 1 ms, but recording its forward pass makes the probed call 14 ms.
+  const run = (charged: boolean) => {
+    let t = 0;
+    const schedule = new ProbeSchedule({ probeAllFirst: 1000, probeEvery: 1 }, () => t);
+    const probed: number[] = [];
+    for (let i = 1; i <= 2000; i++) {
+      const probe = schedule.next(i);
+      const callMs = probe ? 14 : 10;
+      t += callMs;
+      if (charged) schedule.callTook(callMs, probe);
+      if (probe) {
+        probed.push(i);
+        schedule.spent(1);
+        t += 1;
+      }
+    }
+    return probed.length;
+  };
+  const withRecording = run(true);
+  const without = run(false);
+  // 3% of 20 s is 600 ms: 300 probes at 1 ms plus an uncharged 4 ms each (1.5 s, 7.5%) against 120 at 5 ms (3%).
+  assert.ok(without > 250, `replays alone: ${without} probes`);
+  assert.ok(withRecording >= 100 && withRecording <= 130, `replays and recording: ${withRecording} probes`);
+});

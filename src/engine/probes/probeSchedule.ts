@@ -5,7 +5,8 @@
 //   what the next one should cost, stays within the budget of the training time so far.
 // Training time is the wall time between gradient calls with the probes' own time taken out, so it includes
 // whatever the script does between calls (loading data, logging). The loss after the optimizer step is a probe
-// of its own, taken when the budget allows it then. What a probe should cost is the least of
+// of its own, taken when the budget allows it then. So is what recording a probed call's forward pass adds to the
+// call (its time over the recent unprobed calls'). What a probe should cost is the least of
 // the last five probes' costs, so that warm-up (kernels compiled, code not yet optimised) or a busy moment
 // does not stop the probes for long; the budget is charged what they really cost.
 import { DEFAULT_PROBE_BUDGET, type RunOptions } from '../../protocol/runOptions.ts';
@@ -24,6 +25,8 @@ export class ProbeSchedule {
   private probingMs = 0;
   private probesTaken = 0;
   private readonly recent: number[] = [];
+  /** What an unprobed gradient call takes lately (a moving average), in ms. */
+  private unprobedCallMs: number | null = null;
 
   constructor(private readonly options: ScheduleOptions, private readonly now: () => number) {}
 
@@ -49,6 +52,12 @@ export class ProbeSchedule {
   spent(ms: number): void {
     this.probingSinceStart += ms;
     this.probingMs += ms;
+  }
+
+  /** A gradient call took `ms`. A probed call's time over the recent unprobed calls' is its recording's: probing. */
+  callTook(ms: number, probed: boolean): void {
+    if (!probed) this.unprobedCallMs = this.unprobedCallMs == null ? ms : 0.8 * this.unprobedCallMs + 0.2 * ms;
+    else if (this.unprobedCallMs != null) this.spent(Math.max(0, ms - this.unprobedCallMs));
   }
 
   /** What the recent probes cost, in ms, oldest first. */

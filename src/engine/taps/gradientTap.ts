@@ -64,6 +64,7 @@ export class GradientTap {
       ctx.call.recording = null;
     }
     recorder.durationMs = ctx.now() - started;
+    ctx.schedule.callTook(recorder.durationMs, recording != null);
     this.finish(recorder, recording, result, xs);
     return result;
   }
