@@ -65,6 +65,7 @@ export class GradientTap {
     }
     recorder.durationMs = ctx.now() - started;
     ctx.schedule.callTook(recorder.durationMs, recording != null);
+    this.leakWatch.callEnds();
     this.finish(recorder, recording, result, xs);
     return result;
   }

@@ -32,7 +32,7 @@ export function tensorLeak(report: RunReport): Finding[] {
   const site = report.leakSites?.[0];
   const sampled = report.leakSites?.reduce((s, x) => s + x.alive, 0) ?? 0;
   const where = site?.source
-    ? ` Of the tensors created during a sample of 3 calls that were still alive 10 calls later, ${site.alive} of ${sampled} were created at ${place(site.source)}.`
+    ? ` Of the tensors created while the debugger sampled (three calls, or more until the count rose again) that were still alive 10 calls later, ${site.alive} of ${sampled} were created at ${place(site.source)}.`
     : '';
   return [{
     rule: RULE, severity: 'warning', layer: null, gradientCall: last.index, source: site?.source ?? last.source,
