@@ -129,7 +129,8 @@ describe('runs are history; Stop reaches every surface', () => {
     await wb.treeRow(/^long-run\.js$/).click();
     await until('the panel to show the long run', async () => (await wb.panelText('#run-header .target')) === 'long-run.js', 30_000);
     assert.equal(await wb.panelStatus(), 'cancelled');
-    assert.match(await runRow(wb, /^long-run\.js$/), /shown in the panel/);
+    // The tree re-renders the row after the panel switched: wait for it.
+    await until('the sidebar to mark the long run as shown', async () => /shown in the panel/.test(await runRow(wb, /^long-run\.js$/)) || null, 15_000, 250);
     await wb.treeRow(/^batchnorm-mismatch\.js$/).click();
     await until('the panel to show the example again', async () => (await wb.panelText('#run-header .target')) === 'batchnorm-mismatch.js', 30_000);
     assert.equal(await wb.panelStatus(), 'completed');
