@@ -185,21 +185,23 @@ export class Workbench {
   /** The active editor's rendered line element for a 1-based line number (scrolls it into view first). */
   async editorLine(line: number): Promise<Locator> {
     await this.goToLine(line);
-    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line');
-    return until(`line ${line} rendered`, async () => {
-      // Line elements are absolutely positioned and reused; map them through the line-number gutter.
-      const index = await this.page.evaluate((wanted) => {
-        const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-        if (!editor) return -1;
-        const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
-        const number = numbers.find((n) => n.textContent?.trim() === String(wanted)) as HTMLElement | undefined;
-        if (!number) return -1;
-        const top = (number.closest('[style*="top"]') as HTMLElement | null)?.style.top ?? number.parentElement?.style.top;
-        const views = [...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[];
-        return views.findIndex((v) => v.style.top === top);
-      }, line);
-      return index >= 0 ? lines.nth(index) : null;
-    }, 10_000);
+    return until(`line ${line} rendered`, () => this.renderedLine(line), 10_000);
+  }
+
+  /** The element that renders a line now, or null when it is not rendered. Line elements are absolutely
+   *  positioned and reused as the editor scrolls: they are mapped through the line-number gutter. */
+  private async renderedLine(line: number): Promise<Locator | null> {
+    const index = await this.page.evaluate((wanted) => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      if (!editor) return -1;
+      const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
+      const number = numbers.find((n) => n.textContent?.trim() === String(wanted)) as HTMLElement | undefined;
+      if (!number) return -1;
+      const top = (number.closest('[style*="top"]') as HTMLElement | null)?.style.top ?? number.parentElement?.style.top;
+      const views = [...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[];
+      return views.findIndex((v) => v.style.top === top);
+    }, line);
+    return index >= 0 ? this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').nth(index) : null;
   }
 
   /** Hovers the mouse over the first occurrence of text on a line; returns the hover widget's text. */
@@ -232,16 +234,10 @@ export class Workbench {
 
   /** The centre of the first occurrence of token on an editor line as rendered now, or null. */
   private async tokenBox(line: number, token: string): Promise<{ x: number; y: number } | null> {
-    return this.page.evaluate(({ wanted, lineNumber }) => {
-      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-      if (!editor) return null;
-      const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((n) => n.textContent?.trim() === String(lineNumber));
-      if (!number) return null;
-      const top = (number.closest('[style*="top"]') as HTMLElement | null)?.style.top ?? number.parentElement?.style.top;
-      const view = ([...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[]).find((v) => v.style.top === top);
-      if (!view) return null;
+    const view = await this.renderedLine(line);
+    return view && view.evaluate((node, wanted) => {
       const range = document.createRange();
-      const walker = document.createTreeWalker(view, NodeFilter.SHOW_TEXT);
+      const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
       for (let t = walker.nextNode(); t; t = walker.nextNode()) {
         const at = (t.textContent ?? '').replace(/\u00a0/g, ' ').indexOf(wanted);
         if (at < 0) continue;
@@ -251,7 +247,7 @@ export class Workbench {
         return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
       }
       return null;
-    }, { wanted: token, lineNumber: line });
+    }, token);
   }
 
   /** Scrolls the visible hover (mouse wheel over it) until the first block matching text is at its top. */

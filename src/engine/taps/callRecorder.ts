@@ -57,7 +57,7 @@ export interface ProbeSlots {
 export class CallRecorder {
   readonly batch: ReadbackBatch;
   /** The batched strategy's NaN/Inf counts of layer calls without full statistics, screened by their sums. */
-  private readonly nonFinite: NonFiniteScreen<LayerEntry>;
+  private readonly screen: NonFiniteScreen<LayerEntry>;
   private readonly entries = new Map<LayerInfo, LayerEntry>();
   private value: Slot | null = null;
   private weights: { name: string; variable: unknown; slot: Slot | null }[] = [];
@@ -80,7 +80,7 @@ export class CallRecorder {
     private readonly moments: MomentsTap,
   ) {
     this.batch = new ReadbackBatch(core, strategy);
-    this.nonFinite = new NonFiniteScreen(core);
+    this.screen = new NonFiniteScreen(core);
   }
 
   private engine(): Engine {
@@ -152,7 +152,7 @@ export class CallRecorder {
     }
     withTapeOff(this.engine(), () => {
       if (full) entry.output = this.batch.add(outputStatsTensor(this.core, output));
-      else this.nonFinite.add(entry, output, this.batch);
+      else this.screen.add(entry, output, this.batch);
     });
   }
 
@@ -193,7 +193,7 @@ export class CallRecorder {
       }
       this.batch.read();
     });
-    const screened = withTapeOff(this.engine(), () => this.nonFinite.counts(this.batch));
+    const screened = withTapeOff(this.engine(), () => this.screen.counts(this.batch));
     const one = (slot: Slot | null): number | null => (slot == null ? null : this.batch.get(slot)[0]);
 
     const layerOfVariable = new Map<unknown, number>();
@@ -293,7 +293,7 @@ export class CallRecorder {
   /** Frees kept tensors when the gradient call itself failed. */
   abandon(): void {
     this.batch.dispose();
-    this.nonFinite.dispose();
+    this.screen.dispose();
   }
 }
 

@@ -22,18 +22,20 @@ export class NonFiniteScreen<K> {
     this.held.push({ key, tensor: core.keep(core.clone(output)), sum });
   }
 
-  /** After the batch was read: the count per key (keys with none are left out); then the clones are freed. An
-   *  output whose sum is not finite is counted (one more read, only then). Call with the tape off. */
+  /** After the batch was read: the count per key (keys with none are left out); then the clones are freed. The
+   *  outputs whose sum is not finite are counted, all in one more read (only then). Call with the tape off. */
   counts(batch: ReadbackBatch): Map<K, number> {
     const counts = new Map<K, number>();
     try {
-      for (const { key, tensor, sum } of this.held) {
-        if (Number.isFinite(batch.get(sum)[0])) continue;
-        const count = this.core.tidy(() => nonFiniteTensor(this.core, tensor));
-        const n = count.dataSync()[0];
-        count.dispose();
-        if (n > 0) counts.set(key, (counts.get(key) ?? 0) + n);
-      }
+      const flagged = this.held.filter(({ sum }) => !Number.isFinite(batch.get(sum)[0]));
+      if (!flagged.length) return counts;
+      const core = this.core;
+      const all = core.tidy(() => core.stack(flagged.map(({ tensor }) => nonFiniteTensor(core, tensor))));
+      const values = all.dataSync();
+      all.dispose();
+      flagged.forEach(({ key }, i) => {
+        if (values[i] > 0) counts.set(key, (counts.get(key) ?? 0) + values[i]);
+      });
     } finally {
       this.dispose();
     }
