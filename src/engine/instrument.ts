@@ -24,6 +24,9 @@ export interface Instrumentation {
   readonly gradientCallCount: number;
   /** Emits whatever is still pending (a probed call waiting for an optimizer step, changed layers). */
   flush(): void;
+  /** Resolves when every gradient call's record has gone out (on the deferred read strategy, some arrive after
+   *  their call). */
+  settled(): Promise<void>;
   /** Removes every tap. */
   uninstall(): void;
 }
@@ -49,7 +52,8 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
   installTrainabilityTap(ctx);
   labels.install();
   afterStep.install();
-  new GradientTap(ctx, labels, afterStep, leakWatch).install();
+  const gradients = new GradientTap(ctx, labels, afterStep, leakWatch);
+  gradients.install();
 
   return {
     get gradientCallCount() {
@@ -58,6 +62,9 @@ export function instrument(mods: TfjsModules, options: InstrumentOptions): Instr
     flush() {
       afterStep.complete();
       emitChangedLayers(ctx);
+    },
+    settled() {
+      return gradients.settled();
     },
     uninstall() {
       patcher.restoreAll();

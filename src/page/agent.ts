@@ -23,8 +23,10 @@ interface Agent {
   readonly events: RunnerEvent[];
   flush(): void;
   /** Ends the run (the host asks when the page goes idle, closes or times out): what is pending, then run-end. */
-  finish(): void;
+  finish(): Promise<void>;
 }
+
+const SETTLE_MS = 1000;
 
 /** Frames of tfjs and of the agent itself are not the user's code. */
 function isInternal(file: string): boolean {
@@ -82,15 +84,19 @@ function installAgent(config: AgentConfig): Agent {
         tfjs: { version: String(tf.version_core ?? tf.version?.['tfjs-core'] ?? 'unknown'), backend: safeBackend(tf) ?? 'not chosen yet', source: 'workspace', path: 'page' },
       });
       tensorsAtStart = liveTensors(tf);
-      instrumentation = instrument({ core: tf, layers: tf.layers?.Layer ? (tf as PageTfjs & TfjsLayers) : null }, { ...options, emit: send, isInternal });
+      // Reads on webgl do not wait for the device (readback.ts, the deferred strategy): the page stays responsive.
+      instrumentation = instrument({ core: tf, layers: tf.layers?.Layer ? (tf as PageTfjs & TfjsLayers) : null }, { ...options, emit: send, isInternal, deferReads: true });
     },
     flush() {
       instrumentation?.flush();
     },
-    finish() {
+    async finish() {
       if (finished) return;
       finished = true;
       instrumentation?.flush();
+      // The records whose values are still on their way from the device; a device that never answers (a lost
+      // context) holds the run's end up for at most a second.
+      await Promise.race([instrumentation?.settled(), new Promise((resolve) => setTimeout(resolve, SETTLE_MS))]);
       const tf = attachedTo;
       send({
         type: 'run-end', status: 'completed', exitCode: 0, error: null,

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { instrument } from '../../src/engine/instrument.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
+import type { GradientCallRecord } from '../../src/protocol/report.ts';
 
 import { createRequire } from 'node:module';
 
@@ -105,7 +106,7 @@ test('uninstall restores every patched function', () => {
 });
 
 /** One run of a BatchNorm + Dropout model with NaN in part of its input, recorded with the given read strategy. */
-function recordWith(readStrategy: 'immediate' | 'batched', probed = true) {
+function recordWith(readStrategy: 'immediate' | 'batched' | 'deferred', probed = true) {
   const events: RunnerEvent[] = [];
   const probing = probed ? { probeAllFirst: 3, probeEvery: 1 } : { probeAllFirst: 0, probeEvery: 0 };
   const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, ...probing, probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
@@ -132,7 +133,42 @@ function recordWith(readStrategy: 'immediate' | 'batched', probed = true) {
   return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
 }
 
-test('read strategies: values read at once on the host and values reduced on the backend agree', () => {
+/** recordWith on the deferred strategy, unprobed: nothing is recorded until the values arrive, and the debugger
+ *  holds no tensor of its own in between. */
+async function recordDeferred(): Promise<ReturnType<typeof recordWith>> {
+  const before = tf.memory().numTensors;
+  let heldBetween: number | null = null;
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 0, probeEvery: 0, probeBudget: 0, readStrategy: 'deferred', emit: (e) => events.push(e) });
+  try {
+    const model = makeModel();
+    const x = tf.randomNormal([8, 4], 0, 1, 'float32', 7);
+    const y = tf.randomNormal([8, 1], 0, 1, 'float32', 8);
+    const bad = tf.tensor2d([[NaN, 1, 2, 3], [Infinity, 0, 0, 0]]);
+    const opt = tf.train.sgd(0.05);
+    const plainCount = tf.memory().numTensors;
+    for (const batch of [x, x, bad]) {
+      const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(batch === bad ? y.slice(0, 2) : y, model.apply(batch, { training: true }) as tf.Tensor) as tf.Scalar);
+      opt.applyGradients(grads);
+      tf.dispose([value, grads]);
+    }
+    // SGD keeps no state of its own: whatever is left beyond the tensors made above would be the debugger's.
+    heldBetween = tf.memory().numTensors - plainCount;
+    assert.equal(events.filter((e) => e.type === 'gradient-call').length, 0, 'no record before the values arrive');
+    // A page that disposes its model as training ends: the records still come out whole.
+    model.dispose();
+    await instr.settled();
+    tf.dispose([x, y, bad]);
+    opt.dispose();
+  } finally {
+    instr.uninstall();
+  }
+  assert.equal(heldBetween, 0, 'the debugger holds no tensor while its reads are pending');
+  assert.equal(tf.memory().numTensors, before);
+  return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
+}
+
+test('read strategies: values read at once on the host and values reduced on the backend agree', async () => {
   const { setRandomSeed } = { setRandomSeed: (s: number) => { let a = s; Math.random = () => ((a = (a * 16807) % 2147483647) / 2147483647); } };
   const random = Math.random;
   try {
@@ -170,8 +206,14 @@ test('read strategies: values read at once on the host and values reduced on the
     setRandomSeed(11);
     const unprobedImmediate = recordWith('immediate', false);
     setRandomSeed(11);
-    const unprobed = { immediate: unprobedImmediate, batched: recordWith('batched', false) };
+    const unprobedBatched = recordWith('batched', false);
+    setRandomSeed(11);
+    const unprobed = { immediate: unprobedImmediate, batched: unprobedBatched, deferred: await recordDeferred() };
     assert.ok(unprobed.batched.every((c) => !c.probed));
+    // Deferred: the records arrive after their calls, in order, with what the batched strategy read at once.
+    assert.deepEqual(unprobed.deferred.map((c) => c.index), [1, 2, 3]);
+    const sameModel = (c: GradientCallRecord) => ({ ...c, durationMs: 0, weights: c.weights.map((w) => ({ ...w, name: '' })) });
+    assert.deepEqual(unprobed.deferred.map(sameModel), unprobed.batched.map(sameModel));
     assert.deepEqual(unprobed.batched.map((c) => c.layers.map((l) => l.nonFinite)), unprobed.immediate.map((c) => c.layers.map((l) => l.nonFinite)));
     assert.deepEqual(unprobed.batched[2].layers.map((l) => l.nonFinite), last.layers.map((l) => l.nonFinite));
     assert.deepEqual(unprobed.batched.map((c) => c.numTensors), unprobed.immediate.map((c) => c.numTensors), 'the outputs held to count are freed with the call');

@@ -4,10 +4,13 @@
 //   it exists, reductions run in JavaScript (hostReductions.ts) and nothing is kept across the call.
 // - batched (webgl, webgpu and anything else). A read waits for the device, so the taps reduce on the
 //   backend, keep the small results, and read them all with one concat and one dataSync when the call ends.
+// - deferred (webgl in a page): batched, but the one read does not wait. A dataSync in the middle of a training
+//   step stalls the pipeline twice (the device drains while JavaScript waits, then idles while the rest of the
+//   step is queued); data() lets the step go on, and the call's record is built when the values arrive.
 import type { DataId, Tensor, TfjsCore } from '../tfjs.ts';
 
 export type Slot = number;
-export type ReadStrategy = 'immediate' | 'batched';
+export type ReadStrategy = 'immediate' | 'batched' | 'deferred';
 
 const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 
@@ -17,8 +20,13 @@ interface WasmBackendInternals {
   wasm?: { HEAPU8: Uint8Array };
 }
 
-export function readStrategyFor(core: TfjsCore): ReadStrategy {
-  return HOST_MEMORY_BACKENDS.has(String(core.getBackend?.())) ? 'immediate' : 'batched';
+/** The cheaper strategy for the backend in use; `deferred` where asked for and known to be safe: webgl keeps a
+ *  texture whose read is pending until the read completes, however early its tensor is disposed
+ *  (tfjs-backend-webgl/src/backend_webgl.ts: read sets pendingRead before its first await, disposeData defers). */
+export function readStrategyFor(core: TfjsCore, deferWhereSafe = false): ReadStrategy {
+  const backend = String(core.getBackend?.());
+  if (HOST_MEMORY_BACKENDS.has(backend)) return 'immediate';
+  return deferWhereSafe && backend === 'webgl' ? 'deferred' : 'batched';
 }
 
 /**
@@ -107,21 +115,42 @@ export class ReadbackBatch {
 
   /** Reads every kept slot with one sync and frees the kept tensors. Call once. */
   read(): void {
-    const core = this.core;
-    const kept = this.parts.map((p, slot) => ({ p, slot })).filter((k): k is { p: Tensor; slot: number } => k.p != null);
-    if (kept.length) {
-      const all = core.tidy(() =>
-        core.concat(kept.map(({ p }) => core.reshape(p.dtype === 'float32' ? p : core.cast(p, 'float32'), [-1]))),
-      );
-      const flat = all.dataSync<'float32'>();
-      all.dispose();
-      let offset = 0;
-      for (const { p, slot } of kept) {
-        this.values[slot] = Array.from(flat.subarray(offset, offset + p.size));
-        offset += p.size;
-      }
+    const all = this.concatKept();
+    if (all) {
+      const flat = all.tensor.dataSync<'float32'>();
+      all.tensor.dispose();
+      this.fill(all.kept, flat);
     }
     this.dispose();
+  }
+
+  /** Like read(), without waiting for the device: the values are here when the promise resolves. Everything kept
+   *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor). */
+  async readWithoutWaiting(): Promise<void> {
+    const all = this.concatKept();
+    const pending = all?.tensor.data<'float32'>();
+    all?.tensor.dispose();
+    this.dispose();
+    if (all && pending) this.fill(all.kept, await pending);
+  }
+
+  /** The kept slots' values in one flat float32 tensor (the caller owns it), or null when nothing is kept. */
+  private concatKept(): { tensor: Tensor; kept: { size: number; slot: Slot }[] } | null {
+    const core = this.core;
+    const kept = this.parts.map((p, slot) => ({ p, slot })).filter((k): k is { p: Tensor; slot: number } => k.p != null);
+    if (!kept.length) return null;
+    const tensor = core.tidy(() =>
+      core.concat(kept.map(({ p }) => core.reshape(p.dtype === 'float32' ? p : core.cast(p, 'float32'), [-1]))),
+    );
+    return { tensor, kept: kept.map(({ p, slot }) => ({ size: p.size, slot })) };
+  }
+
+  private fill(kept: { size: number; slot: Slot }[], flat: Float32Array): void {
+    let offset = 0;
+    for (const { size, slot } of kept) {
+      this.values[slot] = Array.from(flat.subarray(offset, offset + size));
+      offset += size;
+    }
   }
 
   get(slot: Slot): number[] {

@@ -185,24 +185,46 @@ export class CallRecorder {
     });
   }
 
-  /** Reads everything back (one sync), frees the kept tensors and returns the record. */
-  finish(numTensors: () => number): GradientCallRecord {
+  /** Reads everything back, frees the kept tensors and returns the record: with one sync, or, on the deferred
+   *  strategy (unprobed calls: a probed one has read its loss already), when the values arrive. */
+  finish(numTensors: () => number): GradientCallRecord | Promise<GradientCallRecord> {
     withTapeOff(this.engine(), () => {
       for (const entry of this.entries.values()) {
         if (entry.batchNorm) entry.batchNorm.movingAfter = this.copies(movingStats(entry.layer));
       }
-      this.batch.read();
     });
+    const weights = this.weightsNow();
+    const deferred = this.batch.strategy === 'deferred' && !this.probed;
+    const reading = withTapeOff(this.engine(), () => (deferred ? this.batch.readWithoutWaiting() : this.batch.read()));
+    // Taken once the batch has let go of what it kept (a deferred read lets go before its values arrive).
+    const memory: Memory = { numTensors: numTensors(), ...gpuBytes(this.engine()) };
+    if (!reading) return this.build(memory, weights);
+    return reading.then(() => this.build(memory, weights), (e: unknown) => {
+      this.screen.dispose();
+      throw e;
+    });
+  }
+
+  /** Which layer each trainable variable is a weight of, and each layer's own weights, as the call ended (the
+   *  record may be built later, when the user's code may have changed them or disposed the model). */
+  private weightsNow(): LayerWeights {
+    const layerOf = new Map<unknown, number>();
+    const own = new Map<LayerEntry, unknown[]>();
+    for (const entry of this.entries.values()) {
+      for (const w of entry.layer.trainableWeights ?? []) layerOf.set(w.read?.(), entry.info.id);
+      own.set(entry, ownWeights(entry.layer).map((w) => w.read?.()));
+    }
+    return { layerOf, own };
+  }
+
+  /** The record, from the values read back. */
+  private build(memory: Memory, layerWeights: LayerWeights): GradientCallRecord {
     const screened = withTapeOff(this.engine(), () => this.screen.counts(this.batch));
     const one = (slot: Slot | null): number | null => (slot == null ? null : this.batch.get(slot)[0]);
 
-    const layerOfVariable = new Map<unknown, number>();
-    for (const entry of this.entries.values()) {
-      for (const w of entry.layer.trainableWeights ?? []) layerOfVariable.set(w.read?.(), entry.info.id);
-    }
     const weights: WeightGradNorm[] = this.weights.map((w) => ({
       name: w.name,
-      layer: layerOfVariable.get(w.variable) ?? null,
+      layer: layerWeights.layerOf.get(w.variable) ?? null,
       norm: one(w.slot),
     }));
 
@@ -222,7 +244,7 @@ export class CallRecorder {
       };
       if (entry.frozenBy != null) record.frozenBy = entry.frozenBy;
       if (!entry.training && entry.askedInference === entry.calls) record.inferenceAsked = true;
-      const candidates = ownWeights(entry.layer).map((w) => w.read?.());
+      const candidates = layerWeights.own.get(entry) ?? [];
       if (candidates.length) {
         const taken = candidates.filter((v) => differentiated.has(v)).length;
         record.learns = taken === candidates.length ? 'all' : taken > 0 ? 'some' : 'none';
@@ -248,9 +270,9 @@ export class CallRecorder {
       weights,
       attribution,
       unexplained,
-      numTensors: numTensors(),
+      numTensors: memory.numTensors,
       ...(this.numTensorsBefore != null ? { numTensorsBefore: this.numTensorsBefore } : {}),
-      ...gpuBytes(this.engine()),
+      ...(memory.gpuBytes != null ? { gpuBytes: memory.gpuBytes } : {}),
       ...(this.backendCheck ? { backendCheck: this.backendCheck } : {}),
       durationMs: this.durationMs,
     };
@@ -296,6 +318,14 @@ export class CallRecorder {
     this.screen.dispose();
   }
 }
+
+interface LayerWeights {
+  layerOf: Map<unknown, number>;
+  own: Map<LayerEntry, unknown[]>;
+}
+
+/** Live tensors and GPU bytes as the call ended. */
+type Memory = { numTensors: number } & ReturnType<typeof gpuBytes>;
 
 /** GPU memory the backend holds (webgl and webgpu report it: KernelBackend.memory()), when it says. */
 function gpuBytes(engine: Engine): { gpuBytes?: number } {

@@ -10,8 +10,10 @@ import { ForwardRecording } from '../probes/forwardRecording.ts';
 import { asDebugger } from '../probeEnvironment.ts';
 import { Replay } from '../probes/replay.ts';
 import { readStrategyFor } from '../readback/readback.ts';
+import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
 import type { ApiLabels } from './apiLabels.ts';
 import { CallRecorder } from './callRecorder.ts';
+import { InOrder } from './inOrder.ts';
 import type { LeakWatch } from './leakWatch.ts';
 import type { AfterStep } from './optimizerTap.ts';
 import { emitChangedLayers, messageOf, timed, type TapContext } from './tapContext.ts';
@@ -25,9 +27,12 @@ export class GradientTap {
   private readonly sampleAttribution: () => boolean;
   /** Cross-backend checks done: the first probed call, and the first whose loss is not finite. */
   private readonly backendChecks = { first: false, nonFinite: false };
+  /** The calls' records, in call order. */
+  private readonly records: InOrder<RunnerEvent>;
 
   constructor(private readonly ctx: TapContext, private readonly labels: ApiLabels, private readonly afterStep: AfterStep, private readonly leakWatch: LeakWatch) {
     this.sampleAttribution = ctx.options.sampleAttribution ?? attributionSampler();
+    this.records = new InOrder(ctx.emit);
   }
 
   install(): void {
@@ -78,7 +83,7 @@ export class GradientTap {
     this.leakWatch.callStarts(index, liveTensors);
     const outer = this.labels.outermost();
     const probed = ctx.schedule.next(index);
-    const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core);
+    const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core, ctx.options.deferReads);
     const recorder = new CallRecorder(ctx.core, index, outer.api, outer.source, probed, strategy, ctx.moments);
     recorder.numTensorsBefore = liveTensors;
     recorder.model = outer.model;
@@ -96,18 +101,26 @@ export class GradientTap {
       replay = probes?.replay ?? null;
       const record = recorder.finish(() => Number(ctx.engine.state.numTensors));
       emitChangedLayers(ctx);
-      if (replay && probes) {
+      const emit = this.records.take();
+      if (record instanceof Promise) {
+        emit(record.then((call): RunnerEvent => ({ type: 'gradient-call', call }), (e: unknown) => notRecorded(recorder.index, e)));
+      } else if (replay && probes) {
         this.afterStep.wait(replay, probes.inferenceMs, (lossAfterStep, error) => {
-          ctx.emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
+          emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
         });
       } else {
-        ctx.emit({ type: 'gradient-call', call: record });
+        emit({ type: 'gradient-call', call: record });
       }
     } catch (e) {
       replay?.dispose();
       recorder.abandon();
-      ctx.emit({ type: 'log', level: 'warn', message: `gradient call ${recorder.index}: the debugger could not record it: ${messageOf(e)}` });
+      ctx.emit(notRecorded(recorder.index, e));
     }
+  }
+
+  /** Resolves when every record of the calls made so far has gone out. */
+  settled(): Promise<void> {
+    return this.records.settled();
   }
 
   /** On a GPU backend (or when asked), the call's forward pass replayed on cpu and compared layer by layer. */
@@ -154,4 +167,8 @@ export class GradientTap {
       return null;
     }
   }
+}
+
+function notRecorded(index: number, e: unknown): RunnerEvent {
+  return { type: 'log', level: 'warn', message: `gradient call ${index}: the debugger could not record it: ${messageOf(e)}` };
 }

@@ -22,6 +22,9 @@ export interface InstrumentOptions extends RunOptions {
   layerSource?: (layerName: string) => SourceLocation | null;
   /** How statistics come back from the backend; by default the cheaper one for the backend (readback.ts). */
   readStrategy?: ReadStrategy;
+  /** Read without waiting for the device where that is safe (webgl): the page agent, whose page must stay
+   *  responsive, and which waits for what is pending before its run ends (Instrumentation.settled). */
+  deferReads?: boolean;
   /** Bytes of kernel outputs a probed call may hold for its replay (forwardRecording.ts); past it, replay
    *  computes them again. */
   recordingBytes?: number;

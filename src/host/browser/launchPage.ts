@@ -86,6 +86,8 @@ function mapSources<T>(value: T, map: (url: string) => string): T {
 }
 
 const DEFAULT_IDLE_MS = 10_000;
+/** How long the page agent may take to send what is pending when the run ends. */
+const FINISH_MS = 5_000;
 
 /** A page whose tfjs the agent never saw: how to let it. */
 export const NOT_ATTACHED = 'The page never showed the debugger its tfjs, so nothing was recorded. A page that loads tfjs by a ' +
@@ -173,8 +175,10 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     // The host's ending first: the agent's run-end then adds the memory figures without changing the status.
     report.end(status, message ? { ...(kind ? { kind } : {}), message, file: url, line: null } : null, status === 'completed' ? 0 : null);
     if (session) {
-      // What the page still holds (a probed call waiting for its optimizer step), then run-end.
-      await cdp.send('Runtime.evaluate', { expression: `window.${AGENT_GLOBAL} && window.${AGENT_GLOBAL}.finish()` }, session).catch(() => undefined);
+      // What the page still holds (a probed call waiting for its optimizer step, values on their way from the
+      // device), then run-end. A page stuck in a loop never answers: the run ends without them.
+      const finish = cdp.send('Runtime.evaluate', { expression: `window.${AGENT_GLOBAL} && window.${AGENT_GLOBAL}.finish()`, awaitPromise: true }, session);
+      await Promise.race([finish.catch(() => undefined), new Promise((r) => setTimeout(r, FINISH_MS))]);
     }
     await Promise.race([cdp.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     cdp.close();

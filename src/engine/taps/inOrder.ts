@@ -1,0 +1,38 @@
+// Gradient-call records go out in the order of their calls, though some are ready later than others: a probed
+// call's waits for the loss after its optimizer step, and on the deferred read strategy (readback.ts) a call's
+// values arrive after the call. Each call takes its place as it ends and fills it when its record is ready.
+
+interface Place<T> {
+  value?: T;
+  ready: boolean;
+}
+
+export class InOrder<T> {
+  private readonly places: Place<T>[] = [];
+  private readonly idle: (() => void)[] = [];
+
+  constructor(private readonly send: (value: T) => void) {}
+
+  /** Takes the next place. The function it returns fills it, with the value or a promise of it that does not
+   *  reject; whatever is ready at the front goes out then (at once when nothing before it waits). */
+  take(): (value: T | Promise<T>) => void {
+    const place: Place<T> = { ready: false };
+    this.places.push(place);
+    return (value) => {
+      if (value instanceof Promise) void value.then((v) => this.fill(place, v));
+      else this.fill(place, value);
+    };
+  }
+
+  /** Resolves when every place taken so far has gone out. */
+  settled(): Promise<void> {
+    return this.places.length ? new Promise((resolve) => this.idle.push(resolve)) : Promise.resolve();
+  }
+
+  private fill(place: Place<T>, value: T): void {
+    place.value = value;
+    place.ready = true;
+    while (this.places[0]?.ready) this.send(this.places.shift()?.value as T);
+    if (!this.places.length) for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
