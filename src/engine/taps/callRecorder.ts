@@ -56,7 +56,8 @@ export interface ProbeSlots {
 
 export class CallRecorder {
   readonly batch: ReadbackBatch;
-  /** The batched strategy's NaN/Inf counts of layer calls without full statistics, screened by their sums. */
+  /** The batched strategy's NaN/Inf counts of layer calls without full statistics, taken when the call's value
+   *  or gradients are not finite. */
   private readonly screen: NonFiniteScreen<LayerEntry>;
   private readonly entries = new Map<LayerInfo, LayerEntry>();
   private value: Slot | null = null;
@@ -182,6 +183,7 @@ export class CallRecorder {
         variable: x,
         slot: grads[i] == null || !this.probed ? null : norm(grads[i] as Tensor),
       }));
+      if (!immediate) this.screen.addGradients(grads.filter((g): g is Tensor => g != null), this.batch);
     });
   }
 
@@ -219,8 +221,8 @@ export class CallRecorder {
 
   /** The record, from the values read back. */
   private build(memory: Memory, layerWeights: LayerWeights): GradientCallRecord {
-    const screened = withTapeOff(this.engine(), () => this.screen.counts(this.batch));
     const one = (slot: Slot | null): number | null => (slot == null ? null : this.batch.get(slot)[0]);
+    const screened = withTapeOff(this.engine(), () => this.screen.counts(this.batch, one(this.value)));
 
     const weights: WeightGradNorm[] = this.weights.map((w) => ({
       name: w.name,

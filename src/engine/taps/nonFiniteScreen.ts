@@ -1,10 +1,13 @@
-// NaN and Inf counts of a gradient call's layer outputs on a batched backend (webgl, webgpu: readback.ts), for one
-// reduction per layer call instead of four (isFinite, logicalNot, cast, sum). The screen is the output's sum: it
-// is finite whenever every value is (an overflow to Inf only costs the exact count below, which then finds none).
-// Each output's data is held until the call's values are read, and only an output whose sum is not finite is
-// counted value by value. The hold is a reference on the backend's data, not a tensor: nothing is copied, and
-// tf.memory().numTensors stays what the user's code made it, also when the values arrive after the call
-// (the deferred strategy). A layer's outputs mostly stay alive for the backward pass anyway.
+// NaN and Inf counts of a gradient call's layer outputs on a batched backend (webgl, webgpu: readback.ts).
+// Reading the outputs back is what the batched strategy avoids, and even one reduction per output is a pass over
+// every activation in every step (5–10% of a step on webgl in a page, bench/page.ts). So each output's data is
+// held, and counted value by value only when the call itself says something is not finite: its value (the
+// loss) or the sum of its gradients. A NaN or Inf anywhere in a layer's output reaches one of them, except one
+// that a later layer absorbs while every gradient stays finite (sigmoid(Inf) = 1; a -Inf mask before a softmax):
+// such a value is not counted on these calls. Probed calls count each layer's first output in its statistics.
+// The hold is a reference on the backend's data, not a tensor: nothing is copied, and tf.memory().numTensors
+// stays what the user's code made it, also while the values are on their way (the deferred strategy). A layer's
+// outputs mostly stay alive for the backward pass anyway.
 import type { ReadbackBatch, Slot } from '../readback/readback.ts';
 import { nonFiniteTensor } from './layerStats.ts';
 import { engineOf, type DataId, type DataType, type KernelBackend, type Tensor, type TfjsCore } from '../tfjs.ts';
@@ -13,17 +16,18 @@ interface Held<K> {
   key: K;
   data: { dataId: DataId; shape: number[]; dtype: DataType };
   backend: KernelBackend;
-  sum: Slot;
 }
 
 export class NonFiniteScreen<K> {
   private readonly held: Held<K>[] = [];
   /** Counts taken at once, where an output's data could not be held. */
   private readonly counted: { key: K; slot: Slot }[] = [];
+  /** The sum of the call's gradients. */
+  private gradients: Slot | null = null;
 
   constructor(private readonly core: TfjsCore) {}
 
-  /** Screens a float32 output (no other dtype holds NaN or Inf): its sum goes to the batch. Call with the tape off. */
+  /** Holds a float32 output (no other dtype holds NaN or Inf) until the call's values are read. */
   add(key: K, output: Tensor, batch: ReadbackBatch): void {
     if (output.dtype !== 'float32') return;
     const core = this.core;
@@ -32,28 +36,37 @@ export class NonFiniteScreen<K> {
       this.counted.push({ key, slot: batch.add(core.tidy(() => core.reshape(nonFiniteTensor(core, output), [1]))) });
       return;
     }
-    const sum = batch.add(core.tidy(() => core.reshape(core.sum(output), [1])));
     backend.incRef(output.dataId);
-    this.held.push({ key, data: { dataId: output.dataId, shape: [...output.shape], dtype: output.dtype }, backend, sum });
+    this.held.push({ key, data: { dataId: output.dataId, shape: [...output.shape], dtype: output.dtype }, backend });
   }
 
-  /** After the batch was read: the count per key (keys with none are left out); then the holds are released. The
-   *  outputs whose sum is not finite are counted, all in one more read (only then). Call with the tape off. */
-  counts(batch: ReadbackBatch): Map<K, number> {
+  /** The call's gradients: their sum goes to the batch (only when outputs are held). Call with the tape off. */
+  addGradients(grads: Tensor[], batch: ReadbackBatch): void {
+    const core = this.core;
+    const floats = grads.filter((g) => g.dtype === 'float32' && g.size > 0);
+    if (!this.held.length || !floats.length) return;
+    this.gradients = batch.add(core.tidy(() => core.reshape(core.addN(floats.map((g) => core.sum(g))), [1])));
+  }
+
+  /** After the batch was read, given the call's value (its loss): the count per key (keys with none are left
+   *  out); then the holds are released. The held outputs are counted, in one more read, only when the value or
+   *  the gradients' sum is not finite. Call with the tape off. */
+  counts(batch: ReadbackBatch, value: number | null): Map<K, number> {
     const counts = new Map<K, number>();
     const add = (key: K, n: number) => {
       if (n > 0) counts.set(key, (counts.get(key) ?? 0) + n);
     };
     for (const { key, slot } of this.counted.splice(0)) add(key, batch.get(slot)[0]);
-    const held = this.held.splice(0).map((h) => ({ key: h.key, sum: batch.get(h.sum)[0], tensor: this.release(h) }));
+    const gradients = this.gradients == null ? 0 : batch.get(this.gradients)[0];
+    this.gradients = null;
+    const held = this.held.splice(0).map((h) => ({ key: h.key, tensor: this.release(h) }));
     try {
-      const flagged = held.filter(({ sum }) => !Number.isFinite(sum));
-      if (!flagged.length) return counts;
+      if (!held.length || (Number.isFinite(value ?? 0) && Number.isFinite(gradients))) return counts;
       const core = this.core;
-      const all = core.tidy(() => core.stack(flagged.map(({ tensor }) => nonFiniteTensor(core, tensor))));
+      const all = core.tidy(() => core.stack(held.map(({ tensor }) => nonFiniteTensor(core, tensor))));
       const values = all.dataSync();
       all.dispose();
-      flagged.forEach(({ key }, i) => add(key, values[i]));
+      held.forEach(({ key }, i) => add(key, values[i]));
     } finally {
       for (const { tensor } of held) tensor.dispose();
     }
@@ -64,6 +77,7 @@ export class NonFiniteScreen<K> {
   dispose(): void {
     for (const h of this.held.splice(0)) this.release(h).dispose();
     this.counted.length = 0;
+    this.gradients = null;
   }
 
   /** A tensor on a held output's data, which takes the hold over: makeTensorFromTensorInfo tracks a tensor without
