@@ -40,11 +40,13 @@ export class NonFiniteScreen<K> {
     this.held.push({ key, data: { dataId: output.dataId, shape: [...output.shape], dtype: output.dtype }, backend });
   }
 
-  /** The call's gradients: their sum goes to the batch (only when outputs are held). Call with the tape off. */
+  /** The call's gradients: their sum goes to the batch. Also on a call that holds nothing (the first, whose layers
+   *  all get full statistics): a GPU backend compiles the sum's programs then, in the frame that compiles the
+   *  page's own, rather than in the next. Call with the tape off. */
   addGradients(grads: Tensor[], batch: ReadbackBatch): void {
     const core = this.core;
     const floats = grads.filter((g) => g.dtype === 'float32' && g.size > 0);
-    if (!this.held.length || !floats.length) return;
+    if (!floats.length) return;
     this.gradients = batch.add(core.tidy(() => core.reshape(core.addN(floats.map((g) => core.sum(g))), [1])));
   }
 
