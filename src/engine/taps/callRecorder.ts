@@ -202,7 +202,7 @@ export class CallRecorder {
     const memory: Memory = { numTensors: numTensors(), ...gpuBytes(this.engine()) };
     if (!reading) return this.build(memory, weights);
     return reading.then(() => this.build(memory, weights), (e: unknown) => {
-      this.screen.dispose();
+      this.abandon();
       throw e;
     });
   }
