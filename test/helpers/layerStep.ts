@@ -74,6 +74,8 @@ let variableCount = 0;
 export interface LayerTrainer {
   /** One training step (or, forward only, one training-mode forward pass); returns what it computed. */
   step(): StepResult;
+  /** The same step as a training loop makes it: only the loss (forward only: the outputs' sum) is read back. */
+  lossOnlyStep(): number;
   dispose(): void;
 }
 
@@ -108,6 +110,13 @@ export async function layerTrainer(tf: Tf, backend: string, layerCase: LayerCase
         tf.dispose(outs);
         return { arrays };
       },
+      lossOnlyStep: () => {
+        const outs = withSeededRandom(2, () => apply(layer, xs, true));
+        const total = tf.tidy(() => outs.map((o) => tf.sum(tf.cast(o, 'float32'))).reduce((a, b) => tf.add(a, b)));
+        const value = total.dataSync()[0];
+        tf.dispose([...outs, total]);
+        return value;
+      },
       dispose,
     };
   }
@@ -129,6 +138,12 @@ export async function layerTrainer(tf: Tf, backend: string, layerCase: LayerCase
       layer.weights.forEach((w, i) => arrays.push({ label: `${weightLabel(w, i)} after`, values: w.read().dataSync() as Float32Array }));
       tf.dispose([value, ...Object.values(grads)]);
       return { arrays };
+    },
+    lossOnlyStep: () => {
+      const { value, grads } = withSeededRandom(2, () => tf.variableGrads(loss, varList));
+      const v = value.dataSync()[0];
+      tf.dispose([value, ...Object.values(grads)]);
+      return v;
     },
     dispose,
   };
