@@ -105,57 +105,32 @@ test('uninstall restores every patched function', () => {
   assert.equal(Object.getOwnPropertyDescriptor(layers.layers.Layer.prototype, '_callHook'), undefined);
 });
 
-/** One run of a BatchNorm + Dropout model with NaN in part of its input, recorded with the given read strategy. */
-function recordWith(readStrategy: 'immediate' | 'batched' | 'deferred', probed = true) {
+/** One run of a BatchNorm + Dropout model with NaN in part of its input, recorded with the given read strategy.
+ *  Also says what the three steps left live beyond the user's own tensors (SGD keeps no state of its own, so
+ *  anything would be the debugger's) and how many records were out before waiting for pending reads. The model
+ *  is disposed before that wait, as a page may dispose it as soon as training ends. */
+async function recordWith(readStrategy: 'immediate' | 'batched' | 'deferred', probed = true) {
   const events: RunnerEvent[] = [];
+  const records = () => events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
   const probing = probed ? { probeAllFirst: 3, probeEvery: 1 } : { probeAllFirst: 0, probeEvery: 0 };
   const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, ...probing, probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
-  const inputs: tf.Tensor[] = [];
+  let leftBySteps: number;
+  let outBeforeWaiting: number;
   try {
     const model = makeModel();
     const x = tf.randomNormal([8, 4], 0, 1, 'float32', 7);
     const y = tf.randomNormal([8, 1], 0, 1, 'float32', 8);
     const bad = tf.tensor2d([[NaN, 1, 2, 3], [Infinity, 0, 0, 0]]);
     const opt = tf.train.sgd(0.05);
+    const beforeSteps = tf.memory().numTensors;
     for (const batch of [x, x, bad]) {
       const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(batch === bad ? y.slice(0, 2) : y, model.apply(batch, { training: true }) as tf.Tensor) as tf.Scalar);
-      inputs.push(batch);
       opt.applyGradients(grads);
       tf.dispose([value, grads]);
     }
+    leftBySteps = tf.memory().numTensors - beforeSteps;
     instr.flush();
-    tf.dispose([x, y, bad]);
-    opt.dispose();
-    model.dispose();
-  } finally {
-    instr.uninstall();
-  }
-  return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
-}
-
-/** recordWith on the deferred strategy, unprobed: nothing is recorded until the values arrive, and the debugger
- *  holds no tensor of its own in between. */
-async function recordDeferred(): Promise<ReturnType<typeof recordWith>> {
-  const before = tf.memory().numTensors;
-  let heldBetween: number | null = null;
-  const events: RunnerEvent[] = [];
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, probeAllFirst: 0, probeEvery: 0, probeBudget: 0, readStrategy: 'deferred', emit: (e) => events.push(e) });
-  try {
-    const model = makeModel();
-    const x = tf.randomNormal([8, 4], 0, 1, 'float32', 7);
-    const y = tf.randomNormal([8, 1], 0, 1, 'float32', 8);
-    const bad = tf.tensor2d([[NaN, 1, 2, 3], [Infinity, 0, 0, 0]]);
-    const opt = tf.train.sgd(0.05);
-    const plainCount = tf.memory().numTensors;
-    for (const batch of [x, x, bad]) {
-      const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(batch === bad ? y.slice(0, 2) : y, model.apply(batch, { training: true }) as tf.Tensor) as tf.Scalar);
-      opt.applyGradients(grads);
-      tf.dispose([value, grads]);
-    }
-    // SGD keeps no state of its own: whatever is left beyond the tensors made above would be the debugger's.
-    heldBetween = tf.memory().numTensors - plainCount;
-    assert.equal(events.filter((e) => e.type === 'gradient-call').length, 0, 'no record before the values arrive');
-    // A page that disposes its model as training ends: the records still come out whole.
+    outBeforeWaiting = records().length;
     model.dispose();
     await instr.settled();
     tf.dispose([x, y, bad]);
@@ -163,9 +138,7 @@ async function recordDeferred(): Promise<ReturnType<typeof recordWith>> {
   } finally {
     instr.uninstall();
   }
-  assert.equal(heldBetween, 0, 'the debugger holds no tensor while its reads are pending');
-  assert.equal(tf.memory().numTensors, before);
-  return events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
+  return { calls: records(), leftBySteps, outBeforeWaiting };
 }
 
 test('read strategies: values read at once on the host and values reduced on the backend agree', async () => {
@@ -173,9 +146,9 @@ test('read strategies: values read at once on the host and values reduced on the
   const random = Math.random;
   try {
     setRandomSeed(11);
-    const immediate = recordWith('immediate');
+    const immediate = (await recordWith('immediate')).calls;
     setRandomSeed(11);
-    const batched = recordWith('batched');
+    const batched = (await recordWith('batched')).calls;
     assert.equal(immediate.length, 3);
     const close = (a: number | null, b: number | null, what: string) => {
       if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b)) return assert.equal(a, b, what);
@@ -204,11 +177,17 @@ test('read strategies: values read at once on the host and values reduced on the
     assert.deepEqual(last.layers.map((l) => l.nonFinite), batched[2].layers.map((l) => l.nonFinite));
     // Unprobed calls: the batched strategy counts the whole call's outputs together, then one by one.
     setRandomSeed(11);
-    const unprobedImmediate = recordWith('immediate', false);
+    const unprobedImmediate = (await recordWith('immediate', false)).calls;
     setRandomSeed(11);
-    const unprobedBatched = recordWith('batched', false);
+    const unprobedBatched = (await recordWith('batched', false)).calls;
     setRandomSeed(11);
-    const unprobed = { immediate: unprobedImmediate, batched: unprobedBatched, deferred: await recordDeferred() };
+    const tensorsBefore = tf.memory().numTensors;
+    const deferredRun = await recordWith('deferred', false);
+    // Deferred, unprobed: nothing is recorded until the values arrive, and the debugger holds no tensor meanwhile.
+    assert.equal(deferredRun.outBeforeWaiting, 0, 'no record before the values arrive');
+    assert.equal(deferredRun.leftBySteps, 0, 'the debugger holds no tensor while its reads are pending');
+    assert.equal(tf.memory().numTensors, tensorsBefore);
+    const unprobed = { immediate: unprobedImmediate, batched: unprobedBatched, deferred: deferredRun.calls };
     assert.ok(unprobed.batched.every((c) => !c.probed));
     // Deferred: the records arrive after their calls, in order, with what the batched strategy read at once.
     assert.deepEqual(unprobed.deferred.map((c) => c.index), [1, 2, 3]);

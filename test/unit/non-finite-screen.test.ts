@@ -19,7 +19,7 @@ function screened(gradients: number[], value: number): Record<string, number> {
   const before = tf.memory().numTensors;
   const batch = new ReadbackBatch(tf as never, 'batched');
   const screen = new NonFiniteScreen<string>(tf as never);
-  for (const [key, t] of Object.entries(outputs)) screen.add(key, t, batch);
+  for (const [key, t] of Object.entries(outputs)) screen.add(key, t);
   screen.addGradients(grads, batch);
   batch.read();
   const counts = Object.fromEntries(screen.counts(batch, value));
@@ -42,7 +42,7 @@ test('a call whose loss and gradients are finite counts nothing; gradients that 
   const grads = [tf.tensor1d([3e38, 3e38, 3e38])];
   const batch = new ReadbackBatch(tf as never, 'batched');
   const screen = new NonFiniteScreen<string>(tf as never);
-  screen.add('finite', outputs[0], batch);
+  screen.add('finite', outputs[0]);
   screen.addGradients(grads, batch);
   batch.read();
   assert.deepEqual(Object.fromEntries(screen.counts(batch, 1)), {});
@@ -54,7 +54,7 @@ test('a call that failed frees the held outputs without reading them', () => {
   const before = tf.memory().numTensors;
   const batch = new ReadbackBatch(tf as never, 'batched');
   const screen = new NonFiniteScreen<string>(tf as never);
-  screen.add('x', x, batch);
+  screen.add('x', x);
   batch.dispose();
   screen.dispose();
   assert.equal(tf.memory().numTensors, before);
@@ -67,7 +67,7 @@ test('a deferred read: the user frees its outputs before the values arrive, and 
   const outputs = { nan: tf.tensor1d([NaN, NaN, 1]), fine: tf.tensor1d([1, 2]) };
   const batch = new ReadbackBatch(tf as never, 'deferred');
   const screen = new NonFiniteScreen<string>(tf as never);
-  for (const [key, t] of Object.entries(outputs)) screen.add(key, t, batch);
+  for (const [key, t] of Object.entries(outputs)) screen.add(key, t);
   const reading = batch.readWithoutWaiting();
   assert.equal(tf.memory().numTensors, before.numTensors + 2, 'only the user\'s own tensors are live while the values are on their way');
   tf.dispose(Object.values(outputs));

@@ -131,7 +131,7 @@ export class ReadbackBatch {
     const pending = all?.tensor.data<'float32'>();
     all?.tensor.dispose();
     this.dispose();
-    if (all && pending) this.fill(all.kept, await pending);
+    if (all) this.fill(all.kept, await (pending as Promise<Float32Array>));
   }
 
   /** The kept slots' values in one flat float32 tensor (the caller owns it), or null when nothing is kept. */

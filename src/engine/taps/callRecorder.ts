@@ -153,7 +153,7 @@ export class CallRecorder {
     }
     withTapeOff(this.engine(), () => {
       if (full) entry.output = this.batch.add(outputStatsTensor(this.core, output));
-      else this.screen.add(entry, output, this.batch);
+      else this.screen.add(entry, output);
     });
   }
 

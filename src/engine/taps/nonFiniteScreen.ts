@@ -20,22 +20,16 @@ interface Held<K> {
 
 export class NonFiniteScreen<K> {
   private readonly held: Held<K>[] = [];
-  /** Counts taken at once, where an output's data could not be held. */
-  private readonly counted: { key: K; slot: Slot }[] = [];
   /** The sum of the call's gradients. */
   private gradients: Slot | null = null;
 
   constructor(private readonly core: TfjsCore) {}
 
   /** Holds a float32 output (no other dtype holds NaN or Inf) until the call's values are read. */
-  add(key: K, output: Tensor, batch: ReadbackBatch): void {
+  add(key: K, output: Tensor): void {
     if (output.dtype !== 'float32') return;
-    const core = this.core;
-    const backend = engineOf(core).state.tensorInfo?.get(output.dataId)?.backend as KernelBackend | undefined;
-    if (typeof backend?.incRef !== 'function') {
-      this.counted.push({ key, slot: batch.add(core.tidy(() => core.reshape(nonFiniteTensor(core, output), [1]))) });
-      return;
-    }
+    const engine = engineOf(this.core);
+    const backend = (engine.state.tensorInfo?.get(output.dataId)?.backend ?? engine.backendInstance) as KernelBackend;
     backend.incRef(output.dataId);
     this.held.push({ key, data: { dataId: output.dataId, shape: [...output.shape], dtype: output.dtype }, backend });
   }
@@ -55,10 +49,6 @@ export class NonFiniteScreen<K> {
    *  the gradients' sum is not finite. Call with the tape off. */
   counts(batch: ReadbackBatch, value: number | null): Map<K, number> {
     const counts = new Map<K, number>();
-    const add = (key: K, n: number) => {
-      if (n > 0) counts.set(key, (counts.get(key) ?? 0) + n);
-    };
-    for (const { key, slot } of this.counted.splice(0)) add(key, batch.get(slot)[0]);
     const gradients = this.gradients == null ? 0 : batch.get(this.gradients)[0];
     this.gradients = null;
     const held = this.held.splice(0).map((h) => ({ key: h.key, tensor: this.release(h) }));
@@ -68,7 +58,9 @@ export class NonFiniteScreen<K> {
       const all = core.tidy(() => core.stack(held.map(({ tensor }) => nonFiniteTensor(core, tensor))));
       const values = all.dataSync();
       all.dispose();
-      held.forEach(({ key }, i) => add(key, values[i]));
+      held.forEach(({ key }, i) => {
+        if (values[i] > 0) counts.set(key, (counts.get(key) ?? 0) + values[i]);
+      });
     } finally {
       for (const { tensor } of held) tensor.dispose();
     }
@@ -78,7 +70,6 @@ export class NonFiniteScreen<K> {
   /** Releases the holds (also when the call failed). */
   dispose(): void {
     for (const h of this.held.splice(0)) this.release(h).dispose();
-    this.counted.length = 0;
     this.gradients = null;
   }
 
