@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setUpWasmKernels, WRONG_WASM_KERNELS } from '../../src/engine/backend/wasmKernels.ts';
+import { MAX_JS_MACS } from '../../src/engine/backend/wasmLayoutKernels.ts';
 import { MIN_POOLED_SIZE } from '../../src/engine/backend/wasmReductionKernels.ts';
 import { relativeError, values } from '../helpers/layerStep.ts';
 
@@ -15,12 +16,22 @@ type Data = Array<[number[], Float32Array | Int32Array]>;
 type Fn = (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
 const stock = new Map<string, tf.KernelConfig>();
+
+/** wasm's binary kernels (wasmBinaryKernels.ts) and an op that runs each, on float, int or bool operands. */
+const BINARY_OPS: Record<string, [(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, 'float32' | 'int32' | 'bool']> = {
+  Add: [tf.add, 'float32'], Atan2: [tf.atan2, 'float32'], BitwiseAnd: [tf.bitwiseAnd, 'int32'], FloorDiv: [tf.floorDiv, 'float32'],
+  Maximum: [tf.maximum, 'float32'], Minimum: [tf.minimum, 'float32'], Mod: [tf.mod, 'float32'], Multiply: [tf.mul, 'float32'],
+  Pow: [tf.pow, 'float32'], RealDiv: [tf.div, 'float32'], SquaredDifference: [tf.squaredDifference, 'float32'], Sub: [tf.sub, 'float32'],
+  Equal: [tf.equal, 'float32'], Greater: [tf.greater, 'float32'], GreaterEqual: [tf.greaterEqual, 'float32'], Less: [tf.less, 'float32'],
+  LessEqual: [tf.lessEqual, 'float32'], LogicalAnd: [tf.logicalAnd, 'bool'], LogicalOr: [tf.logicalOr, 'bool'],
+  LogicalXor: [tf.logicalXor, 'bool'], NotEqual: [tf.notEqual, 'float32'],
+};
 const used: string[] = [];
 
 before(async () => {
   const wasmDist = path.dirname(createRequire(path.resolve('package.json')).resolve('@tensorflow/tfjs-backend-wasm'));
   setWasmPaths(wasmDist + path.sep);
-  for (const name of ['MaxPoolGrad', 'Conv3DBackpropInputV2', 'Cast']) stock.set(name, { ...tf.getKernel(name, 'wasm') });
+  for (const name of ['MaxPoolGrad', 'MaxPool3DGrad', 'Conv3DBackpropInputV2', 'Cast', ...Object.keys(BINARY_OPS)]) stock.set(name, { ...tf.getKernel(name, 'wasm') });
   assert.ok(await tf.setBackend('wasm'));
 });
 
@@ -59,7 +70,7 @@ async function withStockKernel<T>(name: string, fn: () => Promise<T>): Promise<T
 test('setUpWasmKernels registers once: what it added, replaced and left missing', () => {
   const first = setUpWasmKernels(tf, (kernel) => used.push(kernel));
   assert.deepEqual(first.native, ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-    'Conv2DBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Cast', 'Sum', 'Mean', 'Identity', 'Tile', 'BatchMatMul']);
+    'Conv2DBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'MaxPool3DGrad', 'Cast', 'Sum', 'Mean', 'Identity', 'Tile', 'BatchMatMul', ...Object.keys(BINARY_OPS)]);
   assert.deepEqual(first.cpuFallbacks, ['Draw', 'Einsum', 'RaggedGather', 'RaggedRange', 'RaggedTensorToTensor', 'StaticRegexReplace', ...WRONG_WASM_KERNELS]);
   assert.deepEqual(first.missing, ['Complex', 'ComplexAbs', 'FFT', 'IFFT', 'Imag', 'Real']);
   assert.deepEqual(setUpWasmKernels(tf), { native: [], cpuFallbacks: [], missing: first.missing });
@@ -123,6 +134,53 @@ test('MaxPoolGrad: wasm 4.22 sends an all-negative window\'s gradient to the wro
     const [got] = await on('wasm', [[shape, data], [outShape, dy]], f);
     const [want] = await on('cpu', [[shape, data], [outShape, dy]], f);
     assert.deepEqual(got.values, want.values, `maxPool ${shape} ${filter}/${stride} ${pad}`);
+  }
+});
+
+/** Each window's last maximum (>=, as cpu) receives its dy: a reference for maxPool3d's gradient, 'valid' padding. */
+function maxPool3dGradReference(shape: number[], x: Float32Array, f: number[], s: number[], dy: Float32Array): Float32Array {
+  const [N, D, H, W, C] = shape;
+  const out = [D, H, W].map((n, i) => Math.floor((n - f[i]) / s[i]) + 1);
+  const dx = new Float32Array(x.length);
+  let o = 0;
+  for (let b = 0; b < N; b++) for (let od = 0; od < out[0]; od++) for (let oh = 0; oh < out[1]; oh++) for (let ow = 0; ow < out[2]; ow++) for (let c = 0; c < C; c++, o++) {
+    let best = -Infinity;
+    let at = -1;
+    for (let d = od * s[0]; d < od * s[0] + f[0]; d++) for (let h = oh * s[1]; h < oh * s[1] + f[1]; h++) for (let w = ow * s[2]; w < ow * s[2] + f[2]; w++) {
+      const i = (((b * D + d) * H + h) * W + w) * C + c;
+      if (x[i] >= best) [best, at] = [x[i], i];
+    }
+    dx[at] += dy[o];
+  }
+  return dx;
+}
+
+test('MaxPool3DGrad: wasm 4.22 and, for windows not as high as wide, cpu 4.22 are wrong; ours is right and equals cpu where cpu is', async () => {
+  const grad = (filter: number[], stride: number[], pad: 'same' | 'valid') => (t: tf.Tensor, d: tf.Tensor) =>
+    tf.grad((a: tf.Tensor) => tf.maxPool3d(a as tf.Tensor5D, filter as [number, number, number], stride as [number, number, number], pad).mul(d).sum())(t);
+  const negative = new Float32Array([-0.5, -0.1, -0.9, -0.3, -0.7, -0.2, -0.8, -0.6]); // the maximum is -0.1, at index 1
+  const cube: Data = [[[1, 2, 2, 2, 1], negative], [[1, 1, 1, 1, 1], new Float32Array([7])]];
+  const [stockDx] = await withStockKernel('MaxPool3DGrad', () => on('wasm', cube, grad([2, 2, 2], [2, 2, 2], 'valid')));
+  assert.deepEqual(Array.from(stockDx.values), [7, 0, 0, 0, 0, 0, 0, 0], 'the stock wasm kernel');
+  assert.deepEqual(Array.from((await on('wasm', cube, grad([2, 2, 2], [2, 2, 2], 'valid')))[0].values), [0, 7, 0, 0, 0, 0, 0, 0]);
+  // A window 2 high and 3 wide: cpu encodes its positions with the height as the row stride.
+  const shape = [2, 2, 4, 6, 3];
+  const x = values(shape, 8);
+  const dy = values([2, 2, 2, 2, 3], 9);
+  const wide: Data = [[shape, x], [[2, 2, 2, 2, 3], dy]];
+  const reference = maxPool3dGradReference(shape, x, [1, 2, 3], [1, 2, 3], dy);
+  assert.deepEqual((await on('wasm', wide, grad([1, 2, 3], [1, 2, 3], 'valid')))[0].values, reference);
+  assert.notDeepEqual((await on('cpu', wide, grad([1, 2, 3], [1, 2, 3], 'valid')))[0].values, reference, 'cpu 4.22');
+  // Cubic windows, overlapping, 'same' padding, ties: cpu's result bit for bit.
+  const tied = Float32Array.from(values([1, 4, 4, 4, 2], 10), (v) => Math.round(v * 2));
+  for (const [xs, data, filter, stride, pad] of [
+    [[2, 5, 7, 6, 3], values([2, 5, 7, 6, 3], 11), [3, 3, 3], [2, 2, 2], 'same'],
+    [[1, 4, 4, 4, 2], tied, [2, 2, 2], [1, 1, 1], 'valid'],
+    [[1, 4, 6, 6, 2], values([1, 4, 6, 6, 2], 12).map((v) => -Math.abs(v)), [2, 3, 3], [2, 3, 3], 'valid'],
+  ] as Array<[number[], Float32Array, number[], number[], 'same' | 'valid']>) {
+    const outShape = tf.backend_util.computePool3DInfo(xs as [number, number, number, number, number], filter as [number, number, number], stride as [number, number, number], 1, pad).outShape;
+    const data2: Data = [[xs, data], [outShape, values(outShape, 13)]];
+    assert.deepEqual(await on('wasm', data2, grad(filter, stride, pad)), await on('cpu', data2, grad(filter, stride, pad)), `maxPool3d ${xs} ${filter}/${stride} ${pad}`);
   }
 });
 
@@ -199,11 +257,70 @@ test('Sum and Mean over leading, middle and trailing axes match cpu within round
   await compareWithCpu('sum of ints', [[[6, 4], Int32Array.from({ length: 24 }, (_, i) => i - 7)]], (x) => tf.sum(x, 0), 0);
 });
 
+/** Multiply-adds of a·b (batches broadcast). */
+function macs(as: number[], bs: number[], ta: boolean, tb: boolean): number {
+  const [m, k] = ta ? as.slice(-2).reverse() : as.slice(-2);
+  const n = tb ? bs[bs.length - 2] : bs[bs.length - 1];
+  const batch = Math.max(as.slice(0, -2).reduce((x, y) => x * y, 1), bs.slice(0, -2).reduce((x, y) => x * y, 1));
+  return batch * m * n * k;
+}
+
 test('BatchMatMul with transposed operands matches cpu', async () => {
-  // Over MIN_XNNPACK_MACS (the XNNPACK form) and under it (wasm's loop), batched (wasm's loop).
-  for (const [as, bs, ta, tb] of [[[7, 5], [7, 3], true, false], [[40, 70], [30, 70], false, true], [[70, 40], [30, 70], true, true],
-    [[1, 128, 33], [1, 128, 17], true, false], [[2, 4, 5], [2, 4, 3], true, false]] as Array<[number[], number[], boolean, boolean]>) {
+  // Over MIN_XNNPACK_MACS (the XNNPACK form), between the two limits (wasm's loop), and batched.
+  for (const [as, bs, ta, tb] of [[[40, 70], [30, 70], false, true], [[70, 40], [30, 70], true, true],
+    [[1, 128, 33], [1, 128, 17], true, false], [[2, 40, 50], [2, 40, 30], true, false]] as Array<[number[], number[], boolean, boolean]>) {
+    assert.ok(macs(as, bs, ta, tb) > MAX_JS_MACS);
     await compareWithCpu(`matMul ${as} ${bs} ${ta} ${tb}`, [[as, values(as, 13)], [bs, values(bs, 14)]], (a, b) => tf.matMul(a, b, ta, tb), 1e-6);
+  }
+});
+
+test('tiny BatchMatMuls (the JavaScript loop) equal cpu bit for bit, batches broadcast as cpu does', async () => {
+  const cases = [[[7, 5], [7, 3], true, false], [[32, 3], [4, 3], false, true], [[60, 3], [60, 5], true, false],
+    [[2, 4, 5], [2, 4, 3], true, false], [[3, 4, 5], [1, 3, 5], false, true], [[1, 5, 4], [3, 4, 2], false, false]] as Array<[number[], number[], boolean, boolean]>;
+  for (const [as, bs, ta, tb] of cases) {
+    const data: Data = [[as, values(as, 13)], [bs, values(bs, 14)]];
+    assert.ok(macs(as, bs, ta, tb) <= MAX_JS_MACS);
+    const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, ta, tb);
+    assert.deepEqual(await on('wasm', data, mm), await on('cpu', data, mm), `matMul ${as} ${bs} ${ta} ${tb}`);
+  }
+  await assert.rejects(on('wasm', [[[2, 3], values([2, 3], 1)], [[4, 2], values([4, 2], 2)]], (a, b) => tf.matMul(a, b, true, false)), /inner shapes/);
+});
+
+test('Cast to its own dtype shares the memory, as on cpu', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor([1.5, -2, 3]);
+  const before = tf.memory().numBytes;
+  const y = tf.cast(x, 'float32');
+  assert.equal((tf.backend() as unknown as { getMemoryOffset(d: object): number }).getMemoryOffset(y.dataId),
+    (tf.backend() as unknown as { getMemoryOffset(d: object): number }).getMemoryOffset(x.dataId));
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1.5, -2, 3]);
+  y.dispose();
+  assert.ok(tf.memory().numBytes <= before);
+});
+
+test('binary kernels called directly give wasm\'s own results bit for bit: broadcasting, ints, bools, empty', async () => {
+  const shapes: Array<[number[], number[]]> = [[[32, 6], [32, 6]], [[4, 1, 3], [5, 1]], [[], [2, 3]], [[2, 1, 2, 1, 2, 1], [1, 2, 1, 2, 1, 2]], [[0, 3], [3]]];
+  for (const [name, [op, dtype]] of Object.entries(BINARY_OPS)) {
+    for (const dt of dtype === 'float32' ? ['float32', 'int32'] as const : [dtype]) {
+      if (name === 'Atan2' && dt === 'int32') continue; // float only in tfjs
+      for (const [as, bs] of name === 'BitwiseAnd' ? shapes.filter(([x, y]) => String(x) === String(y)) : shapes) { // no broadcasting in tf.bitwiseAnd
+        const make = (shape: number[], seed: number) => tf.tidy(() => {
+          const v = tf.tensor(values(shape, seed), shape);
+          const ints = v.mul(5).round();
+          // no zero among the ints: an integer division by zero traps in wasm, ours and stock alike
+          return dt === 'float32' ? v.mul(3) : dt === 'int32' ? ints.add(ints.equal(0).cast('float32').mul(7)).cast('int32') : v.greater(0);
+        });
+        const run = () => tf.tidy(() => {
+          const out = op(make(as, 20), make(bs, 21));
+          return { shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync() as Float32Array) };
+        });
+        await tf.setBackend('wasm');
+        const ours = run();
+        const want = await withStockKernel(name, async () => run());
+        assert.deepEqual(ours, want, `${name} ${dt} ${as} ${bs}`);
+      }
+    }
   }
 });
 
@@ -225,6 +342,7 @@ test('the native kernels leave no backend memory behind', async () => {
   const before = wasm.numDataIds();
   const calls: Array<() => tf.Tensor> = [
     () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid').sum())(x),
+    () => tf.grad((a: tf.Tensor) => tf.maxPool3d(a.reshape([2, 8, 16, 16, 4]) as tf.Tensor5D, 2, 2, 'valid').sum())(x),
     () => tf.sum(x, [0, 1, 2]),
     () => tf.mean(x, [1, 2], true),
     () => tf.tile(x, [1, 2, 1, 2]),
@@ -232,6 +350,9 @@ test('the native kernels leave no backend memory behind', async () => {
     () => tf.unsortedSegmentSum(x.reshape([2, 8192]).concat(x.reshape([2, 8192]).slice([0, 0], [1, 8192])), ids as tf.Tensor1D, 4),
     () => tf.conv2dTranspose(x.slice([0, 0, 0, 0], [2, 4, 4, 8]) as tf.Tensor4D, tf.ones([3, 3, 2, 8]) as tf.Tensor4D, [2, 8, 8, 2], 2, 'same'),
     () => tf.cast(x, 'bool'),
+    () => tf.cast(x, 'float32'),
+    () => tf.add(x, tf.scalar(1)),
+    () => tf.matMul(x.reshape([1024, 4, 4]).slice([0, 0, 0], [8, 4, 4]), x.reshape([1024, 4, 4]).slice([8, 0, 0], [8, 4, 4]), false, true),
     () => tf.clone(x),
   ];
   for (const call of calls) {

@@ -6,15 +6,18 @@
  *
  * - wasmGradientKernels.ts  the convolution gradients wasm lacks, and a faster Conv2DBackpropInput
  * - wasmSegmentKernels.ts   UnsortedSegmentSum (an Embedding's gradient)
- * - wasmPoolingKernels.ts   MaxPoolGrad, correct (wasm's sends some gradients to the wrong element)
- * - wasmCastKernel.ts       Cast to bool, correct (wasm's wraps values to a byte)
+ * - wasmPoolingKernels.ts   MaxPoolGrad and MaxPool3DGrad, correct (wasm's send some gradients to the wrong
+ *                           element; cpu's MaxPool3DGrad too, for windows not as high as wide)
+ * - wasmCastKernel.ts       Cast to bool, correct (wasm's wraps values to a byte); to its own dtype, no copy
  * - wasmReductionKernels.ts Sum and Mean as XNNPACK average pooling, without a transpose
+ * - wasmBinaryKernels.ts    Add, Multiply, Greater, … : wasm's own C++ called without emscripten's ccall
  * - wasmLayoutKernels.ts    Identity without a copy, Tile by block copies, BatchMatMul with transposes on
- *                           XNNPACK
+ *                           XNNPACK and tiny ones in JavaScript
  * - cpu fallbacks: every other kernel cpu has and wasm lacks, and the wasm kernels below that compute
  *   wrong results.
  */
 import { cpuKernelOnWasm, kernelsMissingOn, registerCpuFallbackKernels, type FallbackUse } from './cpuFallbackKernels.ts';
+import { registerWasmBinaryKernels } from './wasmBinaryKernels.ts';
 import { registerWasmCastKernel } from './wasmCastKernel.ts';
 import { registerWasmGradientKernels } from './wasmGradientKernels.ts';
 import { registerWasmLayoutKernels } from './wasmLayoutKernels.ts';
@@ -28,10 +31,9 @@ type Tf = typeof import('@tensorflow/tfjs-core');
  * wasm kernels (tfjs-backend-wasm 4.22) whose results are wrong, replaced by the cpu kernel:
  * - Conv3DBackpropInputV2: the input gradient of conv3d is wrong (d/dx of a depth-2 all-ones filter over
  *   dy = [1, 2, 3] gives [1, 3, 2, 0], not [1, 3, 5, 3]); test/unit/wasm-kernels.test.ts shows it.
- * - MaxPool3DGrad: the same wrong initial maximum as MaxPoolGrad (tfjs-backend-wasm/src/cc/kernels/
- *   MaxPool3DGrad.cc, std::numeric_limits<float>::min()); see wasmPoolingKernels.ts.
+ * (MaxPoolGrad and MaxPool3DGrad are wrong on wasm too; wasmPoolingKernels.ts replaces them natively.)
  */
-export const WRONG_WASM_KERNELS = ['Conv3DBackpropInputV2', 'MaxPool3DGrad'];
+export const WRONG_WASM_KERNELS = ['Conv3DBackpropInputV2'];
 
 export interface WasmKernelSetup {
   /** Kernels wasm lacked that the debugger added natively, or replaced with a faster or correct one. */
@@ -54,6 +56,7 @@ export function setUpWasmKernels(tf: Tf, onFallbackUse?: FallbackUse): WasmKerne
     ...registerWasmCastKernel(tf),
     ...registerWasmReductionKernels(tf),
     ...registerWasmLayoutKernels(tf),
+    ...registerWasmBinaryKernels(tf),
   ];
   const cpuFallbacks = registerCpuFallbackKernels(tf, { onUse: onFallbackUse, replace: WRONG_WASM_KERNELS });
   return { native, cpuFallbacks, missing: kernelsMissingOn(tf, 'wasm') };

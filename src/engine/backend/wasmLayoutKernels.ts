@@ -15,16 +15,22 @@
  *   runs a scalar blocked loop. A Dense layer's gradients are transposed products (dx = dy·Wᵀ,
  *   dW = xᵀ·dy), as are an RNN's, so the operand is transposed explicitly (wasm's Transpose) and the
  *   product goes to XNNPACK. Float32 sums in another order: equal to the loop's within rounding.
+ *   A transposed or batched product of at most MAX_JS_MACS multiply-adds (a small Dense layer's or RNN
+ *   cell's gradient) runs as a JavaScript loop on the heap instead: the call, not the arithmetic, is its cost.
  */
 import type { BatchMatMulAttrs, KernelBackend, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs-core';
 import { composed } from './composedKernel.ts';
 import { replaceWasmKernel } from './kernelRegistration.ts';
-import { asWasm, type HeapArray } from './wasmHeap.ts';
+import { asWasm, type HeapArray, type WasmBackend } from './wasmHeap.ts';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
 /** Below this many multiply-adds wasm's loop beats the extra Transpose calls. */
 const MIN_XNNPACK_MACS = 32768;
+/** Up to this many multiply-adds a JavaScript loop on the heap beats wasm's loop and the Transpose calls. */
+export const MAX_JS_MACS = 1024;
+/** tfjs-backend-cpu's batchMatMul sums k in blocks of this size. */
+const CPU_BLOCK = 48;
 
 /** Copies a[off, off+n) over the next (times - 1) blocks of n, doubling the copied span each time. */
 function replicate(a: HeapArray, off: number, n: number, times: number): void {
@@ -73,6 +79,44 @@ function tile(tf: Tf, original: KernelFunc): KernelFunc {
 /** Swaps the last two axes. */
 const lastTwoSwapped = (rank: number): number[] => [...Array(rank - 2).keys(), rank - 1, rank - 2];
 
+/**
+ * out = a·b (either transposed) for float32 operands, in a JavaScript loop on the heap that sums and
+ * broadcasts batches as tfjs-backend-cpu's batchMatMul does (tfjs-backend-cpu/src/kernels/BatchMatMul.ts:
+ * a double per block of 48 along k, added to the float32 output; batch bi reads a's bi % batchA), so it
+ * gives cpu's result bit for bit.
+ */
+const outer = (tf: Tf, a: TensorInfo, b: TensorInfo): number[] =>
+  tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+
+function matMulInJs(tf: Tf, wasm: WasmBackend, a: TensorInfo, b: TensorInfo, { transposeA, transposeB }: BatchMatMulAttrs): TensorInfo {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  const out = wasm.makeOutput([...outer(tf, a, b), m, n], 'float32');
+  const [x, y, z] = [wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(b), wasm.typedArrayFromHeap(out)];
+  // x[i, p] = x[i * xi + p * xp]; y[p, j] = y[p * yp + j * yj]
+  const [xi, xp] = transposeA ? [1, m] : [k, 1];
+  const [yp, yj] = transposeB ? [1, k] : [n, 1];
+  for (let batch = 0, o = 0; batch < Math.max(batchA, batchB); batch++) {
+    const xBase = (batch % batchA) * m * k;
+    const yBase = (batch % batchB) * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++, o++) {
+        let total = 0;
+        for (let p0 = 0; p0 < k; p0 += CPU_BLOCK) {
+          let sum = 0;
+          for (let p = p0; p < Math.min(p0 + CPU_BLOCK, k); p++) sum += x[xBase + i * xi + p * xp] * y[yBase + p * yp + j * yj];
+          total = Math.fround(total + sum);
+        }
+        z[o] = total;
+      }
+    }
+  }
+  return out;
+}
+
 function batchMatMul(tf: Tf, original: KernelFunc): KernelFunc {
   const viaXnnpack = composed(tf, (run, { a, b }, attrs) => {
     const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
@@ -82,12 +126,18 @@ function batchMatMul(tf: Tf, original: KernelFunc): KernelFunc {
   });
   return (args) => {
     const { a, b } = args.inputs as Record<string, TensorInfo>;
-    const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
-    const batchOfOne = (t: TensorInfo) => tf.util.sizeFromShape(t.shape.slice(0, -2)) === 1;
-    if (!(transposeA || transposeB) || !batchOfOne(a) || !batchOfOne(b)) return original(args);
-    const [m, k] = transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
-    const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-    return m * n * k >= MIN_XNNPACK_MACS ? viaXnnpack(args) : original(args);
+    const attrs = args.attrs as unknown as BatchMatMulAttrs;
+    const [batchA, batchB] = [a, b].map((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)));
+    const [m, k] = attrs.transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
+    const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    const kB = attrs.transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
+    const macs = Math.max(batchA, batchB) * m * n * k;
+    if (!(attrs.transposeA || attrs.transposeB) && batchA === 1 && batchB === 1) return original(args); // XNNPACK
+    const floats = a.dtype === 'float32' && b.dtype === 'float32';
+    const batches = tf.util.sizeFromShape(outer(tf, a, b)) === Math.max(batchA, batchB);
+    if (floats && batches && k === kB && macs <= MAX_JS_MACS) return matMulInJs(tf, asWasm(args.backend), a, b, attrs);
+    if (batchA !== 1 || batchB !== 1) return original(args);
+    return macs >= MIN_XNNPACK_MACS ? viaXnnpack(args) : original(args);
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * MaxPoolGrad for wasm, in JavaScript on the wasm heap, with the cpu backend's semantics.
+ * MaxPoolGrad and MaxPool3DGrad for wasm, in JavaScript on the wasm heap, with the cpu backend's semantics.
  *
  * wasm's own MaxPoolGrad (tfjs-backend-wasm 4.22, src/cc/kernels/MaxPoolGrad.cc) starts each window's
  * maximum at std::numeric_limits<float>::min(), the smallest *positive* float, so a window whose values are
@@ -12,8 +12,15 @@
  * NaN never does, and a window of NaN or -Infinity only passes no gradient), and that element receives
  * the window's dy. Where windows overlap, an element's contributions are summed in double, as cpu does, so
  * the result is cpu's bit for bit.
+ *
+ * MaxPool3DGrad: wasm's own has the same wrong initial maximum (src/cc/kernels/MaxPool3DGrad.cc). cpu's
+ * (kernels/MaxPool3DGrad.js over utils/pool_utils.js maxPool3dPositions) keeps the *last* of equal maxima
+ * (>=) and is right for windows whose height equals their width, but encodes a window position as
+ * wRow * filterHeight + wCol, so for any other window it sends gradients to the wrong elements
+ * (test/unit/wasm-kernels.test.ts shows it). Here: the last maximum (>=) from -Infinity, as cpu means it,
+ * with each position computed from its own index, and overlapping windows summed in double.
  */
-import type { KernelFunc, MaxPoolGradAttrs, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, MaxPool3DGradAttrs, MaxPoolGradAttrs, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import { replaceWasmKernel } from './kernelRegistration.ts';
 import { asWasm } from './wasmHeap.ts';
 
@@ -66,6 +73,58 @@ function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, in
   if (acc) dx.set(acc);
 }
 
+/** dx for NDHWC x and dy; dx must be zeroed. */
+function maxPool3DGradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, info: backend_util.Conv3DInfo): void {
+  const { batchSize, inDepth: D, inHeight: H, inWidth: W, inChannels: C, outDepth: OD, outHeight: OH, outWidth: OW } = info;
+  const { strideDepth: sd, strideHeight: sh, strideWidth: sw, effectiveFilterDepth: fd, effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const { front, top, left } = info.padInfo;
+  const acc = sd < fd || sh < fh || sw < fw ? new Float64Array(dx.length) : null;
+  for (let b = 0, o = 0; b < batchSize; b++) {
+    for (let od = 0; od < OD; od++) {
+      const d0 = od * sd - front;
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = oh * sh - top;
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = ow * sw - left;
+          for (let c = 0; c < C; c++, o++) {
+            let best = -Infinity;
+            let at = -1;
+            for (let d = Math.max(0, d0); d < Math.min(D, d0 + fd); d++) {
+              for (let h = Math.max(0, h0); h < Math.min(H, h0 + fh); h++) {
+                for (let w = Math.max(0, w0), i = (((b * D + d) * H + h) * W + w) * C + c; w < Math.min(W, w0 + fw); w++, i += C) {
+                  if (x[i] >= best) {
+                    best = x[i];
+                    at = i;
+                  }
+                }
+              }
+            }
+            if (at < 0) continue;
+            if (acc) acc[at] += dy[o];
+            else dx[at] = dy[o];
+          }
+        }
+      }
+    }
+  }
+  if (acc) dx.set(acc);
+}
+
+function maxPool3DGrad(tf: Tf, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as Record<string, TensorInfo>;
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32') return original(args);
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPool3DGradAttrs;
+    const info = tf.backend_util.computePool3DInfo(input.shape as [number, number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const wasm = asWasm(args.backend);
+    const out = wasm.makeOutput(input.shape, 'float32');
+    const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+    dx.fill(0);
+    maxPool3DGradInto(wasm.typedArrayFromHeap(input) as Float32Array, wasm.typedArrayFromHeap(dy) as Float32Array, dx, info);
+    return out;
+  };
+}
+
 function maxPoolGrad(tf: Tf, original: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, input } = args.inputs as Record<string, TensorInfo>;
@@ -82,5 +141,8 @@ function maxPoolGrad(tf: Tf, original: KernelFunc): KernelFunc {
 }
 
 export function registerWasmPoolingKernels(tf: Tf): string[] {
-  return replaceWasmKernel(tf, 'MaxPoolGrad', (original) => maxPoolGrad(tf, original)) ? ['MaxPoolGrad'] : [];
+  const replaced: string[] = [];
+  if (replaceWasmKernel(tf, 'MaxPoolGrad', (original) => maxPoolGrad(tf, original))) replaced.push('MaxPoolGrad');
+  if (replaceWasmKernel(tf, 'MaxPool3DGrad', (original) => maxPool3DGrad(tf, original))) replaced.push('MaxPool3DGrad');
+  return replaced;
 }
