@@ -1,7 +1,7 @@
 // Part (g) of npm run bench: one training step per layer of the kernel audit (test/helpers/layerCatalog.ts,
 // every name tf.layers exposes) on the bundled wasm backend, with the debugger's kernels, against the stock
 // cpu backend; and which kernels run on the cpu fallback.
-//   node --import tsx bench/layers.ts [--quick]
+//   node --import tsx bench/layers.ts [--quick] [--cases label,label]   (--cases: those cases only, printed)
 // Each case runs at batch 32 (its other dimensions as in the audit: small layers, so the step is dominated
 // by per-op cost, where wasm has the most to lose against cpu). A step is tf.variableGrads of the audit's
 // loss over every weight and float input with the loss read back, and again with every value read back as
@@ -40,7 +40,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   load('@tensorflow/tfjs-backend-wasm');
   const lacked = kernelsMissingOn(tf, 'wasm');
   const setup = setUpWasmKernels(tf);
-  const rounds = quick ? 2 : 5;
+  const rounds = quick ? 3 : 12;
   const steppers = { wasm: await stepper('wasm'), cpu: await stepper('cpu') };
   /** Per case and kind: wasm's and cpu's median ms, and the median ratio of paired blocks. */
   const measure = async (label: string, kind: BlockRequest['kind']) => {
@@ -48,9 +48,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
     const cpu: number[] = [];
     let reply: BlockReply | undefined;
     for (let r = 0; r < rounds; r++) {
-      reply = await steppers.wasm.ask({ label, kind, steps: 3, ms: 60 });
+      reply = await steppers.wasm.ask({ label, kind, steps: 3, ms: 30 });
       wasm.push(reply.medianMs);
-      cpu.push((await steppers.cpu.ask({ label, kind, steps: 3, ms: 60 })).medianMs);
+      cpu.push((await steppers.cpu.ask({ label, kind, steps: 3, ms: 30 })).medianMs);
     }
     return { wasm: median(wasm), cpu: median(cpu), ratio: median(cpu.map((c, i) => c / wasm[i])), reply: reply! };
   };
@@ -59,7 +59,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   const slowerReadingAll: string[] = [];
   let ratios: number[] = [];
   try {
+    const only = process.argv.includes('--cases') ? process.argv[process.argv.indexOf('--cases') + 1].split(',') : null;
     for (const label of layerCases(tf).keys()) {
+      if (only && !only.includes(label)) continue;
       const loss = await measure(label, 'lossOnly');
       const all = await measure(label, 'everyValue');
       ratios.push(loss.ratio);
@@ -78,7 +80,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
       `batch ${BATCH}: tf.variableGrads of a weighted sum of the outputs over every weight and float input, the loss read back, ` +
       'as a training loop reads it ("forward": tfjs 4.22 defines no gradient for the layer, the training-mode forward pass is ' +
       'timed and its sum read). Each backend runs in a process of its own with the backend set once, as a training loop ' +
-      `runs; after a warm-up, blocks of steps (60 ms or 3 steps) alternate between the two, ${rounds} each; the ms are ` +
+      `runs; after a warm-up, blocks of steps (30 ms or 3 steps) alternate between the two, ${rounds} each; the ms are ` +
       'the median of the blocks\' median steps, "× cpu" the median of the paired blocks\' ratios. ' +
       'The column "every value ' +
       'read" times the same step reading back every gradient and every weight as well, as the audit does: wasm copies each ' +
