@@ -48,11 +48,12 @@ function scratch(backend: BinaryWasmBackend): number {
 }
 
 function binary(tf: Tf, kernelName: string, outDtype: DataType | undefined, original: KernelFunc): KernelFunc {
+  const exportName = `_${kernelName}`; // emscripten's name of the C++ function
   return (args) => {
     const { a, b } = args.inputs as Record<string, TensorInfo>;
     const backend = args.backend as unknown as BinaryWasmBackend;
     const cppDtype = CPP_DTYPE[a.dtype];
-    const call = backend.wasm[`_${kernelName}`] as Export | undefined;
+    const call = backend.wasm[exportName] as Export | undefined;
     if (cppDtype === undefined || call === undefined || a.shape.length > MAX_RANK || b.shape.length > MAX_RANK) return original(args);
     const out = backend.makeOutput(tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape), outDtype ?? a.dtype);
     if (tf.util.sizeFromShape(out.shape) === 0) return out;

@@ -79,35 +79,55 @@ function tile(tf: Tf, original: KernelFunc): KernelFunc {
 /** Swaps the last two axes. */
 const lastTwoSwapped = (rank: number): number[] => [...Array(rank - 2).keys(), rank - 1, rank - 2];
 
+/** The sizes of a·b (either transposed): a is [batchA, m, k], b is [batchB, kB, n] once transposes are undone. */
+interface Product {
+  batchA: number;
+  batchB: number;
+  m: number;
+  k: number;
+  kB: number;
+  n: number;
+}
+
+function product(a: TensorInfo, b: TensorInfo, { transposeA, transposeB }: BatchMatMulAttrs): Product {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  let batchA = 1;
+  for (let i = 0; i < ra - 2; i++) batchA *= a.shape[i];
+  let batchB = 1;
+  for (let i = 0; i < rb - 2; i++) batchB *= b.shape[i];
+  return {
+    batchA,
+    batchB,
+    m: transposeA ? a.shape[ra - 1] : a.shape[ra - 2],
+    k: transposeA ? a.shape[ra - 2] : a.shape[ra - 1],
+    kB: transposeB ? b.shape[rb - 1] : b.shape[rb - 2],
+    n: transposeB ? b.shape[rb - 2] : b.shape[rb - 1],
+  };
+}
+
 /**
  * out = a·b (either transposed) for float32 operands, in a JavaScript loop on the heap that sums and
  * broadcasts batches as tfjs-backend-cpu's batchMatMul does (tfjs-backend-cpu/src/kernels/BatchMatMul.ts:
  * a double per block of 48 along k, added to the float32 output; batch bi reads a's bi % batchA), so it
- * gives cpu's result bit for bit.
+ * gives cpu's result bit for bit. `outShape`: the broadcast batch dimensions, m and n.
  */
-const outer = (tf: Tf, a: TensorInfo, b: TensorInfo): number[] =>
-  tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-
-function matMulInJs(tf: Tf, wasm: WasmBackend, a: TensorInfo, b: TensorInfo, { transposeA, transposeB }: BatchMatMulAttrs): TensorInfo {
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-  const out = wasm.makeOutput([...outer(tf, a, b), m, n], 'float32');
+function matMulInJs(wasm: WasmBackend, a: TensorInfo, b: TensorInfo, attrs: BatchMatMulAttrs, p: Product, outShape: number[]): TensorInfo {
+  const { batchA, batchB, m, k, n } = p;
+  const out = wasm.makeOutput(outShape, 'float32');
   const [x, y, z] = [wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(b), wasm.typedArrayFromHeap(out)];
-  // x[i, p] = x[i * xi + p * xp]; y[p, j] = y[p * yp + j * yj]
-  const [xi, xp] = transposeA ? [1, m] : [k, 1];
-  const [yp, yj] = transposeB ? [1, k] : [n, 1];
+  // x[i, q] = x[i * xi + q * xq]; y[q, j] = y[q * yq + j * yj]
+  const [xi, xq] = attrs.transposeA ? [1, m] : [k, 1];
+  const [yq, yj] = attrs.transposeB ? [1, k] : [n, 1];
   for (let batch = 0, o = 0; batch < Math.max(batchA, batchB); batch++) {
     const xBase = (batch % batchA) * m * k;
     const yBase = (batch % batchB) * k * n;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++, o++) {
         let total = 0;
-        for (let p0 = 0; p0 < k; p0 += CPU_BLOCK) {
+        for (let q0 = 0; q0 < k; q0 += CPU_BLOCK) {
           let sum = 0;
-          for (let p = p0; p < Math.min(p0 + CPU_BLOCK, k); p++) sum += x[xBase + i * xi + p * xp] * y[yBase + p * yp + j * yj];
+          const q1 = Math.min(q0 + CPU_BLOCK, k);
+          for (let q = q0; q < q1; q++) sum += x[xBase + i * xi + q * xq] * y[yBase + q * yq + j * yj];
           total = Math.fround(total + sum);
         }
         z[o] = total;
@@ -127,16 +147,15 @@ function batchMatMul(tf: Tf, original: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as Record<string, TensorInfo>;
     const attrs = args.attrs as unknown as BatchMatMulAttrs;
-    const [batchA, batchB] = [a, b].map((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)));
-    const [m, k] = attrs.transposeA ? a.shape.slice(-2).reverse() : a.shape.slice(-2);
-    const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-    const kB = attrs.transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
-    const macs = Math.max(batchA, batchB) * m * n * k;
-    if (!(attrs.transposeA || attrs.transposeB) && batchA === 1 && batchB === 1) return original(args); // XNNPACK
-    const floats = a.dtype === 'float32' && b.dtype === 'float32';
-    const batches = tf.util.sizeFromShape(outer(tf, a, b)) === Math.max(batchA, batchB);
-    if (floats && batches && k === kB && macs <= MAX_JS_MACS) return matMulInJs(tf, asWasm(args.backend), a, b, attrs);
-    if (batchA !== 1 || batchB !== 1) return original(args);
+    const p = product(a, b, attrs);
+    const batchOfOne = p.batchA === 1 && p.batchB === 1;
+    if (!(attrs.transposeA || attrs.transposeB) && batchOfOne) return original(args); // XNNPACK's GEMM
+    const macs = Math.max(p.batchA, p.batchB) * p.m * p.n * p.k;
+    if (macs <= MAX_JS_MACS && p.k === p.kB && a.dtype === 'float32' && b.dtype === 'float32') {
+      const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      if (tf.util.sizeFromShape(outer) === Math.max(p.batchA, p.batchB)) return matMulInJs(asWasm(args.backend), a, b, attrs, p, [...outer, p.m, p.n]);
+    }
+    if (!batchOfOne) return original(args);
     return macs >= MIN_XNNPACK_MACS ? viaXnnpack(args) : original(args);
   };
 }
