@@ -10,7 +10,7 @@
  *                           element; cpu's MaxPool3DGrad too, for windows not as high as wide)
  * - wasmCastKernel.ts       Cast to bool, correct (wasm's wraps values to a byte); to its own dtype, no copy
  * - wasmReductionKernels.ts Sum and Mean as XNNPACK average pooling, without a transpose
- * - wasmBinaryKernels.ts    Add, Multiply, Greater, … : wasm's own C++ called without emscripten's ccall
+ * - wasmBinaryKernels.ts    Add, Multiply, Greater, …: wasm's own C++, called without its per-call shape arrays
  * - wasmLayoutKernels.ts    Identity without a copy, Tile by block copies, BatchMatMul with transposes on
  *                           XNNPACK and tiny ones in JavaScript
  * - cpu fallbacks: every other kernel cpu has and wasm lacks, and the wasm kernels below that compute
