@@ -10,6 +10,8 @@
  * called directly (cpu: 4.4 µs). Here the shapes are written into a scratch block on the wasm heap,
  * allocated once per backend, and the C++ export is called with its address. Same function, same
  * arguments, same result (test/unit/wasm-kernels.test.ts compares every kernel with wasm's own).
+ * The runner takes tfjs 4.x only (src/runner/resolveTfjs.ts); tfjs-backend-wasm 4.0.0, 4.10.0 and 4.22.0
+ * (and 3.21.0) hand every broadcast to the C++ as this does. Early 2.x versions refused some in JavaScript.
  */
 import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { replaceWasmKernel } from './kernelRegistration.ts';
