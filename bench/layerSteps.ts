@@ -11,7 +11,7 @@ import { layerCatalog, type LayerCase } from '../test/helpers/layerCatalog.ts';
 import { layerTrainer, type LayerTrainer } from '../test/helpers/layerStep.ts';
 
 const load = createRequire(__filename);
-const BATCH = 32;
+export const BATCH = 32;
 
 /** Parent → child: time a block of one case's steps. */
 export interface BlockRequest {

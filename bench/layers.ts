@@ -12,12 +12,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { kernelsMissingOn } from '../src/engine/backend/cpuFallbackKernels.ts';
 import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
-import { layerCases, type BlockReply, type BlockRequest } from './layerSteps.ts';
+import { BATCH, layerCases, type BlockReply, type BlockRequest } from './layerSteps.ts';
 import { runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
-const BATCH = 32;
 
 /** A backend's process: `ask` times one block of steps there. */
 async function stepper(backend: 'wasm' | 'cpu'): Promise<{ ask(r: BlockRequest): Promise<BlockReply>; child: ChildProcess }> {
