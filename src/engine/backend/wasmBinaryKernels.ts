@@ -33,7 +33,7 @@ const CPP_DTYPE: Partial<Record<DataType, number>> = { float32: 0, int32: 1, boo
 const MAX_RANK = 16;
 
 interface BinaryWasmBackend {
-  wasm: Record<string, unknown> & { HEAP32: Int32Array; _malloc(bytes: number): number };
+  wasm: Record<string, unknown> & { HEAP32?: Int32Array; _malloc(bytes: number): number };
   dataIdMap: { get(dataId: object): { id: number } };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
 }
@@ -58,11 +58,12 @@ function binary(tf: Tf, kernelName: string, outDtype: DataType | undefined, orig
     const backend = args.backend as unknown as BinaryWasmBackend;
     const cppDtype = CPP_DTYPE[a.dtype];
     const call = backend.wasm[exportName] as Export | undefined;
-    if (cppDtype === undefined || call === undefined || a.shape.length > MAX_RANK || b.shape.length > MAX_RANK) return original(args);
+    const direct = cppDtype !== undefined && call !== undefined && backend.wasm.HEAP32 !== undefined;
+    if (!direct || a.shape.length > MAX_RANK || b.shape.length > MAX_RANK) return original(args);
     const out = backend.makeOutput(tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape), outDtype ?? a.dtype);
     if (tf.util.sizeFromShape(out.shape) === 0) return out;
     const shapes = scratch(backend);
-    const heap = backend.wasm.HEAP32; // after the allocations: a heap growth replaces the view
+    const heap = backend.wasm.HEAP32!; // after the allocations: a heap growth replaces the view
     heap.set(a.shape, shapes >>> 2);
     heap.set(b.shape, (shapes >>> 2) + MAX_RANK);
     const ids = backend.dataIdMap;
