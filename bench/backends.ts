@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import path from 'node:path';
 import { registerWasmGradientKernels } from '../src/engine/backend/wasmGradientKernels.ts';
 import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
-import { runAlone, type BenchSection } from './section.ts';
+import { median, runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
@@ -71,8 +71,6 @@ interface Timing {
   bestMs: number;
   cpuMs: number;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Runs `fn` `runs` times; wall and CPU milliseconds of each. On a machine shared with other work, wall time
  *  includes waiting for a core; the process's CPU time (process.cpuUsage) does not. */

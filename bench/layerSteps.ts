@@ -9,6 +9,7 @@ import path from 'node:path';
 import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
 import { layerCatalog, type LayerCase } from '../test/helpers/layerCatalog.ts';
 import { layerTrainer, type LayerTrainer } from '../test/helpers/layerStep.ts';
+import { median } from './section.ts';
 
 const load = createRequire(__filename);
 export const BATCH = 32;
@@ -52,7 +53,7 @@ function block(step: () => unknown, steps: number, ms: number): number {
     times.push(dt);
     spent += dt;
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 async function main(): Promise<void> {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { kernelsMissingOn } from '../src/engine/backend/cpuFallbackKernels.ts';
 import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
 import { BATCH, layerCases, type BlockReply, type BlockRequest } from './layerSteps.ts';
-import { runAlone, type BenchSection } from './section.ts';
+import { median, runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
@@ -32,8 +32,6 @@ async function stepper(backend: 'wasm' | 'cpu'): Promise<{ ask(r: BlockRequest):
   await next(); // 'ready'
   return { child, ask: (r) => { const reply = next(); child.send(r); return reply as Promise<BlockReply>; } };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchSection> {
   load('@tensorflow/tfjs-backend-wasm');

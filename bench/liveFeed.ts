@@ -17,7 +17,7 @@ import { RunStore, type RunRequest } from '../src/extension/logic/runStore.ts';
 import { launchChromium, openPanel, type Panel } from '../test/webview/harness.ts';
 import { runEnd, syntheticEvents } from '../test/helpers/syntheticRun.ts';
 import type { BenchSection } from './section.ts';
-import { runAlone } from './section.ts';
+import { median, runAlone } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const LONG_RUN = path.join(ROOT, 'test', 'e2e', 'fixtures', 'workspace', 'long-run.js');
@@ -123,7 +123,6 @@ async function stopLatency(panel: Panel): Promise<StopResult> {
   return { calls, stoppingMs: (stamps.stopping ?? NaN) - t0, exitedMs: exitedAt - t0, stoppedMs: (stamps.cancelled ?? NaN) - t0 };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (b: number) => `${(b / 1000).toFixed(1)} kB`;
 
 export async function run(opts: { quick: boolean }): Promise<BenchSection> {

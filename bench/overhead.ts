@@ -15,7 +15,7 @@ import { DEFAULT_PROBE_BUDGET } from '../src/protocol/runOptions.ts';
 import { ProbeSchedule } from '../src/engine/probes/probeSchedule.ts';
 import { setUpWasmKernels } from '../src/engine/backend/wasmKernels.ts';
 import { DEFAULT_RUN_OPTIONS } from '../src/protocol/runOptions.ts';
-import { runAlone, type BenchSection } from './section.ts';
+import { median, runAlone, type BenchSection } from './section.ts';
 
 const load = createRequire(__filename);
 const tf = load('@tensorflow/tfjs');
@@ -41,11 +41,6 @@ interface Built {
   forward: () => void;
   dispose: () => void;
   trainingLayers: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function mean(xs: number[]): number {

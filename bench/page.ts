@@ -9,7 +9,7 @@
 //   node --import tsx bench/page.ts [--quick]
 import * as path from 'node:path';
 import { launchPage } from '../src/host/browser/launchPage.ts';
-import { runAlone, type BenchSection } from './section.ts';
+import { median, runAlone, type BenchSection } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const PAGE = path.join(ROOT, 'bench', 'pages', 'train.html');
@@ -45,11 +45,6 @@ async function once(backend: string, steps: number, inject: boolean, batch = 32)
   // One gradient call per step (optimizer.minimize): call i + 1 is step i.
   const probed = report.gradientCalls.filter((c) => c.probed).map((c) => c.index - 1);
   return { ...(JSON.parse(line) as Omit<PageResult, 'probed'>), probed };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchSection> {
@@ -101,7 +96,7 @@ async function framesTable(rounds: number, steps: number): Promise<{ markdown: s
   const long = (r: PageResult) => r.frames.map((ms, step) => ({ ms, step })).filter((f) => f.step > 0 && f.ms > LONG_FRAME_MS);
   const row = (what: string, loads: PageResult[]) => {
     const longs = loads.map(long);
-    const where = loads.flatMap((l) => long(l).map((f) => `step ${f.step} (${Math.round(f.ms)} ms${l.probed.includes(f.step) ? ', probed' : ''})`));
+    const where = loads.flatMap((l, i) => longs[i].map((f) => `step ${f.step} (${Math.round(f.ms)} ms${l.probed.includes(f.step) ? ', probed' : ''})`));
     const firsts = loads.map((l) => l.frames[0]);
     return `| ${what} | ${median(loads.map((l) => median(l.frames.slice(1)))).toFixed(1)} | ${Math.round(median(firsts))} | ${longs.map((l) => l.length).join(', ')} | ${where.join('; ') || 'none'} |`;
   };

@@ -1,3 +1,9 @@
+/** The median of `xs` (the mean of the two middle values when their number is even). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** What each part of npm run bench returns: a section of docs/PERFORMANCE.md and a line for the console. */
 export interface BenchSection {
   title: string;

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { RunReport } from '../src/protocol/report.ts';
-import { runAlone, type BenchSection } from './section.ts';
+import { median, runAlone, type BenchSection } from './section.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'tfjs-debug.js');
@@ -37,11 +37,6 @@ function timed(args: string[]): { wall: number; cpu: number } {
   const [user, system] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
   rmSync(dir, { recursive: true, force: true });
   return { wall, cpu: user + system };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 interface Row {

@@ -110,39 +110,32 @@ function maxPool3DGradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, 
   if (acc) dx.set(acc);
 }
 
-function maxPool3DGrad(tf: Tf, original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { dy, input } = args.inputs as Record<string, TensorInfo>;
-    if (input.dtype !== 'float32' || dy.dtype !== 'float32') return original(args);
-    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPool3DGradAttrs;
-    const info = tf.backend_util.computePool3DInfo(input.shape as [number, number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-    const wasm = asWasm(args.backend);
-    const out = wasm.makeOutput(input.shape, 'float32');
-    const dx = wasm.typedArrayFromHeap(out) as Float32Array;
-    dx.fill(0);
-    maxPool3DGradInto(wasm.typedArrayFromHeap(input) as Float32Array, wasm.typedArrayFromHeap(dy) as Float32Array, dx, info);
-    return out;
-  };
-}
+type Shape4 = [number, number, number, number];
+type Shape5 = [number, number, number, number, number];
+type GradInto<I> = (x: Float32Array, dy: Float32Array, dx: Float32Array, info: I) => void;
 
-function maxPoolGrad(tf: Tf, original: KernelFunc): KernelFunc {
+/** A max-pooling gradient kernel: float32 dx of `input`'s shape, zeroed, filled by `into`; other dtypes go to wasm's own. */
+function maxPoolGradKernel<A, I>(original: KernelFunc, poolInfo: (shape: number[], attrs: A) => I, into: GradInto<I>): KernelFunc {
   return (args) => {
     const { dy, input } = args.inputs as Record<string, TensorInfo>;
     if (input.dtype !== 'float32' || dy.dtype !== 'float32') return original(args);
-    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const info = poolInfo(input.shape, args.attrs as unknown as A);
     const wasm = asWasm(args.backend);
     const out = wasm.makeOutput(input.shape, 'float32');
     const dx = wasm.typedArrayFromHeap(out) as Float32Array;
     dx.fill(0);
-    maxPoolGradInto(wasm.typedArrayFromHeap(input) as Float32Array, wasm.typedArrayFromHeap(dy) as Float32Array, dx, info);
+    into(wasm.typedArrayFromHeap(input) as Float32Array, wasm.typedArrayFromHeap(dy) as Float32Array, dx, info);
     return out;
   };
 }
 
 export function registerWasmPoolingKernels(tf: Tf): string[] {
   const replaced: string[] = [];
-  if (replaceWasmKernel(tf, 'MaxPoolGrad', (original) => maxPoolGrad(tf, original))) replaced.push('MaxPoolGrad');
-  if (replaceWasmKernel(tf, 'MaxPool3DGrad', (original) => maxPool3DGrad(tf, original))) replaced.push('MaxPool3DGrad');
+  const grad2d = (original: KernelFunc) => maxPoolGradKernel(original, (shape, a: MaxPoolGradAttrs) =>
+    tf.backend_util.computePool2DInfo(shape as Shape4, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode), maxPoolGradInto);
+  const grad3d = (original: KernelFunc) => maxPoolGradKernel(original, (shape, a: MaxPool3DGradAttrs) =>
+    tf.backend_util.computePool3DInfo(shape as Shape5, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode), maxPool3DGradInto);
+  if (replaceWasmKernel(tf, 'MaxPoolGrad', grad2d)) replaced.push('MaxPoolGrad');
+  if (replaceWasmKernel(tf, 'MaxPool3DGrad', grad3d)) replaced.push('MaxPool3DGrad');
   return replaced;
 }

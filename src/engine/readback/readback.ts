@@ -128,10 +128,14 @@ export class ReadbackBatch {
    *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor). */
   async readWithoutWaiting(): Promise<void> {
     const all = this.concatKept();
-    const pending = all?.tensor.data<'float32'>();
-    all?.tensor.dispose();
+    if (!all) {
+      this.dispose();
+      return;
+    }
+    const pending = all.tensor.data<'float32'>();
+    all.tensor.dispose();
     this.dispose();
-    if (all) this.fill(all.kept, await (pending as Promise<Float32Array>));
+    this.fill(all.kept, await pending);
   }
 
   /** The kept slots' values in one flat float32 tensor (the caller owns it), or null when nothing is kept. */
