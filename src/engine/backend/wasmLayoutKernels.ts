@@ -16,7 +16,8 @@
  *   dW = xᵀ·dy), as are an RNN's, so the operand is transposed explicitly (wasm's Transpose) and the
  *   product goes to XNNPACK. Float32 sums in another order: equal to the loop's within rounding.
  *   A transposed or batched product of at most MAX_JS_MACS multiply-adds (a small Dense layer's or RNN
- *   cell's gradient) runs as a JavaScript loop on the heap instead: the call, not the arithmetic, is its cost.
+ *   cell's gradient) runs wasm's own loop, written in JavaScript on the heap: the call, not the arithmetic,
+ *   is its cost.
  */
 import type { BatchMatMulAttrs, KernelBackend, KernelFunc, TensorInfo, TileAttrs } from '@tensorflow/tfjs-core';
 import { composed } from './composedKernel.ts';
@@ -29,8 +30,8 @@ type Tf = typeof import('@tensorflow/tfjs-core');
 const MIN_XNNPACK_MACS = 32768;
 /** Up to this many multiply-adds a JavaScript loop on the heap beats wasm's loop and the Transpose calls. */
 export const MAX_JS_MACS = 1024;
-/** tfjs-backend-cpu's batchMatMul sums k in blocks of this size. */
-const CPU_BLOCK = 48;
+/** wasm's slow_batch_matmul sums k in blocks of this size (kBlockSize). */
+const WASM_BLOCK = 48;
 
 /** Copies a[off, off+n) over the next (times - 1) blocks of n, doubling the copied span each time. */
 function replicate(a: HeapArray, off: number, n: number, times: number): void {
@@ -106,29 +107,31 @@ function product(a: TensorInfo, b: TensorInfo, { transposeA, transposeB }: Batch
 }
 
 /**
- * out = a·b (either transposed) for float32 operands, in a JavaScript loop on the heap that sums and
- * broadcasts batches as tfjs-backend-cpu's batchMatMul does (tfjs-backend-cpu/src/kernels/BatchMatMul.ts:
- * a double per block of 48 along k, added to the float32 output; batch bi reads a's bi % batchA), so it
- * gives cpu's result bit for bit. `outShape`: the broadcast batch dimensions, m and n.
+ * out = a·b (either transposed) for float32 operands with equal batches, in a JavaScript loop on the heap
+ * that computes what wasm's own loop computes, bit for bit (tfjs-backend-wasm/src/cc/kernels/BatchMatMul.cc,
+ * slow_batch_matmul): a float32 sum per block of 48 along k, each product rounded to float32, added to the
+ * float32 output. So a script run with --backend wasm trains exactly as on wasm without the debugger.
+ * `outShape`: the batch dimensions, m and n.
  */
 function matMulInJs(wasm: WasmBackend, a: TensorInfo, b: TensorInfo, attrs: BatchMatMulAttrs, p: Product, outShape: number[]): TensorInfo {
-  const { batchA, batchB, m, k, n } = p;
+  const { batchA, m, k, n } = p;
   const out = wasm.makeOutput(outShape, 'float32');
   const [x, y, z] = [wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(b), wasm.typedArrayFromHeap(out)];
   // x[i, q] = x[i * xi + q * xq]; y[q, j] = y[q * yq + j * yj]
   const [xi, xq] = attrs.transposeA ? [1, m] : [k, 1];
   const [yq, yj] = attrs.transposeB ? [1, k] : [n, 1];
-  for (let batch = 0, o = 0; batch < Math.max(batchA, batchB); batch++) {
-    const xBase = (batch % batchA) * m * k;
-    const yBase = (batch % batchB) * k * n;
+  const f = Math.fround;
+  for (let batch = 0, o = 0; batch < batchA; batch++) {
+    const xBase = batch * m * k;
+    const yBase = batch * k * n;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++, o++) {
         let total = 0;
-        for (let q0 = 0; q0 < k; q0 += CPU_BLOCK) {
+        for (let q0 = 0; q0 < k; q0 += WASM_BLOCK) {
           let sum = 0;
-          const q1 = Math.min(q0 + CPU_BLOCK, k);
-          for (let q = q0; q < q1; q++) sum += x[xBase + i * xi + q * xq] * y[yBase + q * yq + j * yj];
-          total = Math.fround(total + sum);
+          const q1 = Math.min(q0 + WASM_BLOCK, k);
+          for (let q = q0; q < q1; q++) sum = f(sum + f(x[xBase + i * xi + q * xq] * y[yBase + q * yq + j * yj]));
+          total = f(total + sum);
         }
         z[o] = total;
       }
@@ -151,9 +154,9 @@ function batchMatMul(tf: Tf, original: KernelFunc): KernelFunc {
     const batchOfOne = p.batchA === 1 && p.batchB === 1;
     if (!(attrs.transposeA || attrs.transposeB) && batchOfOne) return original(args); // XNNPACK's GEMM
     const macs = Math.max(p.batchA, p.batchB) * p.m * p.n * p.k;
-    if (macs <= MAX_JS_MACS && p.k === p.kB && a.dtype === 'float32' && b.dtype === 'float32') {
+    if (macs <= MAX_JS_MACS && p.batchA === p.batchB && p.k === p.kB && a.dtype === 'float32' && b.dtype === 'float32') {
       const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-      if (tf.util.sizeFromShape(outer) === Math.max(p.batchA, p.batchB)) return matMulInJs(asWasm(args.backend), a, b, attrs, p, [...outer, p.m, p.n]);
+      if (tf.util.sizeFromShape(outer) === p.batchA) return matMulInJs(asWasm(args.backend), a, b, attrs, p, [...outer, p.m, p.n]);
     }
     if (!batchOfOne) return original(args);
     return macs >= MIN_XNNPACK_MACS ? viaXnnpack(args) : original(args);
