@@ -4,7 +4,8 @@
 // - per step, on webgl and cpu: the median step time (one step per animation frame, warm-up left out);
 // - responsiveness, on webgl: frames over 100 ms on the same page with a batch small enough that its own frames
 //   stay under 100 ms on SwiftShader, so that a long frame with the agent is the agent's. Each is matched to the
-//   gradient call it ran (the report says which calls were probed).
+//   gradient call it ran (the report says which calls were probed); and the shader programs compiled at step 0
+//   and after it, which on any GPU are what makes a frame long the first time.
 //
 //   node --import tsx bench/page.ts [--quick]
 import * as path from 'node:path';
@@ -20,6 +21,8 @@ interface PageResult {
   /** Each step's frame, in ms. */
   frames: number[];
   backend: string;
+  /** webgl: the programs compiled by the end of each step. */
+  programs?: number[];
   /** With the agent: the steps (0-based) whose gradient call was probed. */
   probed: number[];
 }
@@ -98,7 +101,9 @@ async function framesTable(rounds: number, steps: number): Promise<{ markdown: s
     const longs = loads.map(long);
     const where = loads.flatMap((l, i) => longs[i].map((f) => `step ${f.step} (${Math.round(f.ms)} ms${l.probed.includes(f.step) ? ', probed' : ''})`));
     const firsts = loads.map((l) => l.frames[0]);
-    return `| ${what} | ${median(loads.map((l) => median(l.frames.slice(1)))).toFixed(1)} | ${Math.round(median(firsts))} | ${longs.map((l) => l.length).join(', ')} | ${where.join('; ') || 'none'} |`;
+    const programs = loads.map((l) => l.programs ?? []);
+    const compiled = `${median(programs.map((p) => p[0]))} | ${programs.map((p) => p[p.length - 1] - p[0]).join(', ')}`;
+    return `| ${what} | ${median(loads.map((l) => median(l.frames.slice(1)))).toFixed(1)} | ${Math.round(median(firsts))} | ${compiled} | ${longs.map((l) => l.length).join(', ')} | ${where.join('; ') || 'none'} |`;
   };
   const agentLong = debugged.map((l) => long(l).length);
   const plainLong = plain.map((l) => long(l).length);
@@ -108,9 +113,10 @@ async function framesTable(rounds: number, steps: number): Promise<{ markdown: s
     `Responsiveness: the same page with a batch of ${LIGHT_BATCH}, whose own frames stay under ${LONG_FRAME_MS} ms on SwiftShader once its`,
     `shaders are compiled (steps 1 and 2 may compile a few more), so that a later frame over ${LONG_FRAME_MS} ms with the agent is the agent's; ${rounds} loads each, ${steps} steps, webgl. Step 0 compiles the`,
     `page's shaders (seconds, with or without the agent) and is shown apart. Calls the agent probed per load (median): ${probedPerLoad}.`,
+    'Programs: the webgl backend\'s program cache after step 0, and what it gained from there to the last step.',
     '',
-    `| page | median frame ms | step 0 ms | frames over ${LONG_FRAME_MS} ms after step 0, per load | which |`,
-    '| --- | ---: | ---: | --- | --- |',
+    `| page | median frame ms | step 0 ms | programs compiled by step 0 | programs compiled after step 0, per load | frames over ${LONG_FRAME_MS} ms after step 0, per load | which |`,
+    '| --- | ---: | ---: | ---: | --- | --- | --- |',
     row('plain', plain),
     row('with the agent', debugged),
   ].join('\n');

@@ -7,12 +7,21 @@
 // - deferred (webgl in a page): batched, but the one read does not wait. A dataSync in the middle of a training
 //   step stalls the pipeline twice (the device drains while JavaScript waits, then idles while the rest of the
 //   step is queued); data() lets the step go on, and the call's record is built when the values arrive.
+// On the batched strategies a statistic of a small tensor (a layer's output statistics, a gradient's norm) is not
+// reduced on the device: the tensor goes into the one read whole and is reduced in JavaScript. Every reduction
+// of a new size is a shader to compile (a dozen for one output's statistics), and on webgl the first recorded
+// call then compiled about a hundred, seconds of the page's first frame on a software GPU. A kept copy costs
+// nothing (a clone shares the texture), and the concat compiles once per call shape.
+import type { Values } from './hostReductions.ts';
 import type { DataId, Tensor, TfjsCore } from '../tfjs.ts';
 
 export type Slot = number;
 export type ReadStrategy = 'immediate' | 'batched' | 'deferred';
 
 const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/** Elements one batched read carries whole, to reduce in JavaScript (1 MB of float32). */
+export const HOST_REDUCED_ELEMENTS = 1 << 18;
 
 /** What transientValues reads of tfjs-backend-wasm's backend (its own fields; absent on any other backend). */
 interface WasmBackendInternals {
@@ -51,6 +60,11 @@ export class ReadbackBatch {
   private readonly parts: (Tensor | null)[] = [];
   private readonly shapes: number[][] = [];
   private readonly values: (number[] | null)[] = [];
+  /** For a slot kept whole: what reduces its values once read. */
+  private readonly reducers = new Map<Slot, (v: Values) => number[]>();
+  private hostElements = HOST_REDUCED_ELEMENTS;
+  /** Slots only a probed call reads (see occasional()). */
+  private readonly occasionalSlots = new Set<Slot>();
 
   constructor(private readonly core: TfjsCore, readonly strategy: ReadStrategy) {}
 
@@ -79,6 +93,26 @@ export class ReadbackBatch {
     return this.add(this.core.clone(t));
   }
 
+  /** A reduction of t (t stays its owner's): in JavaScript where t's values are at hand or t fits in what the
+   *  read carries whole, else on the device. */
+  addReduced(t: Tensor, onDevice: (t: Tensor) => Tensor, onHost: (v: Values) => number[]): Slot {
+    if (this.immediate) return this.addValues(onHost(transientValues(this.core, t)));
+    if (t.size > this.hostElements) return this.add(onDevice(t));
+    this.hostElements -= t.size;
+    const slot = this.add(this.core.clone(t));
+    this.reducers.set(slot, onHost);
+    return slot;
+  }
+
+  /** Marks a slot only a probed call reads (its statistics, norms and probe losses). A read that holds some
+   *  reads the others first, on their own: their concat and download are then the programs the calls that are not
+   *  probed use, compiled in this call (on webgl the first call's frame compiles the page's own programs too)
+   *  rather than in the next. */
+  occasional(slot: Slot): Slot {
+    this.occasionalSlots.add(slot);
+    return slot;
+  }
+
   /** Values computed in JavaScript. */
   addValues(v: ArrayLike<number>, shape: number[] = [v.length]): Slot {
     this.shapes.push(shape);
@@ -97,29 +131,30 @@ export class ReadbackBatch {
   /** The first value of each slot now, before read(): one small sync for the batched strategy. */
   peek(slots: Slot[]): number[] {
     const pending = slots.filter((s) => this.values[s] == null);
-    if (pending.length) {
-      const core = this.core;
-      const t = core.tidy(() => core.concat(pending.map((s) => core.reshape(this.parts[s] as Tensor, [-1]))));
+    const t = this.concat(pending);
+    let read = new Map<Slot, number[]>();
+    if (t) {
       const flat = t.dataSync<'float32'>();
       t.dispose();
-      let offset = 0;
-      const firsts = new Map<Slot, number>();
-      for (const s of pending) {
-        firsts.set(s, flat[offset]);
-        offset += (this.parts[s] as Tensor).size;
-      }
-      return slots.map((s) => firsts.get(s) ?? (this.values[s] as number[])[0]);
+      read = this.split(pending, flat);
     }
-    return slots.map((s) => (this.values[s] as number[])[0]);
+    return slots.map((s) => (read.get(s) ?? (this.values[s] as number[]))[0]);
   }
 
-  /** Reads every kept slot with one sync and frees the kept tensors. Call once. */
+  /** Reads every kept slot (with one sync, or two when it holds occasional ones) and frees the kept tensors. Call
+   *  once. */
   read(): void {
-    const all = this.concatKept();
-    if (all) {
-      const flat = all.tensor.dataSync<'float32'>();
-      all.tensor.dispose();
-      this.fill(all.kept, flat);
+    const kept = this.kept();
+    const occasional = kept.filter((slot) => this.occasionalSlots.has(slot));
+    const groups = occasional.length && occasional.length < kept.length
+      ? [kept.filter((slot) => !this.occasionalSlots.has(slot)), occasional]
+      : [kept];
+    for (const group of groups) {
+      const all = this.concat(group);
+      if (!all) continue;
+      const flat = all.dataSync<'float32'>();
+      all.dispose();
+      this.fill(group, flat);
     }
     this.dispose();
   }
@@ -127,34 +162,52 @@ export class ReadbackBatch {
   /** Like read(), without waiting for the device: the values are here when the promise resolves. Everything kept
    *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor). */
   async readWithoutWaiting(): Promise<void> {
-    const all = this.concatKept();
+    const kept = this.kept();
+    const all = this.concat(kept);
     if (!all) {
       this.dispose();
       return;
     }
-    const pending = all.tensor.data<'float32'>();
-    all.tensor.dispose();
+    const pending = all.data<'float32'>();
+    all.dispose();
     this.dispose();
-    this.fill(all.kept, await pending);
+    this.fill(kept, await pending);
   }
 
-  /** The kept slots' values in one flat float32 tensor (the caller owns it), or null when nothing is kept. */
-  private concatKept(): { tensor: Tensor; kept: { size: number; slot: Slot }[] } | null {
+  /** The slots whose tensors are kept. */
+  private kept(): Slot[] {
+    return this.parts.flatMap((p, slot) => (p ? [slot] : []));
+  }
+
+  /** These kept slots' values in one flat float32 tensor (the caller owns it), or null for none. */
+  private concat(slots: Slot[]): Tensor | null {
+    if (!slots.length) return null;
     const core = this.core;
-    const kept = this.parts.map((p, slot) => ({ p, slot })).filter((k): k is { p: Tensor; slot: number } => k.p != null);
-    if (!kept.length) return null;
-    const tensor = core.tidy(() =>
-      core.concat(kept.map(({ p }) => core.reshape(p.dtype === 'float32' ? p : core.cast(p, 'float32'), [-1]))),
-    );
-    return { tensor, kept: kept.map(({ p, slot }) => ({ size: p.size, slot })) };
+    return core.tidy(() => core.concat(slots.map((slot) => {
+      const p = this.parts[slot] as Tensor;
+      return core.reshape(p.dtype === 'float32' ? p : core.cast(p, 'float32'), [-1]);
+    })));
   }
 
-  private fill(kept: { size: number; slot: Slot }[], flat: Float32Array): void {
+  private fill(slots: Slot[], flat: Float32Array): void {
+    for (const [slot, values] of this.split(slots, flat)) {
+      this.values[slot] = values;
+      if (this.reducers.has(slot)) this.shapes[slot] = [values.length];
+    }
+  }
+
+  /** Each slot's values from the flat read of these slots, reduced where the slot was kept whole. */
+  private split(slots: Slot[], flat: Float32Array): Map<Slot, number[]> {
+    const values = new Map<Slot, number[]>();
     let offset = 0;
-    for (const { size, slot } of kept) {
-      this.values[slot] = Array.from(flat.subarray(offset, offset + size));
+    for (const slot of slots) {
+      const size = this.shapes[slot].reduce((a, b) => a * b, 1);
+      const part = flat.subarray(offset, offset + size);
+      const reduce = this.reducers.get(slot);
+      values.set(slot, reduce ? reduce(part) : Array.from(part));
       offset += size;
     }
+    return values;
   }
 
   get(slot: Slot): number[] {

@@ -145,14 +145,12 @@ export class CallRecorder {
    *  layer's output. */
   private recordOutput(entry: LayerEntry, first: boolean, output: Tensor): void {
     const full = first && this.probed;
-    if (this.batch.immediate) {
-      const values = transientValues(this.core, output);
-      if (full) entry.output = this.batch.addValues(summarize(values));
-      else entry.nonFinite.push(this.batch.addValues([nonFiniteCount(values)]));
+    if (this.batch.immediate && !full) {
+      entry.nonFinite.push(this.batch.addValues([nonFiniteCount(transientValues(this.core, output))]));
       return;
     }
     withTapeOff(this.engine(), () => {
-      if (full) entry.output = this.batch.add(outputStatsTensor(this.core, output));
+      if (full) entry.output = this.batch.occasional(this.batch.addReduced(output, (t) => outputStatsTensor(this.core, t), summarize));
       else this.screen.add(entry, output);
     });
   }
@@ -175,9 +173,8 @@ export class CallRecorder {
     withTapeOff(this.engine(), () => {
       this.value = value.size === 1 ? this.batch.addCopyOf(value) : this.batch.add(core.tidy(() => core.reshape(core.sum(value), [1])));
       // Gradient norms are read on probed calls only: on the batched strategy they cost kernels per weight.
-      const norm = (g: Tensor): Slot => immediate
-        ? this.batch.addValues([euclideanNorm(transientValues(core, g))])
-        : this.batch.add(core.tidy(() => core.reshape(core.norm(g), [1])));
+      const norm = (g: Tensor): Slot =>
+        this.batch.occasional(this.batch.addReduced(g, (t) => core.tidy(() => core.reshape(core.norm(t), [1])), (v) => [euclideanNorm(v)]));
       this.weights = xs.map((x, i) => ({
         name: String((x as Partial<Variable>).name ?? `x${i}`),
         variable: x,

@@ -154,10 +154,11 @@ export class GradientTap {
       const probes = ctx.prober.callProbes(replay, (before) =>
         layersToAttribute(attribution, replay, () => before.dataSync()[0], () => recorder.peekDuring()));
       this.checkBackend(recording, lossId, recorder);
-      recorder.probes.before = recorder.batch.add(probes.before);
-      recorder.probes.after = recorder.batch.add(probes.after);
+      const batch = recorder.batch;
+      recorder.probes.before = batch.occasional(batch.add(probes.before));
+      recorder.probes.after = batch.occasional(batch.add(probes.after));
       if (probes.attribution.length) {
-        recorder.probes.attribution = probes.attribution.map(({ layer, loss }) => ({ layer: ctx.registry.info(layer).id, slot: recorder.batch.add(loss) }));
+        recorder.probes.attribution = probes.attribution.map(({ layer, loss }) => ({ layer: ctx.registry.info(layer).id, slot: batch.occasional(batch.add(loss)) }));
       }
       replay.keepConstantsOnly();
       return { replay, inferenceMs: probes.inferenceMs };
