@@ -34,14 +34,15 @@ export class NonFiniteScreen<K> {
     this.held.push({ key, data: { dataId: output.dataId, shape: [...output.shape], dtype: output.dtype }, backend });
   }
 
-  /** The call's gradients: their sum goes to the batch. Also on a call that holds nothing (the first, whose layers
-   *  all get full statistics): a GPU backend compiles the sum's programs then, in the frame that compiles the
-   *  page's own, rather than in the next. Call with the tape off. */
+  /** The call's gradients: their sum goes to the batch, as one sum over all of them (on webgl a sum per gradient
+   *  was two or three programs per weight size to compile, and as many kernels in every step). Also on a call
+   *  that holds nothing (the first, whose layers all get full statistics): a GPU backend compiles the sum's
+   *  programs then, in the frame that compiles the page's own, rather than in the next. Call with the tape off. */
   addGradients(grads: Tensor[], batch: ReadbackBatch): void {
     const core = this.core;
     const floats = grads.filter((g) => g.dtype === 'float32' && g.size > 0);
     if (!floats.length) return;
-    this.gradients = batch.add(core.tidy(() => core.reshape(core.addN(floats.map((g) => core.sum(g))), [1])));
+    this.gradients = batch.add(core.tidy(() => core.reshape(core.sum(core.concat(floats.map((g) => core.reshape(g, [-1])))), [1])));
   }
 
   /** After the batch was read, given the call's value (its loss): the count per key (keys with none are left
