@@ -8,21 +8,10 @@
 //   and after it, which on any GPU are what makes a frame long the first time.
 //
 //   node --import tsx bench/page.ts [--quick]
-import * as path from 'node:path';
-import { launchPage } from '../src/host/browser/launchPage.ts';
+import { loadTrainPage, type TrainPageOutput } from '../test/helpers/trainPage.ts';
 import { median, runAlone, type BenchSection } from './section.ts';
 
-const ROOT = path.resolve(__dirname, '..');
-const PAGE = path.join(ROOT, 'bench', 'pages', 'train.html');
-const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';
-
-interface PageResult {
-  median: number;
-  /** Each step's frame, in ms. */
-  frames: number[];
-  backend: string;
-  /** webgl: the programs compiled by the end of each step. */
-  programs?: number[];
+interface PageResult extends TrainPageOutput {
   /** With the agent: the steps (0-based) whose gradient call was probed. */
   probed: number[];
 }
@@ -32,22 +21,10 @@ const LONG_FRAME_MS = 100;
 const LIGHT_BATCH = 4;
 
 async function once(backend: string, steps: number, inject: boolean, batch = 32): Promise<PageResult> {
-  let line = '';
-  // The page says when it is done; the run is stopped then (a plain page sends no events to go idle on).
-  const handle = launchPage({
-    target: `file://${PAGE}?backend=${backend}&steps=${steps}&batch=${batch}`, root: path.dirname(PAGE), browser: BROWSER, headless: true,
-    idleMs: 120_000, agentPath: path.join(ROOT, 'dist', 'page-agent.js'), inject,
-    onOutput: (text) => {
-      if (!text.startsWith('BENCH ')) return;
-      line = text.slice(6);
-      handle.cancel();
-    },
-  });
-  const { report } = await handle.done;
-  if (!line) throw new Error(`the bench page on ${backend} printed no result`);
+  const { output, report } = await loadTrainPage({ backend, steps, batch, inject });
   // One gradient call per step (optimizer.minimize): call i + 1 is step i.
   const probed = report.gradientCalls.filter((c) => c.probed).map((c) => c.index - 1);
-  return { ...(JSON.parse(line) as Omit<PageResult, 'probed'>), probed };
+  return { ...output, probed };
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchSection> {
@@ -101,7 +78,7 @@ async function framesTable(rounds: number, steps: number): Promise<{ markdown: s
     const longs = loads.map(long);
     const where = loads.flatMap((l, i) => longs[i].map((f) => `step ${f.step} (${Math.round(f.ms)} ms${l.probed.includes(f.step) ? ', probed' : ''})`));
     const firsts = loads.map((l) => l.frames[0]);
-    const programs = loads.map((l) => l.programs ?? []);
+    const programs = loads.map((l) => l.programs);
     const compiled = `${median(programs.map((p) => p[0]))} | ${programs.map((p) => p[p.length - 1] - p[0]).join(', ')}`;
     return `| ${what} | ${median(loads.map((l) => median(l.frames.slice(1)))).toFixed(1)} | ${Math.round(median(firsts))} | ${compiled} | ${longs.map((l) => l.length).join(', ')} | ${where.join('; ') || 'none'} |`;
   };

@@ -8,6 +8,7 @@ import type { RunReport } from '../../src/protocol/report.ts';
 import { launchPage } from '../../src/host/browser/launchPage.ts';
 import { startViteServer, type DevServer } from '../../src/host/browser/viteServer.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
+import { loadTrainPage } from '../helpers/trainPage.ts';
 
 const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';
 const AGENT = path.join(ROOT, 'dist', 'page-agent.js');
@@ -119,23 +120,9 @@ describe('a Vite app that imports tfjs, against the same model trained by a Node
 });
 
 describe('webgl shader programs', () => {
-  const TRAIN_PAGE = path.join(ROOT, 'bench', 'pages', 'train.html');
   /** The bench page's program cache after each of its steps, plainly or with the agent. */
-  const programsPerStep = async (inject: boolean): Promise<number[]> => {
-    let line = '';
-    const handle = launchPage({
-      target: `file://${TRAIN_PAGE}?backend=webgl&steps=6&batch=4`, root: path.dirname(TRAIN_PAGE), browser: BROWSER, headless: true,
-      idleMs: 120_000, agentPath: AGENT, inject,
-      onOutput: (text) => {
-        if (!text.startsWith('BENCH ')) return;
-        line = text.slice(6);
-        handle.cancel();
-      },
-    });
-    await handle.done;
-    assert.ok(line, 'the page printed its result');
-    return (JSON.parse(line) as { programs: number[] }).programs;
-  };
+  const programsPerStep = async (inject: boolean): Promise<number[]> =>
+    (await loadTrainPage({ backend: 'webgl', steps: 6, batch: 4, inject })).output.programs;
 
   test('the agent compiles its own programs in the first call, and none after it (a frame later would be the agent\'s)', async () => {
     const plain = await programsPerStep(false);

@@ -201,7 +201,7 @@ export class ReadbackBatch {
     const values = new Map<Slot, number[]>();
     let offset = 0;
     for (const slot of slots) {
-      const size = this.shapes[slot].reduce((a, b) => a * b, 1);
+      const size = this.core.util.sizeFromShape(this.shapes[slot]);
       const part = flat.subarray(offset, offset + size);
       const reduce = this.reducers.get(slot);
       values.set(slot, reduce ? reduce(part) : Array.from(part));
