@@ -1,12 +1,14 @@
 // The cross-backend check on real tfjs: a backend that is a copy of cpu agrees with cpu layer by layer; one
 // whose Relu is off by 5% diverges at the first layer with a relu, and one whose Relu makes NaN is caught as
-// NaN where cpu is finite. Both are named by the backend-divergence finding.
+// NaN where cpu is finite. Both are named by the backend-divergence finding. Run after the call (as in a page
+// on webgl), the check finds the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { instrument } from '../../src/engine/instrument.ts';
 import { diagnose } from '../../src/model/diagnose/index.ts';
 import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
+import type { ReadStrategy } from '../../src/engine/readback/readback.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
 
@@ -35,10 +37,10 @@ function cpuTwin(name: string, relu?: (x: Float32Array) => Float32Array): void {
   }
 }
 
-async function trainOn(backend: string): Promise<{ call: GradientCallRecord; layers: LayerInfo[] }> {
+async function trainOn(backend: string, readStrategy?: ReadStrategy): Promise<{ call: GradientCallRecord; layers: LayerInfo[] }> {
   await core.setBackend(backend);
   const events: RunnerEvent[] = [];
-  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: 'always', probeBudget: 0, emit: (e) => events.push(e) });
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: 'always', probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
   try {
     const model = tf.sequential({ layers: [
       tf.layers.dense({ units: 8, inputShape: [4], useBias: false }),
@@ -48,9 +50,11 @@ async function trainOn(backend: string): Promise<{ call: GradientCallRecord; lay
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 3);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 4);
     tf.train.sgd(0.1).minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true })));
-    instr.flush();
+    // On the deferred strategy the check runs after the call: the model is gone before it reads anything.
     tf.dispose([x, y]);
     model.dispose();
+    instr.flush();
+    await instr.settled();
   } finally {
     instr.uninstall();
     await core.setBackend('cpu');
@@ -96,4 +100,18 @@ test('a backend whose relu makes NaN is caught where cpu is finite', async () =>
   assert.equal(call.backendCheck?.firstNonFinite, call.layers[1].layer);
   const finding = diagnose(reportOf(call, infos, 'nan-relu')).find((f) => f.rule === 'backend-divergence');
   assert.equal(finding?.severity, 'error');
+});
+
+test('after the call (the deferred strategy of pages on webgl), the check finds the same as at once, from the values the call saw', async () => {
+  cpuTwin('off-by-5-later', (x) => x.map((v) => Math.max(0, v) * 1.05));
+  const start = core.memory().numTensors;
+  const atOnce = (await trainOn('off-by-5-later', 'batched')).call;
+  const before = core.memory().numTensors;
+  const later = (await trainOn('off-by-5-later', 'deferred')).call;
+  // Each run builds its model with new random weights: the layers agree, the errors to float precision.
+  const shape = (c: GradientCallRecord) => ({ ...c.backendCheck, worst: undefined, firstDivergent: c.backendCheck?.firstDivergent?.layer });
+  assert.deepEqual(shape(later), shape(atOnce), 'the same layers compared, the same first divergent layer');
+  assert.ok(later.backendCheck?.firstDivergent && Math.abs(later.backendCheck.firstDivergent.error - 0.05) < 1e-4);
+  // The optimizer keeps its learning rate as a tensor, in both runs.
+  assert.equal(core.memory().numTensors - before, before - start, 'nothing the check read is left');
 });

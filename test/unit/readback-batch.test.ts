@@ -76,6 +76,26 @@ test('a read holding probe-only slots reads the others first, on their own; peek
   whole.dispose();
 });
 
+test('deferred: the probe-only slots are read each alone, in their own dtype, the others in one concat', async () => {
+  const concats: number[][] = [];
+  const spy = { ...tf, concat: (xs: tf.Tensor[]) => { concats.push(xs.map((x) => x.size)); return tf.concat(xs); } };
+  const labels = tf.tensor1d([3, 1, 2], 'int32');
+  const whole = tf.tensor2d([[2, 4], [6, 8]]);
+  const before = tf.memory().numTensors;
+  const batch = new ReadbackBatch(spy as never, 'deferred');
+  const value = batch.add(tf.tensor1d([7]) as never);
+  const gradients = batch.add(tf.tensor1d([5]) as never);
+  const held = batch.occasional(batch.addData(labels as never));
+  const stats = batch.occasional(addStats(batch, whole, []));
+  await batch.readWithoutWaiting();
+  assert.deepEqual(concats, [[1, 1]], 'one concat, for the slots every call reads');
+  assert.deepEqual([batch.get(value), batch.get(gradients), batch.get(held)], [[7], [5], [3, 1, 2]]);
+  close(batch.get(stats), [5, Math.sqrt(5), 2, 8, 0, 0], 'stats');
+  assert.equal(tf.memory().numTensors, before, 'the kept tensors are freed');
+  assert.ok(!labels.isDisposed && !whole.isDisposed, 'what the batch read stays its owner\'s');
+  tf.dispose([labels, whole]);
+});
+
 test('immediate: a statistic is reduced in JavaScript at once', () => {
   const t = tf.tensor1d([1, 3]);
   const batch = new ReadbackBatch(core, 'immediate');

@@ -4,13 +4,27 @@
 // user's tfjs tracks, no backend switch). The first layer whose output differs beyond the tolerance, and the
 // first whose output holds NaN or Inf where cpu's does not, point at a backend bug (tfjs issues #5145, #1321,
 // #5800: webgl returning nonsense or NaN where cpu is right) rather than at the model.
+//
+// It reads the page's values it needs (the inputs no recorded op made, the outputs it compares) in the call's one
+// batched read (readback.ts), with the call's statistics: no read of its own, no program of its own to compile on
+// webgl beyond a decode per tensor shape. The pass on cpu runs once they are read: at once (runCheck), or in
+// slices of a few milliseconds, one per frame (runCheckInSlices): at batch 32 the bench page's pass is about
+// 0.6 s of JavaScript, which was all in the page's first frame.
 import type { BackendCheck } from '../../protocol/report.ts';
 import type { ForwardRecording } from './forwardRecording.ts';
-import { engineOf, type BackendValues, type DataId, type DataType, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
+import type { ReadbackBatch, Slot } from '../readback/readback.ts';
+import { asDebugger } from '../probeEnvironment.ts';
+import { engineOf, type BackendValues, type DataId, type DataType, type KernelBackend, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
 import { ids, kernelInputs } from './forwardRecording.ts';
 
 /** Largest |page − cpu| over largest |cpu|, per layer output, over which a layer counts as diverging. */
 export const DIVERGENCE_TOLERANCE = 1e-3;
+
+/** Values the check reads at most (32 MB of float32): a larger forward pass is not compared. */
+export const CHECK_MAX_ELEMENTS = 1 << 23;
+
+/** The pass on cpu in slices does at most this much work per frame, in ms. */
+const SLICE_MS = 12;
 
 interface Info {
   dataId: DataId;
@@ -18,10 +32,73 @@ interface Info {
   dtype: DataType;
 }
 
-export function checkAgainstCpu(core: TfjsCore, recording: ForwardRecording, lossId: number, layerId: (unitIndex: number) => number): BackendCheck | { problem: string } {
-  const engine = engineOf(core);
-  const cpu = engine.findBackend('cpu');
-  if (!cpu) return { problem: 'the cpu backend is not available in this tfjs build' };
+type Problem = { problem: string };
+
+/** What a check computes: the recorded ops that lead to the loss (in order), the page's tensors it reads (the
+ *  inputs no such op made, and the outputs it compares), and the outermost layer calls' outputs to compare. */
+interface CheckPlan {
+  ops: number[];
+  reads: Map<number, Info>;
+  compared: { id: number; layer: number }[];
+}
+
+/** A check whose page values are on their way in a batch. */
+export interface PendingCheck {
+  plan: CheckPlan;
+  slots: Map<number, Slot>;
+}
+
+/** Plans the check of a recorded call and adds the page values it needs to the call's batch (probe-only slots). */
+export function prepareCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, layerId: (unitIndex: number) => number, batch: ReadbackBatch): PendingCheck | Problem {
+  const plan = planCheck(core, recording, lossId, layerId);
+  if ('problem' in plan) return plan;
+  let elements = 0;
+  for (const info of plan.reads.values()) elements += core.util.sizeFromShape(info.shape);
+  if (elements > CHECK_MAX_ELEMENTS) return { problem: `the forward pass holds ${elements} values to compare, more than the ${CHECK_MAX_ELEMENTS} the check reads` };
+  const slots = new Map([...plan.reads].map(([id, info]) => [id, batch.occasional(batch.addData(info))]));
+  return { plan, slots };
+}
+
+/** The check, once the batch is read. */
+export function runCheck(core: TfjsCore, recording: ForwardRecording, check: PendingCheck, batch: ReadbackBatch): BackendCheck {
+  const pass = onCpu(core, recording, check.plan, pageValues(check, batch));
+  for (let step = pass.next(); ; step = pass.next()) if (step.done) return step.value;
+}
+
+/** The same, in slices of SLICE_MS, one per frame. */
+export async function runCheckInSlices(core: TfjsCore, recording: ForwardRecording, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
+  const pass = onCpu(core, recording, check.plan, pageValues(check, batch));
+  let slice = performance.now();
+  for (let step = asDebugger(() => pass.next()); ; step = asDebugger(() => pass.next())) {
+    if (step.done) return step.value;
+    if (performance.now() - slice > SLICE_MS) {
+      await nextFrame();
+      slice = performance.now();
+    }
+  }
+}
+
+/** Resolves after the page's next frame (a task after its animation frame), or soon where there are no frames
+ *  (Node, a hidden tab): one slice per frame however many tasks the browser runs between two frames. */
+function nextFrame(): Promise<void> {
+  const raf = (globalThis as { requestAnimationFrame?: (callback: () => void) => number }).requestAnimationFrame;
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, raf ? 100 : 0);
+    raf?.(() => {
+      clearTimeout(fallback);
+      setTimeout(resolve, 0);
+    });
+  });
+}
+
+/** The page's values by tensor id, typed as the tensors were (the batch reads everything as float32). */
+function pageValues(check: PendingCheck, batch: ReadbackBatch): Map<number, BackendValues> {
+  const typed = { int32: Int32Array, bool: Uint8Array } as Record<string, typeof Int32Array | typeof Uint8Array>;
+  return new Map([...check.slots].map(([id, slot]) => [id, (typed[(check.plan.reads.get(id) as Info).dtype] ?? Float32Array).from(batch.get(slot))]));
+}
+
+function planCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, layerId: (unitIndex: number) => number): CheckPlan | Problem {
+  if (!engineOf(core).findBackend('cpu')) return { problem: 'the cpu backend is not available in this tfjs build' };
   const { ops, producer, units } = recording;
   // Every op that leads to the loss, inner ones included (nothing is re-run as a unit here).
   const needed = new Set<number>();
@@ -36,59 +113,74 @@ export function checkAgainstCpu(core: TfjsCore, recording: ForwardRecording, los
     needed.add(op);
     for (const [, input] of ops[op].inputs) if (input != null) stack.push(input);
   }
+  const plan: CheckPlan = { ops: [...needed].sort((a, b) => a - b), reads: new Map(), compared: [] };
+  const made = new Set<number>();
+  for (const index of plan.ops) {
+    const op = ops[index];
+    if (!core.getKernel?.(op.kernel, 'cpu')) return { problem: `the cpu backend has no ${op.kernel} kernel` };
+    for (const [, id] of op.inputs) {
+      if (id == null || made.has(id) || plan.reads.has(id)) continue;
+      // A variable as the kernel read it (the call may have assigned it since).
+      const variable = recording.variables.get(id);
+      const data = op.variables.find((v) => v.variable === variable)?.dataId ?? variable?.dataId;
+      const info = variable ? { dataId: data as DataId, shape: variable.shape, dtype: variable.dtype } : recording.held.info(id);
+      if (!info) throw new Error(`tensor ${id} is not kept`);
+      if (!['float32', 'int32', 'bool'].includes(info.dtype)) return { problem: `${op.kernel} reads a ${info.dtype} tensor` };
+      plan.reads.set(id, info as Info);
+    }
+    for (const id of op.outputs) made.add(id);
+  }
+  // Each outermost layer call's outputs, in the order they ran.
+  units.forEach((unit, index) => {
+    if (unit.kind !== 'layer' || unit.within.length) return;
+    for (const id of ids(unit.outputs)) {
+      const info = recording.variables.get(id) ?? recording.held.info(id);
+      if (!made.has(id) || !info) continue;
+      plan.reads.set(id, { dataId: info.dataId, shape: info.shape, dtype: info.dtype as DataType });
+      plan.compared.push({ id, layer: layerId(index) });
+    }
+  });
+  return plan;
+}
+
+/** Runs the plan's ops on cpu from the page's values, yielding after each, and compares the layer outputs. */
+function* onCpu(core: TfjsCore, recording: ForwardRecording, plan: CheckPlan, page: Map<number, BackendValues>): Generator<void, BackendCheck> {
+  const cpu = engineOf(core).findBackend('cpu') as KernelBackend;
   const onCpu = new Map<number, Info>();
   const created: DataId[] = [];
-  const pageValues = (id: number): { values: ArrayLike<number>; info: Info } | null => {
-    const variable = recording.variables.get(id);
-    const t = variable ?? recording.held.info(id);
-    if (!t) return null;
-    return { values: engine.readSync(t.dataId) as ArrayLike<number>, info: { dataId: t.dataId, shape: t.shape, dtype: t.dtype as DataType } };
-  };
   const toCpu = (id: number): Info => {
     const have = onCpu.get(id);
     if (have) return have;
-    const page = pageValues(id);
-    if (!page) throw new Error(`tensor ${id} is not kept`);
-    const dataId = cpu.write(page.values as BackendValues, page.info.shape, page.info.dtype);
+    const info = plan.reads.get(id) as Info;
+    const dataId = cpu.write(page.get(id) as BackendValues, info.shape, info.dtype);
     created.push(dataId);
-    const info = { dataId, shape: page.info.shape, dtype: page.info.dtype };
-    onCpu.set(id, info);
-    return info;
+    onCpu.set(id, { dataId, shape: info.shape, dtype: info.dtype });
+    return onCpu.get(id) as Info;
   };
   try {
-    for (const [index, op] of ops.entries()) {
-      if (!needed.has(index)) continue;
+    for (const index of plan.ops) {
+      const op = recording.ops[index];
       const kernel = core.getKernel?.(op.kernel, 'cpu');
-      if (!kernel) return { problem: `the cpu backend has no ${op.kernel} kernel` };
       const inputs = kernelInputs(op, (id) => (id == null ? id : toCpu(id))) as NamedTensorInfoMap;
-      const out = kernel.kernelFunc({ inputs, attrs: op.attrs, backend: cpu });
+      const out = kernel?.kernelFunc({ inputs, attrs: op.attrs, backend: cpu });
       const outs: Info[] = Array.isArray(out) ? out : [out];
       outs.forEach((o, k) => {
         created.push(o.dataId);
         onCpu.set(op.outputs[k], o);
       });
+      yield;
     }
-    // Compare each outermost layer call's outputs, in the order they ran.
     let worst: BackendCheck['worst'] = null;
     let firstDivergent: BackendCheck['firstDivergent'] = null;
     let firstNonFinite: number | null = null;
-    let compared = 0;
-    units.forEach((unit, index) => {
-      if (unit.kind !== 'layer' || unit.within.length) return;
-      for (const id of ids(unit.outputs)) {
-        const mine = onCpu.get(id);
-        const page = mine && pageValues(id);
-        if (!mine || !page) continue;
-        const theirs = cpu.readSync(mine.dataId) as ArrayLike<number>;
-        const { error, pageNonFinite, cpuNonFinite } = compare(page.values, theirs);
-        compared++;
-        const layer = layerId(index);
-        if (!worst || error > worst.error) worst = { layer, error };
-        if (!firstDivergent && error > DIVERGENCE_TOLERANCE) firstDivergent = { layer, error };
-        if (firstNonFinite == null && pageNonFinite && !cpuNonFinite) firstNonFinite = layer;
-      }
-    });
-    return { against: 'cpu', tolerance: DIVERGENCE_TOLERANCE, layers: compared, worst, firstDivergent, firstNonFinite };
+    for (const { id, layer } of plan.compared) {
+      const theirs = cpu.readSync((onCpu.get(id) as Info).dataId) as ArrayLike<number>;
+      const { error, pageNonFinite, cpuNonFinite } = compare(page.get(id) as ArrayLike<number>, theirs);
+      if (!worst || error > worst.error) worst = { layer, error };
+      if (!firstDivergent && error > DIVERGENCE_TOLERANCE) firstDivergent = { layer, error };
+      if (firstNonFinite == null && pageNonFinite && !cpuNonFinite) firstNonFinite = layer;
+    }
+    return { against: 'cpu', tolerance: DIVERGENCE_TOLERANCE, layers: plan.compared.length, worst, firstDivergent, firstNonFinite };
   } finally {
     for (const dataId of created) cpu.disposeData(dataId, true);
   }

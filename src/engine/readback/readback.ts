@@ -4,7 +4,7 @@
 //   it exists, reductions run in JavaScript (hostReductions.ts) and nothing is kept across the call.
 // - batched (webgl, webgpu and anything else). A read waits for the device, so the taps reduce on the
 //   backend, keep the small results, and read them all with one concat and one dataSync when the call ends.
-// - deferred (webgl in a page): batched, but the one read does not wait. A dataSync in the middle of a training
+// - deferred (webgl in a page): batched, but the reads do not wait. A dataSync in the middle of a training
 //   step stalls the pipeline twice (the device drains while JavaScript waits, then idles while the rest of the
 //   step is queued); data() lets the step go on, and the call's record is built when the values arrive.
 // On the batched strategies a statistic of a small tensor (a layer's output statistics, a gradient's norm) is not
@@ -13,9 +13,12 @@
 // call then compiled about a hundred, seconds of the page's first frame on a software GPU. A kept copy costs
 // nothing (a clone shares the texture), and the concat compiles once per call shape.
 import type { Values } from './hostReductions.ts';
-import type { DataId, Tensor, TfjsCore } from '../tfjs.ts';
+import { wrapData } from '../probes/heldTensors.ts';
+import { engineOf, type DataId, type DataType, type KernelBackend, type Tensor, type TfjsCore } from '../tfjs.ts';
 
 export type Slot = number;
+/** Values read back (a concat's are float32; a tensor read alone comes in its own dtype). */
+type Flat = Float32Array | Int32Array | Uint8Array;
 export type ReadStrategy = 'immediate' | 'batched' | 'deferred';
 
 const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
@@ -93,6 +96,14 @@ export class ReadbackBatch {
     return this.add(this.core.clone(t));
   }
 
+  /** A copy of data the engine holds (a held tensor's, a variable's earlier data), as it is now. */
+  addData(data: { dataId: DataId; shape: number[]; dtype: DataType }): Slot {
+    const engine = engineOf(this.core);
+    if (this.immediate) return this.addValues(engine.readSync(data.dataId) as ArrayLike<number>, [...data.shape]);
+    const backend = engine.state.tensorInfo.get(data.dataId)?.backend as KernelBackend;
+    return this.add(wrapData(engine, data.dataId, data.shape, data.dtype, backend));
+  }
+
   /** A reduction of t (t stays its owner's): in JavaScript where t's values are at hand or t fits in what the
    *  read carries whole, else on the device. */
   addReduced(t: Tensor, onDevice: (t: Tensor) => Tensor, onHost: (v: Values) => number[]): Slot {
@@ -144,14 +155,8 @@ export class ReadbackBatch {
   /** Reads every kept slot (with one sync, or two when it holds occasional ones) and frees the kept tensors. Call
    *  once. */
   read(): void {
-    const kept = this.kept();
-    const occasional = kept.filter((slot) => this.occasionalSlots.has(slot));
-    const groups = occasional.length && occasional.length < kept.length
-      ? [kept.filter((slot) => !this.occasionalSlots.has(slot)), occasional]
-      : [kept];
-    for (const group of groups) {
-      const all = this.concat(group);
-      if (!all) continue;
+    for (const group of this.groups()) {
+      const all = this.concat(group) as Tensor;
       const flat = all.dataSync<'float32'>();
       all.dispose();
       this.fill(group, flat);
@@ -160,18 +165,30 @@ export class ReadbackBatch {
   }
 
   /** Like read(), without waiting for the device: the values are here when the promise resolves. Everything kept
-   *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor). */
+   *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor).
+   *  Occasional slots are read each on its own: with no wait, one read per tensor costs nothing more than one
+   *  for all, and on webgl it compiles fewer programs (a decode per tensor shape, where the concat took a
+   *  reshape and an unpack per packed tensor and a concat program per few inputs). */
   async readWithoutWaiting(): Promise<void> {
-    const kept = this.kept();
-    const all = this.concat(kept);
-    if (!all) {
-      this.dispose();
-      return;
-    }
-    const pending = all.data<'float32'>();
-    all.dispose();
+    const reads = this.groups().flatMap((group) => {
+      if (this.occasionalSlots.has(group[0])) return group.map((slot) => ({ group: [slot], pending: (this.parts[slot] as Tensor).data() }));
+      const all = this.concat(group) as Tensor;
+      const pending = all.data();
+      all.dispose();
+      return [{ group, pending }];
+    });
     this.dispose();
-    this.fill(kept, await pending);
+    for (const { group, pending } of reads) this.fill(group, await pending as Flat);
+  }
+
+  /** The kept slots in the groups they are read in: the occasional ones apart, when there are others. */
+  private groups(): Slot[][] {
+    const kept = this.kept();
+    const occasional = kept.filter((slot) => this.occasionalSlots.has(slot));
+    if (!kept.length) return [];
+    return occasional.length && occasional.length < kept.length
+      ? [kept.filter((slot) => !this.occasionalSlots.has(slot)), occasional]
+      : [kept];
   }
 
   /** The slots whose tensors are kept. */
@@ -189,7 +206,7 @@ export class ReadbackBatch {
     })));
   }
 
-  private fill(slots: Slot[], flat: Float32Array): void {
+  private fill(slots: Slot[], flat: Flat): void {
     for (const [slot, values] of this.split(slots, flat)) {
       this.values[slot] = values;
       if (this.reducers.has(slot)) this.shapes[slot] = [values.length];
@@ -197,7 +214,7 @@ export class ReadbackBatch {
   }
 
   /** Each slot's values from the flat read of these slots, reduced where the slot was kept whole. */
-  private split(slots: Slot[], flat: Float32Array): Map<Slot, number[]> {
+  private split(slots: Slot[], flat: Flat): Map<Slot, number[]> {
     const values = new Map<Slot, number[]>();
     let offset = 0;
     for (const slot of slots) {

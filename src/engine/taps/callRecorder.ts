@@ -70,6 +70,8 @@ export class CallRecorder {
   model: number | undefined;
   /** The cross-backend check, when this call had one. */
   backendCheck: BackendCheck | undefined;
+  /** Work on the call's values once they are read (the cross-backend check), before the record is built. */
+  private readonly afterRead: (() => void | Promise<void>)[] = [];
 
   constructor(
     private readonly core: TfjsCore,
@@ -184,8 +186,15 @@ export class CallRecorder {
     });
   }
 
+  /** Runs work once the call's values are read, before the record is built: at once after a read that waits,
+   *  when the values arrive after one that does not. A promise it returns (that does not reject) holds the
+   *  record until it settles. */
+  whenRead(work: () => void | Promise<void>): void {
+    this.afterRead.push(work);
+  }
+
   /** Reads everything back, frees the kept tensors and returns the record: with one sync, or, on the deferred
-   *  strategy (unprobed calls: a probed one has read its loss already), when the values arrive. */
+   *  strategy, when the values arrive. */
   finish(numTensors: () => number): GradientCallRecord | Promise<GradientCallRecord> {
     withTapeOff(this.engine(), () => {
       for (const entry of this.entries.values()) {
@@ -193,12 +202,17 @@ export class CallRecorder {
       }
     });
     const weights = this.weightsNow();
-    const deferred = this.batch.strategy === 'deferred' && !this.probed;
-    const reading = withTapeOff(this.engine(), () => (deferred ? this.batch.readWithoutWaiting() : this.batch.read()));
+    const batch = this.batch;
+    const reading = withTapeOff(this.engine(), () => (batch.strategy === 'deferred' ? batch.readWithoutWaiting() : batch.read()));
     // Taken once the batch has let go of what it kept (a deferred read lets go before its values arrive).
     const memory: Memory = { numTensors: numTensors(), ...gpuBytes(this.engine()) };
-    if (!reading) return this.build(memory, weights);
-    return reading.then(() => this.build(memory, weights), (e: unknown) => {
+    const afterRead = () => {
+      const going = this.afterRead.map((work) => work()).filter((w) => w instanceof Promise);
+      return going.length ? Promise.all(going) : null;
+    };
+    const done = reading ? reading.then(afterRead) : afterRead();
+    if (!done) return this.build(memory, weights);
+    return done.then(() => this.build(memory, weights), (e: unknown) => {
       this.abandon();
       throw e;
     });

@@ -3,9 +3,10 @@
 // trainOnBatch through minimize: tfjs-layers/src/engine/training.ts, makeTrainFunction). Each call is recorded
 // (callRecorder.ts); a probed one also records its forward pass and replays it for the losses before and after
 // it and the attribution (src/engine/probes).
+import type { GradientCallRecord } from '../../protocol/report.ts';
 import type { Tensor, TfjsObject } from '../tfjs.ts';
 import { attributionSampler, layersToAttribute } from '../probes/attribution.ts';
-import { checkAgainstCpu } from '../probes/backendCheck.ts';
+import { prepareCheck, runCheck, runCheckInSlices } from '../probes/backendCheck.ts';
 import { ForwardRecording } from '../probes/forwardRecording.ts';
 import { asDebugger } from '../probeEnvironment.ts';
 import { Replay } from '../probes/replay.ts';
@@ -102,14 +103,14 @@ export class GradientTap {
       const record = recorder.finish(() => Number(ctx.engine.state.numTensors));
       emitChangedLayers(ctx);
       const emit = this.records.take();
-      if (record instanceof Promise) {
-        emit(record.then((call): RunnerEvent => ({ type: 'gradient-call', call }), (e: unknown) => notRecorded(recorder.index, e)));
-      } else if (replay && probes) {
+      const send = (event: (call: GradientCallRecord) => RunnerEvent) =>
+        emit(record instanceof Promise ? record.then(event, (e: unknown) => notRecorded(recorder.index, e)) : event(record));
+      if (replay && probes) {
         this.afterStep.wait(replay, probes.inferenceMs, (lossAfterStep, error) => {
-          emit({ type: 'gradient-call', call: { ...record, lossAfterStep, probeError: record.probeError ?? error } });
+          send((call) => ({ type: 'gradient-call', call: { ...call, lossAfterStep, probeError: call.probeError ?? error } }));
         });
       } else {
-        emit({ type: 'gradient-call', call: record });
+        send((call) => ({ type: 'gradient-call', call }));
       }
     } catch (e) {
       replay?.dispose();
@@ -129,14 +130,33 @@ export class GradientTap {
     const backend = String(ctx.core.getBackend?.() ?? '');
     const mode = ctx.options.backendCheck ?? 'auto';
     if (backend === 'cpu' || mode === 'off' || (mode === 'auto' && !GPU_BACKENDS.has(backend))) return;
-    const during = recorder.peekDuring();
+    // The first check needs no read to be decided (on webgl a read in the first call waits for its programs).
+    const during = this.backendChecks.first ? recorder.peekDuring() : null;
     const nonFinite = during != null && !Number.isFinite(during);
     if (this.backendChecks.first && !(nonFinite && !this.backendChecks.nonFinite)) return;
     this.backendChecks.first = true;
     if (nonFinite) this.backendChecks.nonFinite = true;
-    const result = asDebugger(() => checkAgainstCpu(ctx.core, recording, lossId, (unit) => (recording.units[unit] as { layerId: number }).layerId));
-    if ('problem' in result) ctx.emit({ type: 'log', level: 'info', message: `gradient call ${recorder.index}: no cross-backend check: ${result.problem}` });
-    else recorder.backendCheck = result;
+    const layerId = (unit: number) => (recording.units[unit] as { layerId: number }).layerId;
+    const noCheck = (problem: string) => ctx.emit({ type: 'log', level: 'info', message: `gradient call ${recorder.index}: no cross-backend check: ${problem}` });
+    const check = asDebugger(() => prepareCheck(ctx.core, recording, lossId, layerId, recorder.batch));
+    if ('problem' in check) {
+      noCheck(check.problem);
+      return;
+    }
+    // Once the call's values are read: at once, or on the deferred strategy in slices after the call.
+    recorder.whenRead(() => {
+      try {
+        if (recorder.batch.strategy !== 'deferred') {
+          recorder.backendCheck = asDebugger(() => runCheck(ctx.core, recording, check, recorder.batch));
+          return;
+        }
+        return runCheckInSlices(ctx.core, recording, check, recorder.batch).then((result) => {
+          recorder.backendCheck = result;
+        }, (e: unknown) => noCheck(messageOf(e)));
+      } catch (e) {
+        noCheck(messageOf(e));
+      }
+    });
   }
 
   /** Replays a recorded call for its losses before and after and its attribution. Returns the replay, kept for
