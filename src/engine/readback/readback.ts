@@ -58,6 +58,33 @@ export function transientValues(core: TfjsCore, t: Tensor): ArrayLike<number> {
   return t.dataSync() as ArrayLike<number>;
 }
 
+const SHAPE_UNIFORMS = 'WEBGL_USE_SHAPES_UNIFORMS';
+
+/**
+ * Runs fn, which starts reads, with webgl's shape uniforms on: a read's decode program then takes the tensor's
+ * shape as a uniform, so one program serves every shape of a rank and layout (tfjs-backend-webgl/src/
+ * gpgpu_math.ts, makeShaderKey; decode_matrix_gpu.ts) instead of one per shape. On the bench page the first
+ * probed call's reads compiled 15 decode programs, each a stall of 20 ms or more in the page's first frame on a
+ * software GPU. The flag is on only while fn runs: a read's decode runs before the read's first await
+ * (backend_webgl.ts, read), and no code of the page's runs meanwhile, so no program of the page's is compiled
+ * under it. Elsewhere (no webgl backend registered the flag) fn runs as it is.
+ */
+function withShapeUniforms<T>(core: TfjsCore, fn: () => T): T {
+  const env = core.env();
+  let was: boolean;
+  try {
+    was = env.getBool(SHAPE_UNIFORMS);
+  } catch {
+    return fn();
+  }
+  env.set(SHAPE_UNIFORMS, true);
+  try {
+    return fn();
+  } finally {
+    env.set(SHAPE_UNIFORMS, was);
+  }
+}
+
 export class ReadbackBatch {
   /** Kept tensors (batched), or null where the values are already here. */
   private readonly parts: (Tensor | null)[] = [];
@@ -171,7 +198,9 @@ export class ReadbackBatch {
    *  reshape and an unpack per packed tensor and a concat program per few inputs). */
   async readWithoutWaiting(): Promise<void> {
     const reads = this.groups().flatMap((group) => {
-      if (this.occasionalSlots.has(group[0])) return group.map((slot) => ({ group: [slot], pending: (this.parts[slot] as Tensor).data() }));
+      if (this.occasionalSlots.has(group[0])) {
+        return withShapeUniforms(this.core, () => group.map((slot) => ({ group: [slot], pending: (this.parts[slot] as Tensor).data() })));
+      }
       const all = this.concat(group) as Tensor;
       const pending = all.data();
       all.dispose();
