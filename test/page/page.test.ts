@@ -130,8 +130,9 @@ describe('webgl shader programs', () => {
     assert.equal(debugged.length, 6);
     const gained = (p: number[]) => p.map((n) => n - p[0]);
     assert.deepEqual(gained(debugged), gained(plain), `after step 0: plain ${plain}, with the agent ${debugged}`);
-    // Statistics of small outputs are reduced in JavaScript (readback.ts): about 35 programs of the agent's own
-    // for this model, against 104 when every statistic was reduced on the device.
-    assert.ok(debugged[0] - plain[0] < 60, `the agent's programs at step 0: ${debugged[0] - plain[0]}`);
+    // Statistics of small outputs are reduced in JavaScript, and probe-only values are read each alone with a
+    // decode that takes its shape as a uniform (readback.ts): 18 programs of the agent's own for this model,
+    // against 104 when every statistic was reduced on the device and 29 when the reads went through a concat.
+    assert.ok(debugged[0] - plain[0] <= 24, `the agent's programs at step 0: ${debugged[0] - plain[0]}`);
   });
 });
