@@ -6,7 +6,8 @@
 //   backend, keep the small results, and read them all with one concat and one dataSync when the call ends.
 // - deferred (webgl in a page): batched, but the reads do not wait. A dataSync in the middle of a training
 //   step stalls the pipeline twice (the device drains while JavaScript waits, then idles while the rest of the
-//   step is queued); data() lets the step go on, and the call's record is built when the values arrive.
+//   step is queued); data() lets the step go on, and the call's record is built when the values arrive. What
+//   only a probed call reads is read a tensor at a time, each decoded by one program per rank and layout.
 // On the batched strategies a statistic of a small tensor (a layer's output statistics, a gradient's norm) is not
 // reduced on the device: the tensor goes into the one read whole and is reduced in JavaScript. Every reduction
 // of a new size is a shader to compile (a dozen for one output's statistics), and on webgl the first recorded
@@ -207,7 +208,8 @@ export class ReadbackBatch {
       return [{ group, pending }];
     });
     this.dispose();
-    for (const { group, pending } of reads) this.fill(group, await pending as Flat);
+    const values = await Promise.all(reads.map((r) => r.pending));
+    reads.forEach(({ group }, i) => this.fill(group, values[i] as Flat));
   }
 
   /** The kept slots in the groups they are read in: the occasional ones apart, when there are others. */
