@@ -15,6 +15,7 @@ export type DataId = tfc.DataId;
 export type NamedTensorMap = tfc.NamedTensorMap;
 export type DataType = tfc.DataType;
 export type NamedAttrMap = tfc.NamedAttrMap;
+export type KernelConfig = tfc.KernelConfig;
 
 /** The object a module's exports, a prototype or the engine is, when the taps replace one of its members. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- what is replaced is tfjs's, of any 4.x version

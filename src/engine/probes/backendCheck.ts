@@ -14,7 +14,7 @@ import type { BackendCheck } from '../../protocol/report.ts';
 import type { ForwardRecording } from './forwardRecording.ts';
 import type { ReadbackBatch, Slot } from '../readback/readback.ts';
 import { asDebugger } from '../probeEnvironment.ts';
-import { engineOf, type BackendValues, type DataId, type DataType, type KernelBackend, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
+import { engineOf, type BackendValues, type DataId, type DataType, type KernelBackend, type KernelConfig, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
 import { ids, kernelInputs } from './forwardRecording.ts';
 
 /** Largest |page − cpu| over largest |cpu|, per layer output, over which a layer counts as diverging. */
@@ -34,10 +34,11 @@ interface Info {
 
 type Problem = { problem: string };
 
-/** What a check computes: the recorded ops that lead to the loss (in order), the page's tensors it reads (the
- *  inputs no such op made, and the outputs it compares), and the outermost layer calls' outputs to compare. */
+/** What a check computes: the recorded ops that lead to the loss (in order, with their cpu kernels), the page's
+ *  tensors it reads (the inputs no such op made, and the outputs it compares), and the outermost layer calls'
+ *  outputs to compare. */
 interface CheckPlan {
-  ops: number[];
+  ops: { index: number; kernel: KernelConfig }[];
   reads: Map<number, Info>;
   compared: { id: number; layer: number }[];
 }
@@ -113,11 +114,13 @@ function planCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, 
     needed.add(op);
     for (const [, input] of ops[op].inputs) if (input != null) stack.push(input);
   }
-  const plan: CheckPlan = { ops: [...needed].sort((a, b) => a - b), reads: new Map(), compared: [] };
+  const plan: CheckPlan = { ops: [], reads: new Map(), compared: [] };
   const made = new Set<number>();
-  for (const index of plan.ops) {
+  for (const index of [...needed].sort((a, b) => a - b)) {
     const op = ops[index];
-    if (!core.getKernel?.(op.kernel, 'cpu')) return { problem: `the cpu backend has no ${op.kernel} kernel` };
+    const kernel = core.getKernel?.(op.kernel, 'cpu');
+    if (!kernel) return { problem: `the cpu backend has no ${op.kernel} kernel` };
+    plan.ops.push({ index, kernel });
     for (const [, id] of op.inputs) {
       if (id == null || made.has(id) || plan.reads.has(id)) continue;
       // A variable as the kernel read it (the call may have assigned it since).
@@ -151,18 +154,17 @@ function* onCpu(core: TfjsCore, recording: ForwardRecording, plan: CheckPlan, pa
   const toCpu = (id: number): Info => {
     const have = onCpu.get(id);
     if (have) return have;
-    const info = plan.reads.get(id) as Info;
-    const dataId = cpu.write(page.get(id) as BackendValues, info.shape, info.dtype);
-    created.push(dataId);
-    onCpu.set(id, { dataId, shape: info.shape, dtype: info.dtype });
-    return onCpu.get(id) as Info;
+    const { shape, dtype } = plan.reads.get(id) as Info;
+    const info = { dataId: cpu.write(page.get(id) as BackendValues, shape, dtype), shape, dtype };
+    created.push(info.dataId);
+    onCpu.set(id, info);
+    return info;
   };
   try {
-    for (const index of plan.ops) {
+    for (const { index, kernel } of plan.ops) {
       const op = recording.ops[index];
-      const kernel = core.getKernel?.(op.kernel, 'cpu');
       const inputs = kernelInputs(op, (id) => (id == null ? id : toCpu(id))) as NamedTensorInfoMap;
-      const out = kernel?.kernelFunc({ inputs, attrs: op.attrs, backend: cpu });
+      const out = kernel.kernelFunc({ inputs, attrs: op.attrs, backend: cpu });
       const outs: Info[] = Array.isArray(out) ? out : [out];
       outs.forEach((o, k) => {
         created.push(o.dataId);
