@@ -48,6 +48,21 @@ export class BoundedHistory<T> {
     if (this.detail) this.keepDetail(item, this.detail);
   }
 
+  /** Puts `by` in the place of the first record `match` finds (its detail stays counted as the record's).
+   *  Returns whether one was found. */
+  update(match: (item: T) => boolean, by: (item: T) => T): boolean {
+    const item = this.first.find(match) ?? this.ring.find(match);
+    if (item === undefined) return false;
+    const next = by(item);
+    this.replace(item, next);
+    if (this.inFull.has(item)) {
+      const inFull = [...this.inFull].map((x) => (x === item ? next : x));
+      this.inFull.clear();
+      for (const x of inFull) this.inFull.add(x);
+    }
+    return true;
+  }
+
   items(): T[] {
     return [...this.first, ...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
   }

@@ -297,14 +297,15 @@ const isLayerCall = shape({
   nonFinite: isNum, batchNorm: orNull(isBatchNorm), gradNorm: orNull(isNum), frozenBy: optional(orNull(isInt)),
   learns: optional(oneOf(['all', 'some', 'none'])), inferenceAsked: optional(isBool),
 });
+export const isBackendCheck: Check = shape({ against: oneOf(['cpu']), tolerance: isNum, layers: isInt,
+  worst: orNull(shape({ layer: isInt, error: isNum })), firstDivergent: orNull(shape({ layer: isInt, error: isNum })), firstNonFinite: orNull(isInt) });
 export const isGradientCall: Check = shape({
   index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, model: optional(isInt), lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),
   lossAfterStep: orNull(isNum), probed: isBool, probeError: orNull(isStr), layers: listOf(isLayerCall),
   weights: listOf(shape({ name: isStr, layer: orNull(isInt), norm: orNull(isNum) })),
   attribution: orNull(listOf(shape({ layer: isInt, deltaLoss: isNum, share: isNum }))), unexplained: orNull(isNum),
   numTensors: isNum, numTensorsBefore: optional(isNum), gpuBytes: optional(isNum), durationMs: isNum, thinned: optional(isBool),
-  backendCheck: optional(shape({ against: oneOf(['cpu']), tolerance: isNum, layers: isInt,
-    worst: orNull(shape({ layer: isInt, error: isNum })), firstDivergent: orNull(shape({ layer: isInt, error: isNum })), firstNonFinite: orNull(isInt) })),
+  backendCheck: optional(isBackendCheck),
 });
 export const isLeakSite: Check = shape({ source: isSource, alive: isInt, created: isInt });
 export const isMemoryInfo: Check = shape({ tensorsAtStart: isNum, tensorsAtEnd: isNum });

@@ -2,8 +2,8 @@
 // src/host/eventReader.ts reads it), in order, and the check the host applies to every event before using it.
 import { isInt, isNum, isObj, isStr, listOf, oneOf, orNull, shape, type Check } from './checks.ts';
 import {
-  isGradientCall, isLayerInfo, isLeakSite, isMemoryInfo, isRunError, isTfjsInfo,
-  type GradientCallRecord, type LayerInfo, type LeakSite, type MemoryInfo, type RunError, type RunStatus, type TfjsInfo,
+  isBackendCheck, isGradientCall, isLayerInfo, isLeakSite, isMemoryInfo, isRunError, isTfjsInfo,
+  type BackendCheck, type GradientCallRecord, type LayerInfo, type LeakSite, type MemoryInfo, type RunError, type RunStatus, type TfjsInfo,
 } from './report.ts';
 import { isRunOptions, type RunOptions } from './runOptions.ts';
 
@@ -12,6 +12,10 @@ export type RunnerEvent =
   | { type: 'run-start'; target: string; args: string[]; cwd: string; tfjs: TfjsInfo; options: RunOptions; pid: number; startedAt: string }
   | { type: 'layers'; layers: LayerInfo[] }
   | { type: 'gradient-call'; call: GradientCallRecord }
+  /** A gradient call's cross-backend check, when it ran after the call (a page on webgl: in slices, over many
+   *  frames) so that the call's record, and the ones after it, did not wait for it. Folded into the call's
+   *  record, before or after the record itself arrives. */
+  | { type: 'backend-check'; index: number; check: BackendCheck }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'leak-sites'; sites: LeakSite[] }
   /** A cpu fallback kernel ran for the first time in this run (folded into tfjs.fallbackKernels). */
@@ -25,6 +29,7 @@ const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
   'run-start': shape({ target: isStr, args: listOf(isStr), cwd: isStr, options: isRunOptions, pid: isNum, startedAt: isStr, tfjs: isTfjsInfo }),
   layers: shape({ layers: listOf(isLayerInfo) }),
   'gradient-call': shape({ call: isGradientCall }),
+  'backend-check': shape({ index: isInt, check: isBackendCheck }),
   log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
   'leak-sites': shape({ sites: listOf(isLeakSite) }),
   'kernel-fallback': shape({ kernel: isStr }),

@@ -1,12 +1,13 @@
 // The cross-backend check on real tfjs: a backend that is a copy of cpu agrees with cpu layer by layer; one
 // whose Relu is off by 5% diverges at the first layer with a relu, and one whose Relu makes NaN is caught as
 // NaN where cpu is finite. Both are named by the backend-divergence finding. Run after the call (as in a page
-// on webgl), the check finds the same.
+// on webgl), the check finds the same, and follows the call's record instead of holding it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { instrument } from '../../src/engine/instrument.ts';
 import { diagnose } from '../../src/model/diagnose/index.ts';
+import { ReportBuilder } from '../../src/model/reportBuilder.ts';
 import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
 import type { ReadStrategy } from '../../src/engine/readback/readback.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
@@ -37,7 +38,7 @@ function cpuTwin(name: string, relu?: (x: Float32Array) => Float32Array): void {
   }
 }
 
-async function trainOn(backend: string, readStrategy?: ReadStrategy): Promise<{ call: GradientCallRecord; layers: LayerInfo[] }> {
+async function trainOn(backend: string, readStrategy?: ReadStrategy): Promise<{ call: GradientCallRecord; layers: LayerInfo[]; events: RunnerEvent[] }> {
   await core.setBackend(backend);
   const events: RunnerEvent[] = [];
   const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: 'always', probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
@@ -59,9 +60,11 @@ async function trainOn(backend: string, readStrategy?: ReadStrategy): Promise<{ 
     instr.uninstall();
     await core.setBackend('cpu');
   }
-  const call = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []))[0];
-  const infos = events.flatMap((e) => (e.type === 'layers' ? e.layers : []));
-  return { call, layers: infos };
+  // The events folded as the host folds them (a check that ran after its call comes as an event of its own).
+  const builder = new ReportBuilder('x.js', []);
+  for (const e of events) builder.apply(e);
+  const { gradientCalls: [call], layers: infos } = builder.report();
+  return { call, layers: infos, events };
 }
 
 const reportOf = (call: GradientCallRecord, layerInfos: LayerInfo[], backend: string): RunReport => ({
@@ -107,7 +110,11 @@ test('after the call (the deferred strategy of pages on webgl), the check finds 
   const start = core.memory().numTensors;
   const atOnce = (await trainOn('off-by-5-later', 'batched')).call;
   const before = core.memory().numTensors;
-  const later = (await trainOn('off-by-5-later', 'deferred')).call;
+  const { call: later, events } = await trainOn('off-by-5-later', 'deferred');
+  // The record went out without the check, which came as an event of its own (before or after it: the fold
+  // takes either order).
+  assert.equal(events.filter((e) => e.type === 'backend-check').length, 1);
+  assert.equal(events.find((e) => e.type === 'gradient-call' && e.call.backendCheck), undefined);
   // Each run builds its model with new random weights: the layers agree, the errors to float precision.
   const shape = (c: GradientCallRecord) => ({ ...c.backendCheck, worst: undefined, firstDivergent: c.backendCheck?.firstDivergent?.layer });
   assert.deepEqual(shape(later), shape(atOnce), 'the same layers compared, the same first divergent layer');

@@ -21,6 +21,10 @@ function call(index: number): GradientCallRecord {
   };
 }
 
+function check(index: number): RunnerEvent {
+  return { type: 'backend-check', index, check: { against: 'cpu', tolerance: 1e-3, layers: 3, worst: { layer: 2, error: index }, firstDivergent: null, firstNonFinite: null } };
+}
+
 function events(calls: number): RunnerEvent[] {
   return [
     { type: 'run-start', target: '/t.js', args: [], cwd: '/', tfjs: { version: '4.22.0', backend: 'cpu', source: 'bundled', path: '/tfjs' }, options: { ...DEFAULT_RUN_OPTIONS, historySize: 100 }, pid: 1, startedAt: '2026-01-01T00:00:00.000Z' },
@@ -29,6 +33,9 @@ function events(calls: number): RunnerEvent[] {
       { type: 'gradient-call', call: call(i + 1) },
       ...(i === 10 ? [{ type: 'layers', layers: LAYERS.slice(150) } as RunnerEvent, { type: 'log', level: 'warn', message: 'late layers' } as RunnerEvent] : []),
       ...(i === 30 ? [{ type: 'leak-sites', sites: [{ source: null, alive: 3, created: 4 }] } as RunnerEvent] : []),
+      // Cross-backend checks that ran after their calls: one after its record, one before it.
+      ...(i === 7 ? [check(5)] : []),
+      ...(i === 18 ? [check(20)] : []),
     ]).flat(),
     { type: 'run-end', status: 'completed', exitCode: 0, error: null, memory: { tensorsAtStart: 0, tensorsAtEnd: 5 }, gradientCallCount: calls, backend: 'cpu' },
   ];
@@ -56,6 +63,8 @@ test('updates since any version bring a view to the host\'s report, through thin
   assert.ok(final.gradientCallsDropped > 0, 'the history dropped calls');
   assert.ok(final.gradientCalls.some((c) => c.thinned), 'the detail budget thinned calls');
   assert.equal(final.logs.length, 1);
+  assert.deepEqual(final.gradientCalls.filter((c) => c.backendCheck).map((c) => [c.index, c.backendCheck?.worst?.error]), [[5, 5], [20, 20]],
+    'each check joined its call, the early one too');
 });
 
 test('an update carries what changed, not the whole report; the snapshot is diagnosed once per version', () => {

@@ -71,7 +71,7 @@ export class CallRecorder {
   /** The cross-backend check, when this call had one. */
   backendCheck: BackendCheck | undefined;
   /** Work on the call's values once they are read (the cross-backend check), before the record is built. */
-  private readonly afterRead: (() => void | Promise<void>)[] = [];
+  private readonly afterRead: (() => void)[] = [];
 
   constructor(
     private readonly core: TfjsCore,
@@ -187,9 +187,8 @@ export class CallRecorder {
   }
 
   /** Runs work once the call's values are read, before the record is built: at once after a read that waits,
-   *  when the values arrive after one that does not. A promise it returns (that does not reject) holds the
-   *  record until it settles. */
-  whenRead(work: () => void | Promise<void>): void {
+   *  when the values arrive after one that does not. */
+  whenRead(work: () => void): void {
     this.afterRead.push(work);
   }
 
@@ -206,13 +205,12 @@ export class CallRecorder {
     const reading = withTapeOff(this.engine(), () => (batch.strategy === 'deferred' ? batch.readWithoutWaiting() : batch.read()));
     // Taken once the batch has let go of what it kept (a deferred read lets go before its values arrive).
     const memory: Memory = { numTensors: numTensors(), ...gpuBytes(this.engine()) };
-    const afterRead = () => {
-      const going = this.afterRead.map((work) => work()).filter((w) => w instanceof Promise);
-      return going.length ? Promise.all(going) : null;
+    const built = () => {
+      for (const work of this.afterRead) work();
+      return this.build(memory, weights);
     };
-    const done = reading ? reading.then(afterRead) : afterRead();
-    if (!done) return this.build(memory, weights);
-    return done.then(() => this.build(memory, weights), (e: unknown) => {
+    if (!reading) return built();
+    return reading.then(built, (e: unknown) => {
       this.abandon();
       throw e;
     });

@@ -30,6 +30,8 @@ export class GradientTap {
   private readonly backendChecks = { first: false, nonFinite: false };
   /** The calls' records, in call order. */
   private readonly records: InOrder<RunnerEvent>;
+  /** Cross-backend checks running after their calls (the deferred strategy). */
+  private readonly checking = new Set<Promise<void>>();
 
   constructor(private readonly ctx: TapContext, private readonly labels: ApiLabels, private readonly afterStep: AfterStep, private readonly leakWatch: LeakWatch) {
     this.sampleAttribution = ctx.options.sampleAttribution ?? attributionSampler();
@@ -119,9 +121,9 @@ export class GradientTap {
     }
   }
 
-  /** Resolves when every record of the calls made so far has gone out. */
-  settled(): Promise<void> {
-    return this.records.settled();
+  /** Resolves when every record of the calls made so far, and every check that runs after its call, has gone out. */
+  async settled(): Promise<void> {
+    await Promise.all([this.records.settled(), ...this.checking]);
   }
 
   /** On a GPU backend (or when asked), the call's forward pass replayed on cpu and compared layer by layer. */
@@ -143,16 +145,20 @@ export class GradientTap {
       noCheck(check.problem);
       return;
     }
-    // Once the call's values are read: at once, or on the deferred strategy in slices after the call.
+    // Once the call's values are read: at once, into the record; or, on the deferred strategy, in slices over
+    // the frames after the call, as an event of its own, so that the record (and every one after it, which go
+    // out in order) is not held for it.
     recorder.whenRead(() => {
       try {
         if (recorder.batch.strategy !== 'deferred') {
           recorder.backendCheck = asDebugger(() => runCheck(ctx.core, recording, check, recorder.batch));
           return;
         }
-        return runCheckInSlices(ctx.core, recording, check, recorder.batch).then((result) => {
-          recorder.backendCheck = result;
-        }, (e: unknown) => noCheck(messageOf(e)));
+        const running = runCheckInSlices(ctx.core, recording, check, recorder.batch).then(
+          (result) => ctx.emit({ type: 'backend-check', index: recorder.index, check: result }),
+          (e: unknown) => noCheck(messageOf(e)));
+        this.checking.add(running);
+        void running.then(() => this.checking.delete(running));
       } catch (e) {
         noCheck(messageOf(e));
       }
