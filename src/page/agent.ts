@@ -5,6 +5,8 @@
 //   script), and attaches once that script has finished (a microtask later, before the next script runs);
 // - an app that bundles tfjs (Vite, webpack): the app, or the Vite plugin, calls
 //   `window.__tfjsDebugger.attach(tf)` with its own tfjs instance before it trains.
+// The launcher also puts it into each dedicated worker of the page before the worker's first script: there it
+// finds the `tf` that importScripts defines, or is handed one (`self.__tfjsDebugger.attach(tf)`).
 // Events go to the host through the DevTools binding the launcher adds (`__tfjsDebuggerEmit`), which only this
 // page can call; without one (the agent loaded by hand) they are kept in `window.__tfjsDebugger.events`.
 import { instrument, type Instrumentation } from '../engine/instrument.ts';

@@ -1,6 +1,6 @@
 // Training in a web page, in headless Chromium (Debian's chromium, SwiftShader for webgl): the page agent on a
-// script-tag page and on a Vite app, against the same model trained by a Node script, and the page's own
-// output with and without the agent.
+// script-tag page, on a page whose web worker trains, and on a Vite app, against the same model trained by a
+// Node script, and the page's own output with and without the agent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -8,6 +8,7 @@ import type { RunReport } from '../../src/protocol/report.ts';
 import { launchPage } from '../../src/host/browser/launchPage.ts';
 import { startViteServer, type DevServer } from '../../src/host/browser/viteServer.ts';
 import { lineOf, ROOT, runCli, SCRIPTS } from '../helpers/cli.ts';
+import { serveFolder, type StaticServer } from '../helpers/staticServer.ts';
 import { loadTrainPage } from '../helpers/trainPage.ts';
 
 const BROWSER = process.env.TFJS_DEBUG_BROWSER ?? '/usr/bin/chromium';
@@ -64,6 +65,42 @@ describe('a page that loads tfjs by a script tag', () => {
     assert.equal(done(debugged.output), done(plain.output));
     assert.equal(plain.report.gradientCallCount, 0, 'no agent, no events');
     assert.equal(debugged.report.gradientCallCount, 20);
+  });
+});
+
+describe('a page whose web worker trains (tfjs loaded in the worker by importScripts)', () => {
+  // Served over http: Chromium does not let a file:// page start a worker.
+  let server: StaticServer;
+  const page = () => `${server.url}examples/browser/worker/index.html`;
+  const workerJs = path.join(ROOT, 'examples', 'browser', 'worker', 'train-worker.js');
+  before(async () => { server = await serveFolder(ROOT); });
+  after(async () => { await server?.close(); });
+
+  test('cpu: the worker\'s fit is recorded at its own lines, and its output is the same without the agent', async () => {
+    const plain = await runPage(`${page()}?backend=cpu`, ROOT, false);
+    const { report, output } = await runPage(`${page()}?backend=cpu`, ROOT);
+    const done = (s: string) => s.split('\n').find((l) => l.startsWith('done in a worker'));
+    assert.match(done(plain.output) ?? '', /^done in a worker on cpu: inference loss \d/);
+    assert.equal(done(output), done(plain.output));
+    assert.equal(report.status, 'completed');
+    assert.equal(report.target, `${page()}?backend=cpu`, 'the run is the page\'s');
+    assert.equal(report.gradientCallCount, 12);
+    const bn = byName(report, 'batch_normalization');
+    assert.deepEqual([bn.source?.file, bn.source?.line], [workerJs, lineOf(workerJs, 'batchNormalization(')]);
+    const call = report.gradientCalls[0];
+    assert.deepEqual([call.api, call.source?.file, call.source?.line], ['fit', workerJs, lineOf(workerJs, 'model.fit(')]);
+    assert.equal(call.layers.find((l) => l.layer === bn.id)?.mode, 'training');
+    assert.ok(call.probed && call.lossBefore != null && call.lossAfter != null && call.lossDuring != null);
+    assert.ok(rules(report).includes('loss-gap') && rules(report).includes('dropout-in-gradient'), String(rules(report)));
+  });
+
+  test('webgl in the worker (OffscreenCanvas): the same findings, and the cross-backend check', async () => {
+    const { report, output } = await runPage(page(), ROOT);
+    assert.match(output, /done in a worker on webgl/);
+    assert.equal(report.tfjs?.backend, 'webgl');
+    assert.ok(rules(report).includes('loss-gap') && rules(report).includes('dropout-in-gradient'), String(rules(report)));
+    const check = report.gradientCalls[0].backendCheck;
+    assert.ok(check && check.layers > 0 && check.firstDivergent == null, JSON.stringify(check));
   });
 });
 

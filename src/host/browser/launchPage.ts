@@ -1,7 +1,8 @@
 // Debugs the training that runs in a web page: starts a Chromium-family browser over the DevTools protocol
 // (its pipe, no port: cdp.ts), injects the page agent before any page script runs, and folds the events the
 // agent sends through a DevTools binding (only that page can call it) into a report, like a script run. The
-// run ends when the page has sent nothing for `idleMs`, when it closes, on Stop, or at the timeout. Places in
+// run ends when the page has sent nothing for `idleMs`, when it closes, on Stop, or at the timeout. The page's
+// dedicated workers get an agent too (a worker is held at its start until its agent is in). Places in
 // the page (script URLs) are mapped back to files: file:// URLs directly, http(s) URLs under `root` (a dev
 // server serves the project's files at their paths; Vite's /@fs/ prefix is an absolute path).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -93,7 +94,8 @@ const FINISH_MS = 5_000;
 export const NOT_ATTACHED = 'The page never showed the debugger its tfjs, so nothing was recorded. A page that loads tfjs by a ' +
   'script tag is found by itself; an app that bundles tfjs must hand it over: add tfjsDebugger() from ' +
   '"tfjs-model-debugger/vite" to the plugins in vite.config (or give tfjs-debug the app\'s folder), or call ' +
-  'window.__tfjsDebugger?.attach(tf) once before training (README: "Training in a web page").';
+  'window.__tfjsDebugger?.attach(tf) once before training (self.__tfjsDebugger?.attach(tf) in a web worker that bundles tfjs; ' +
+  'one that loads it with importScripts is found by itself) (README: "Training in a web page").';
 
 /** Ends the browser and its helper processes (its process group). */
 function killGroup(pid: number | undefined): void {
@@ -134,11 +136,47 @@ function startBrowser(browser: string, profile: string, headless: boolean): { ch
   return { child, exited };
 }
 
+/** The page's (and its workers') console on the output, and its uncaught errors in the log too. */
+function followConsole(cdp: CdpConnection, sessions: Set<string>, root: string | null, onOutput: PageLaunchOptions['onOutput'], log: (e: RunnerEvent) => void): void {
+  cdp.on('Runtime.consoleAPICalled', (params, sessionId) => {
+    if (!sessionId || !sessions.has(sessionId)) return;
+    const text = (params.args ?? []).map((a: CdpPayload) => (a.value !== undefined ? String(a.value) : a.description ?? a.type)).join(' ');
+    onOutput?.(`${text}\n`, params.type === 'error' || params.type === 'warning' ? 'stderr' : 'stdout');
+  });
+  cdp.on('Runtime.exceptionThrown', (params, sessionId) => {
+    if (!sessionId || !sessions.has(sessionId)) return;
+    const d = params.exceptionDetails ?? {};
+    const text = d.exception?.description ?? d.text ?? 'an error';
+    onOutput?.(`Uncaught ${text}\n`, 'stderr');
+    log({ type: 'log', level: 'warn', message: `uncaught error in the page: ${String(text).split('\n')[0]}${d.url ? ` (${pageUrlToFile(d.url, root)}:${(d.lineNumber ?? 0) + 1})` : ''}` });
+  });
+}
+
+/** A dedicated worker of the page (tfjs trained off the main thread) gets an agent of its own (unless
+ *  `agentScript` is null) before its first script runs: the page's auto-attach holds each new worker until it is
+ *  resumed. Its console is followed too. Anything else the page starts is resumed as it is. */
+function followWorkers(cdp: CdpConnection, sessions: Set<string>, agentScript: string | null): void {
+  cdp.on('Target.attachedToTarget', (params, parent) => {
+    if (!parent || !sessions.has(parent)) return;
+    const worker: string = params.sessionId;
+    const resume = () => cdp.send('Runtime.runIfWaitingForDebugger', {}, worker).catch(() => undefined);
+    if (params.targetInfo?.type !== 'worker') return void resume();
+    sessions.add(worker);
+    void (async () => {
+      await cdp.send('Runtime.enable', {}, worker);
+      if (agentScript == null) return;
+      await cdp.send('Runtime.addBinding', { name: BINDING }, worker);
+      await cdp.send('Runtime.evaluate', { expression: agentScript }, worker);
+    })().catch(() => undefined).then(resume);
+  });
+}
+
 export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const { url, root } = resolvePageTarget(opts.target, opts.root);
   const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
   const report = opts.live ?? new LiveReport(url, [], options);
   const agentSource = readFileSync(opts.agentPath ?? path.join(__dirname, 'page-agent.js'), 'utf8');
+  const agentScript = `globalThis.__tfjsDebuggerConfig = ${JSON.stringify({ options })};\n${agentSource}`;
   const browser = findBrowser(opts.browser);
   const profile = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-browser-'));
   const { child, exited } = startBrowser(browser, profile, opts.headless === true);
@@ -149,13 +187,23 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const done = new Promise<{ report: RunReport }>((resolve) => { resolveDone = resolve; });
   const cdp = new CdpConnection(child.stdio[3] as Writable, child.stdio[4] as Readable, () => void end('completed'));
   let session: string | undefined;
+  /** The page's session and its dedicated workers' (each with an agent of its own). */
+  const sessions = new Set<string>();
+  /** The session whose agent attached first: the one recorded (a run records one tfjs). */
+  let recorded: string | undefined;
 
-  let attached = false;
   const accept = (event: RunnerEvent) => {
-    if (event.type === 'run-start') attached = true;
     const mapped = mapSources(event, (u) => pageUrlToFile(u, root));
-    report.apply(mapped);
+    // The run is the page's, also when a worker of it trains.
+    report.apply(mapped.type === 'run-start' ? { ...mapped, target: url } : mapped);
     opts.onEvent?.(mapped);
+  };
+  /** An agent's event: the first agent to attach is recorded; another one (the page and a worker both training)
+   *  is named in the log, once, and left out. */
+  const fromAgent = (event: RunnerEvent, from: string) => {
+    if (recorded == null && event.type === 'run-start') recorded = from;
+    if (from === recorded) return accept(event);
+    if (event.type === 'run-start') accept({ type: 'log', level: 'warn', message: `a second tfjs attached too (in ${event.target}); only the first one is recorded` });
   };
   const armIdle = () => {
     if (idle) clearTimeout(idle);
@@ -165,7 +213,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   async function end(status: Exclude<RunStatus, 'running'>, message?: string): Promise<void> {
     if (ended) return;
     ended = true;
-    if (status === 'completed' && !attached) return shutDown('failed', NOT_ATTACHED, 'usage');
+    if (status === 'completed' && recorded == null) return shutDown('failed', NOT_ATTACHED, 'usage');
     return shutDown(status, message);
   }
 
@@ -174,10 +222,10 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     if (timeout) clearTimeout(timeout);
     // The host's ending first: the agent's run-end then adds the memory figures without changing the status.
     report.end(status, message ? { ...(kind ? { kind } : {}), message, file: url, line: null } : null, status === 'completed' ? 0 : null);
-    if (session) {
-      // What the page still holds (a probed call waiting for its optimizer step, values on their way from the
-      // device), then run-end. A page stuck in a loop never answers: the run ends without them.
-      const finish = cdp.send('Runtime.evaluate', { expression: `window.${AGENT_GLOBAL} && window.${AGENT_GLOBAL}.finish()`, awaitPromise: true }, session);
+    if (recorded) {
+      // What the page (or its worker) still holds (a probed call waiting for its optimizer step, values on their
+      // way from the device), then run-end. A page stuck in a loop never answers: the run ends without them.
+      const finish = cdp.send('Runtime.evaluate', { expression: `globalThis.${AGENT_GLOBAL} && globalThis.${AGENT_GLOBAL}.finish()`, awaitPromise: true }, recorded);
       await Promise.race([finish.catch(() => undefined), new Promise((r) => setTimeout(r, FINISH_MS))]);
     }
     await Promise.race([cdp.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
@@ -189,7 +237,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   }
 
   cdp.on('Runtime.bindingCalled', (params, sessionId) => {
-    if (sessionId !== session || params.name !== BINDING || typeof params.payload !== 'string') return;
+    if (!sessionId || !sessions.has(sessionId) || params.name !== BINDING || typeof params.payload !== 'string') return;
     let event: unknown;
     try {
       event = decodeEvent(params.payload);
@@ -198,23 +246,14 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     }
     if (!isRunnerEvent(event)) return;
     armIdle();
-    accept(event);
+    fromAgent(event, sessionId);
   });
-  cdp.on('Runtime.consoleAPICalled', (params, sessionId) => {
-    if (sessionId !== session) return;
-    const text = (params.args ?? []).map((a: CdpPayload) => (a.value !== undefined ? String(a.value) : a.description ?? a.type)).join(' ');
-    opts.onOutput?.(`${text}\n`, params.type === 'error' || params.type === 'warning' ? 'stderr' : 'stdout');
-  });
-  cdp.on('Runtime.exceptionThrown', (params, sessionId) => {
-    if (sessionId !== session) return;
-    const d = params.exceptionDetails ?? {};
-    const text = d.exception?.description ?? d.text ?? 'an error';
-    opts.onOutput?.(`Uncaught ${text}\n`, 'stderr');
-    accept({ type: 'log', level: 'warn', message: `uncaught error in the page: ${String(text).split('\n')[0]}${d.url ? ` (${pageUrlToFile(d.url, root)}:${(d.lineNumber ?? 0) + 1})` : ''}` });
-  });
+  followConsole(cdp, sessions, root, opts.onOutput, accept);
   cdp.on('Target.detachedFromTarget', (params) => {
     if (params.sessionId === session) void end('completed');
+    else sessions.delete(params.sessionId);
   });
+  followWorkers(cdp, sessions, opts.inject === false ? null : agentScript);
   child.on('exit', () => void end('completed'));
   child.on('error', (e) => void end('failed', `Could not start the browser ${browser}: ${e.message}`));
 
@@ -222,14 +261,14 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     const { targetInfos } = await cdp.send('Target.getTargets');
     const page = (targetInfos as CdpPayload[]).find((t) => t.type === 'page');
     const targetId = page ? page.targetId : (await cdp.send('Target.createTarget', { url: 'about:blank' })).targetId;
-    session = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })).sessionId;
+    const pageSession: string = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })).sessionId;
+    session = pageSession;
+    sessions.add(pageSession);
     await cdp.send('Runtime.enable', {}, session);
     await cdp.send('Page.enable', {}, session);
     await cdp.send('Runtime.addBinding', { name: BINDING }, session);
-    const config = JSON.stringify({ options });
-    if (opts.inject !== false) {
-      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: `window.__tfjsDebuggerConfig = ${config};\n${agentSource}` }, session);
-    }
+    await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, session);
+    if (opts.inject !== false) await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript }, session);
     armIdle();
     if (opts.timeoutMs && opts.timeoutMs > 0) {
       timeout = setTimeout(() => void end('timed-out', `The page was still training after ${Math.round((opts.timeoutMs as number) / 1000)} s; the run was stopped.`), opts.timeoutMs);
