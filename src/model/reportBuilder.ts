@@ -1,7 +1,7 @@
 // Folds the runner's event stream into a RunReport (JSON schema version 1), and says what changed between two
 // versions of it (a ReportUpdate), so that a live view is sent what changed, not the whole report. Pure, so it
 // runs anywhere; the host's one fold of a run (src/host/liveReport.ts) owns one and adds the diagnosis.
-import { REPORT_SCHEMA_VERSION, type BackendCheck, type GradientCallRecord, type LayerInfo, type LayerTotals, type RunError, type RunReport, type RunStatus } from '../protocol/report.ts';
+import { REPORT_SCHEMA_VERSION, type GradientCallRecord, type LayerInfo, type LayerTotals, type RunError, type RunReport, type RunStatus } from '../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../protocol/runOptions.ts';
 import type { RunnerEvent } from '../protocol/runnerEvents.ts';
 import type { ReportHeader, ReportUpdate } from '../protocol/webviewMessages.ts';
@@ -40,8 +40,6 @@ export class ReportBuilder {
   private readonly changedAt = new WeakMap<object, number>();
   private readonly logVersions: number[] = [];
   private leakSitesAt = 0;
-  /** Cross-backend checks that came before their call's record. */
-  private readonly earlyChecks = new Map<number, BackendCheck>();
 
   constructor(target: string, args: string[], options: RunOptions = DEFAULT_RUN_OPTIONS) {
     this.history = BoundedHistory.forSize(options.historySize, {
@@ -82,18 +80,14 @@ export class ReportBuilder {
       case 'layers':
         for (const layer of event.layers) this.layers.set(layer.id, this.stamp(layer));
         break;
-      case 'gradient-call': {
+      case 'gradient-call':
         for (const layer of addCallToTotals(this.totals, event.call)) this.stamp(layer);
-        const check = this.earlyChecks.get(event.call.index);
-        this.earlyChecks.delete(event.call.index);
-        this.history.push(this.stamp(check ? { ...event.call, backendCheck: check } : event.call));
+        this.history.push(this.stamp(event.call));
         r.gradientCallCount = Math.max(r.gradientCallCount, event.call.index);
         break;
-      }
       case 'backend-check':
-        // A call the history dropped already keeps nothing; one still to come takes it when it arrives.
-        if (!this.history.update((c) => c.index === event.index, (c) => this.stamp({ ...c, backendCheck: event.check }))
-          && event.index > r.gradientCallCount) this.earlyChecks.set(event.index, event.check);
+        // It follows its call's record; a call the history has dropped since keeps nothing.
+        this.history.update((c) => c.index === event.index, (c) => this.stamp({ ...c, backendCheck: event.check }));
         break;
       case 'log':
         if (r.logs.length < MAX_LOGS) {

@@ -13,8 +13,8 @@ export type RunnerEvent =
   | { type: 'layers'; layers: LayerInfo[] }
   | { type: 'gradient-call'; call: GradientCallRecord }
   /** A gradient call's cross-backend check, when it ran after the call (a page on webgl: in slices, over many
-   *  frames) so that the call's record, and the ones after it, did not wait for it. Folded into the call's
-   *  record, before or after the record itself arrives. */
+   *  frames) so that the call's record, and the ones after it, did not wait for it. It comes after the call's
+   *  record, and is folded into it. */
   | { type: 'backend-check'; index: number; check: BackendCheck }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'leak-sites'; sites: LeakSite[] }

@@ -26,3 +26,18 @@ test('values go out in the order their places were taken', async () => {
   assert.deepEqual(sent, [1, 2, 3, 4]);
   await order.settled();
 });
+
+test('settled() waits for the places taken before it, not for those taken after', async () => {
+  const sent: string[] = [];
+  const order = new InOrder<string>((v) => sent.push(v));
+  let resolveFirst: (v: string) => void = () => undefined;
+  order.take()(new Promise<string>((r) => { resolveFirst = r; }));
+  const firstOut = order.settled();
+  const fillSecond = order.take();
+  resolveFirst('first');
+  await firstOut;
+  assert.deepEqual(sent, ['first'], 'out while the second place still waits');
+  fillSecond('second');
+  await order.settled();
+  assert.deepEqual(sent, ['first', 'second']);
+});

@@ -146,16 +146,18 @@ export class GradientTap {
       return;
     }
     // Once the call's values are read: at once, into the record; or, on the deferred strategy, in slices over
-    // the frames after the call, as an event of its own, so that the record (and every one after it, which go
-    // out in order) is not held for it.
+    // the frames after the call, as an event of its own that follows the record, so that the record (and every
+    // one after it, which go out in order) is not held for it.
     recorder.whenRead(() => {
       try {
         if (recorder.batch.strategy !== 'deferred') {
           recorder.backendCheck = asDebugger(() => runCheck(ctx.core, recording, check, recorder.batch));
           return;
         }
-        const running = runCheckInSlices(ctx.core, recording, check, recorder.batch).then(
-          (result) => ctx.emit({ type: 'backend-check', index: recorder.index, check: result }),
+        // The call's record has its place by now (the values arrive after the call): the check goes out after it.
+        const recordOut = this.records.settled();
+        const running = Promise.all([runCheckInSlices(ctx.core, recording, check, recorder.batch), recordOut]).then(
+          ([result]) => ctx.emit({ type: 'backend-check', index: recorder.index, check: result }),
           (e: unknown) => noCheck(messageOf(e)));
         this.checking.add(running);
         void running.then(() => this.checking.delete(running));

@@ -9,7 +9,10 @@ interface Place<T> {
 
 export class InOrder<T> {
   private readonly places: Place<T>[] = [];
-  private readonly idle: (() => void)[] = [];
+  private taken = 0;
+  private sent = 0;
+  /** settled() calls waiting, each for the places taken before it to go out. */
+  private readonly waiting: { upTo: number; resolve: () => void }[] = [];
 
   constructor(private readonly send: (value: T) => void) {}
 
@@ -18,21 +21,29 @@ export class InOrder<T> {
   take(): (value: T | Promise<T>) => void {
     const place: Place<T> = { ready: false };
     this.places.push(place);
+    this.taken++;
     return (value) => {
       if (value instanceof Promise) void value.then((v) => this.fill(place, v));
       else this.fill(place, value);
     };
   }
 
-  /** Resolves when every place taken so far has gone out. */
+  /** Resolves when every place taken so far has gone out (places taken later do not hold it). */
   settled(): Promise<void> {
-    return this.places.length ? new Promise((resolve) => this.idle.push(resolve)) : Promise.resolve();
+    const upTo = this.taken;
+    return this.sent >= upTo ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ upTo, resolve }));
   }
 
   private fill(place: Place<T>, value: T): void {
     place.value = value;
     place.ready = true;
-    while (this.places[0]?.ready) this.send(this.places.shift()?.value as T);
-    if (!this.places.length) for (const resolve of this.idle.splice(0)) resolve();
+    while (this.places[0]?.ready) {
+      this.send(this.places.shift()?.value as T);
+      this.sent++;
+    }
+    for (const w of this.waiting.filter((x) => x.upTo <= this.sent)) {
+      this.waiting.splice(this.waiting.indexOf(w), 1);
+      w.resolve();
+    }
   }
 }
