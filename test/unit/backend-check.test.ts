@@ -122,3 +122,45 @@ test('after the call (the deferred strategy of pages on webgl), the check finds 
   // The optimizer keeps its learning rate as a tensor, in both runs.
   assert.equal(core.memory().numTensors - before, before - start, 'nothing the check read is left');
 });
+
+test('in a page, the check runs in the frames the page leaves room in, and in long ones once the page\'s are all long', async () => {
+  cpuTwin('cpu-twin-frames');
+  // The page's frames, as the browser shows them: a frame is long when the page's own work took 150 ms of it by
+  // the time the debugger's task runs in it (the task after each animation frame).
+  const scope = globalThis as { document?: unknown; requestAnimationFrame?: unknown };
+  let frame = 0;
+  let longUpTo = 0;
+  scope.document = { visibilityState: 'visible' };
+  scope.requestAnimationFrame = (callback: (frameStart: number) => void) => setTimeout(() => {
+    frame++;
+    callback(performance.now() - (frame <= longUpTo ? 150 : 0));
+  }, 0);
+  // The frame in which each of the check's cpu kernels ran.
+  const ranIn: number[] = [];
+  const spied = core.getKernelsForBackend('cpu').map((k: { kernelFunc: (...a: unknown[]) => unknown }) => {
+    const original = k.kernelFunc;
+    k.kernelFunc = (...a: unknown[]) => {
+      ranIn.push(frame);
+      return original(...a);
+    };
+    return () => { k.kernelFunc = original; };
+  });
+  try {
+    // The page's first frames after the call are long (it warms up), the later ones have room.
+    longUpTo = 4;
+    const warmingUp = (await trainOn('cpu-twin-frames', 'deferred')).call;
+    assert.equal(warmingUp.backendCheck?.layers, 3, 'the check ran to its end');
+    assert.ok(ranIn.length > 0 && Math.min(...ranIn) > longUpTo, `no kernel in a long frame: ran in frames ${[...new Set(ranIn)].join(', ')}`);
+    // A page whose frames are all long: the check runs all the same, after ten of them in a row.
+    ranIn.length = 0;
+    frame = 0;
+    longUpTo = Infinity;
+    const allLong = (await trainOn('cpu-twin-frames', 'deferred')).call;
+    assert.equal(allLong.backendCheck?.layers, 3);
+    assert.ok(Math.min(...ranIn) >= 10, `waited for ten long frames: first kernel in frame ${Math.min(...ranIn)}`);
+  } finally {
+    for (const restore of spied) restore();
+    delete scope.document;
+    delete scope.requestAnimationFrame;
+  }
+});

@@ -8,8 +8,8 @@
 // It reads the page's values it needs (the inputs no recorded op made, the outputs it compares) in the call's one
 // batched read (readback.ts), with the call's statistics: no read of its own, no program of its own to compile on
 // webgl beyond a decode per tensor shape. The pass on cpu runs once they are read: at once (runCheck), or in
-// slices of a few milliseconds, one per frame (runCheckInSlices): at batch 32 the bench page's pass is about
-// 0.6 s of JavaScript, which was all in the page's first frame. The call's record does not wait for the slices:
+// slices of a few milliseconds, one per frame with room for it (runCheckInSlices): at batch 32 the bench page's
+// pass is about 0.6 s of JavaScript, which was all in the page's first frame. The call's record does not wait for the slices:
 // the check follows it as an event of its own (gradientTap.ts).
 import type { BackendCheck } from '../../protocol/report.ts';
 import type { ForwardRecording } from './forwardRecording.ts';
@@ -26,6 +26,15 @@ export const CHECK_MAX_ELEMENTS = 1 << 23;
 
 /** The pass on cpu in slices does at most this much work per frame, in ms. */
 const SLICE_MS = 12;
+/** A frame this long is one the page's user sees stall: a slice ends before the frame it runs in is this old
+ *  (LONG_FRAME_MS less a margin for what the browser does after it, such as painting). */
+const LONG_FRAME_MS = 100;
+const FRAME_MARGIN_MS = 10;
+/** Frames in a row with no room, after which a page's frames count as long on their own (its steps take longer
+ *  than a frame): slices then run in them all the same, as long as they stay that way. */
+const LONG_FRAMES_IN_A_ROW = 10;
+/** A visible page that shows no frame for this long is taken to have none (hidden meanwhile), in ms. */
+const NO_FRAME_MS = 1000;
 
 interface Info {
   dataId: DataId;
@@ -67,28 +76,45 @@ export function runCheck(core: TfjsCore, recording: ForwardRecording, check: Pen
   for (let step = pass.next(); ; step = pass.next()) if (step.done) return step.value;
 }
 
-/** The same, in slices of SLICE_MS, one per frame. */
+/** The same, in slices of at most SLICE_MS, one per frame, each in what the frame leaves of LONG_FRAME_MS: a
+ *  frame the page made long already (its first ones compile and warm up its programs) gets none. */
 export async function runCheckInSlices(core: TfjsCore, recording: ForwardRecording, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
   const pass = onCpu(core, recording, check.plan, pageValues(check, batch));
-  let slice = performance.now();
-  for (let step = asDebugger(() => pass.next()); ; step = asDebugger(() => pass.next())) {
-    if (step.done) return step.value;
-    if (performance.now() - slice > SLICE_MS) {
-      await nextFrame();
-      slice = performance.now();
-    }
+  const frames = { longInARow: 0 };
+  for (;;) {
+    const end = await nextSlice(frames);
+    do {
+      const step = asDebugger(() => pass.next());
+      if (step.done) return step.value;
+    } while (performance.now() < end);
   }
 }
 
-/** Resolves after the page's next frame (a task after its animation frame), or soon where there are no frames
- *  (Node, a hidden tab): one slice per frame however many tasks the browser runs between two frames. */
-function nextFrame(): Promise<void> {
-  const raf = (globalThis as { requestAnimationFrame?: (callback: () => void) => number }).requestAnimationFrame;
+/** Waits for a frame with room for a slice, and returns when the slice must end (performance.now() time). */
+async function nextSlice(frames: { longInARow: number }): Promise<number> {
+  for (;;) {
+    const frameStart = await afterNextFrame();
+    const now = performance.now();
+    const end = Math.min(now + SLICE_MS, frameStart + LONG_FRAME_MS - FRAME_MARGIN_MS);
+    if (end > now) {
+      frames.longInARow = 0;
+      return end;
+    }
+    if (++frames.longInARow >= LONG_FRAMES_IN_A_ROW) return now + SLICE_MS;
+  }
+}
+
+/** Resolves in a task after the page's next animation frame (so after the page's own work in that frame), with the
+ *  frame's start. A worker's frames are not the page's, and a hidden page has none: there, and when no frame
+ *  comes for a while (the page hidden meanwhile), it resolves after a task, with the current time. */
+function afterNextFrame(): Promise<number> {
+  const scope = globalThis as { requestAnimationFrame?: (callback: (frameStart: number) => void) => number; document?: { visibilityState?: string } };
+  const raf = scope.document?.visibilityState === 'visible' ? scope.requestAnimationFrame : undefined;
   return new Promise((resolve) => {
-    const fallback = setTimeout(resolve, raf ? 100 : 0);
-    raf?.(() => {
+    const fallback = setTimeout(() => resolve(performance.now()), raf ? NO_FRAME_MS : 0);
+    raf?.((frameStart) => {
       clearTimeout(fallback);
-      setTimeout(resolve, 0);
+      setTimeout(() => resolve(frameStart), 0);
     });
   });
 }

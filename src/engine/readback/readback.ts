@@ -193,23 +193,35 @@ export class ReadbackBatch {
   }
 
   /** Like read(), without waiting for the device: the values are here when the promise resolves. Everything kept
-   *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor).
-   *  Occasional slots are read each on its own: with no wait, one read per tensor costs nothing more than one
-   *  for all, and on webgl it compiles fewer programs (a decode per tensor shape, where the concat took a
-   *  reshape and an unpack per packed tensor and a concat program per few inputs). */
+   *  is freed at once, so the live tensors count as they would without the debugger (see readStrategyFor). */
   async readWithoutWaiting(): Promise<void> {
+    const reads = this.startReads((t) => t.data() as Promise<Flat>);
+    const values = await Promise.all(reads.map((r) => r.values));
+    reads.forEach(({ group }, i) => this.fill(group, values[i]));
+  }
+
+  /** The deferred strategy's reads, made waiting: for a call whose frame is long anyway (a page's first, which
+   *  compiles the page's programs), where values that arrive in the next frame would lengthen that one instead. */
+  readAtOnce(): void {
+    for (const { group, values } of this.startReads((t) => t.dataSync() as Flat)) this.fill(group, values);
+  }
+
+  /** Starts the deferred strategy's reads and frees what is kept. Occasional slots are read each on its own:
+   *  with no wait, one read per tensor costs nothing more than one for all, and on webgl it compiles fewer
+   *  programs (a decode per tensor shape, where the concat took a reshape and an unpack per packed tensor and a
+   *  concat program per few inputs). */
+  private startReads<V>(read: (t: Tensor) => V): { group: Slot[]; values: V }[] {
     const reads = this.groups().flatMap((group) => {
       if (this.occasionalSlots.has(group[0])) {
-        return withShapeUniforms(this.core, () => group.map((slot) => ({ group: [slot], pending: (this.parts[slot] as Tensor).data() })));
+        return withShapeUniforms(this.core, () => group.map((slot) => ({ group: [slot], values: read(this.parts[slot] as Tensor) })));
       }
       const all = this.concat(group) as Tensor;
-      const pending = all.data();
+      const values = read(all);
       all.dispose();
-      return [{ group, pending }];
+      return [{ group, values }];
     });
     this.dispose();
-    const values = await Promise.all(reads.map((r) => r.pending));
-    reads.forEach(({ group }, i) => this.fill(group, values[i] as Flat));
+    return reads;
   }
 
   /** The kept slots in the groups they are read in: the occasional ones apart, when there are others. */

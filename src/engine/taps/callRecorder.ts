@@ -70,6 +70,8 @@ export class CallRecorder {
   model: number | undefined;
   /** The cross-backend check, when this call had one. */
   backendCheck: BackendCheck | undefined;
+  /** On the deferred strategy, read the values before the call returns all the same (see readAtOnce). */
+  readsAtOnce = false;
   /** Work on the call's values once they are read (the cross-backend check), before the record is built. */
   private readonly afterRead: (() => void)[] = [];
 
@@ -202,7 +204,10 @@ export class CallRecorder {
     });
     const weights = this.weightsNow();
     const batch = this.batch;
-    const reading = withTapeOff(this.engine(), () => (batch.strategy === 'deferred' ? batch.readWithoutWaiting() : batch.read()));
+    const reading = withTapeOff(this.engine(), () => {
+      if (batch.strategy !== 'deferred') return batch.read();
+      return this.readsAtOnce ? batch.readAtOnce() : batch.readWithoutWaiting();
+    });
     // Taken once the batch has let go of what it kept (a deferred read lets go before its values arrive).
     const memory: Memory = { numTensors: numTensors(), ...gpuBytes(this.engine()) };
     const built = () => {

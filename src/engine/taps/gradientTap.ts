@@ -88,6 +88,10 @@ export class GradientTap {
     const probed = ctx.schedule.next(index);
     const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core, ctx.options.deferReads);
     const recorder = new CallRecorder(ctx.core, index, outer.api, outer.source, probed, strategy, ctx.moments);
+    // A page's first gradient call compiles the page's programs: its frame is seconds long on a GPU's first run
+    // anyway, and its values read before it returns take nothing from the frames after it, which they would
+    // otherwise lengthen (arriving reads, textures still held), just when the page's own are longest.
+    recorder.readsAtOnce = strategy === 'deferred' && index === 1;
     recorder.numTensorsBefore = liveTensors;
     recorder.model = outer.model;
     return recorder;
@@ -98,13 +102,15 @@ export class GradientTap {
   private finish(recorder: CallRecorder, recording: ForwardRecording | null, result: ReturnType<Gradients>, xs: Tensor[]): void {
     const { ctx } = this;
     let replay: Replay | null = null;
+    // The call's place among the records, taken first: what runs once its values are read (the cross-backend
+    // check) can wait for it, also when they are read before finish() returns.
+    const emit = this.records.take();
     try {
       recorder.recordResult(result.value, xs, result.grads);
       const probes = recording ? timed(ctx, () => this.probeCall(recording, result.value.id, recorder)) : null;
       replay = probes?.replay ?? null;
       const record = recorder.finish(() => Number(ctx.engine.state.numTensors));
       emitChangedLayers(ctx);
-      const emit = this.records.take();
       const send = (event: (call: GradientCallRecord) => RunnerEvent) =>
         emit(record instanceof Promise ? record.then(event, (e: unknown) => notRecorded(recorder.index, e)) : event(record));
       if (replay && probes) {
@@ -117,7 +123,7 @@ export class GradientTap {
     } catch (e) {
       replay?.dispose();
       recorder.abandon();
-      ctx.emit(notRecorded(recorder.index, e));
+      emit(notRecorded(recorder.index, e));
     }
   }
 
@@ -154,7 +160,7 @@ export class GradientTap {
           recorder.backendCheck = asDebugger(() => runCheck(ctx.core, recording, check, recorder.batch));
           return;
         }
-        // The call's record has its place by now (the values arrive after the call): the check goes out after it.
+        // The call's record has its place by now (taken before its values were read): the check goes out after it.
         const recordOut = this.records.settled();
         const running = Promise.all([runCheckInSlices(ctx.core, recording, check, recorder.batch), recordOut]).then(
           ([result]) => ctx.emit({ type: 'backend-check', index: recorder.index, check: result }),
