@@ -9,8 +9,8 @@
 // batched read (readback.ts), with the call's statistics: no read of its own, no program of its own to compile on
 // webgl beyond a decode per tensor shape. The pass on cpu runs once they are read: at once (runCheck), or in
 // slices of a few milliseconds, one per frame with room for it (runCheckInSlices): at batch 32 the bench page's
-// pass is about 0.6 s of JavaScript, which was all in the page's first frame. The call's record does not wait for the slices:
-// the check follows it as an event of its own (gradientTap.ts).
+// pass is about 0.6 s of JavaScript, which was all in the page's first frame. The call's record does not wait
+// for the slices: the check follows it as an event of its own (gradientTap.ts).
 import type { BackendCheck } from '../../protocol/report.ts';
 import type { ForwardRecording } from './forwardRecording.ts';
 import type { ReadbackBatch, Slot } from '../readback/readback.ts';

@@ -1,13 +1,14 @@
 // Read-back of what the taps measure during one gradient call: statistics, norms and probe losses.
-// The cheapest way depends on where the backend keeps its tensors, so the batch has two strategies:
+// The cheapest way depends on where the backend keeps its tensors, so the batch has three strategies:
 // - immediate (cpu, wasm, tfjs-node: host memory). A read is a memory copy, so each value is read the moment
 //   it exists, reductions run in JavaScript (hostReductions.ts) and nothing is kept across the call.
 // - batched (webgl, webgpu and anything else). A read waits for the device, so the taps reduce on the
 //   backend, keep the small results, and read them all with one concat and one dataSync when the call ends.
 // - deferred (webgl in a page): batched, but the reads do not wait. A dataSync in the middle of a training
 //   step stalls the pipeline twice (the device drains while JavaScript waits, then idles while the rest of the
-//   step is queued); data() lets the step go on, and the call's record is built when the values arrive. What
-//   only a probed call reads is read a tensor at a time, each decoded by one program per rank and layout.
+//   step is queued); data() lets the step go on, and the call's record is built when the values arrive (but a
+//   page's first call's, whose frame is long anyway: readAtOnce). What only a probed call reads is read a tensor
+//   at a time, each decoded by one program per rank and layout.
 // On the batched strategies a statistic of a small tensor (a layer's output statistics, a gradient's norm) is not
 // reduced on the device: the tensor goes into the one read whole and is reduced in JavaScript. Every reduction
 // of a new size is a shader to compile (a dozen for one output's statistics), and on webgl the first recorded
