@@ -70,8 +70,6 @@ export class CallRecorder {
   model: number | undefined;
   /** The cross-backend check, when this call had one. */
   backendCheck: BackendCheck | undefined;
-  /** On the deferred strategy, read the values before the call returns all the same (see readAtOnce). */
-  readsAtOnce = false;
   /** Work on the call's values once they are read (the cross-backend check), before the record is built. */
   private readonly afterRead: (() => void)[] = [];
 
@@ -204,9 +202,13 @@ export class CallRecorder {
     });
     const weights = this.weightsNow();
     const batch = this.batch;
+    // On the deferred strategy the run's first call reads at once all the same: in a page it compiles the page's
+    // programs, so its frame is seconds long on a GPU's first run anyway, and values read before it returns take
+    // nothing from the frames after it, which they would lengthen (arriving reads, textures still held) just when
+    // the page's own are longest.
     const reading = withTapeOff(this.engine(), () => {
       if (batch.strategy !== 'deferred') return batch.read();
-      return this.readsAtOnce ? batch.readAtOnce() : batch.readWithoutWaiting();
+      return this.index === 1 ? batch.readAtOnce() : batch.readWithoutWaiting();
     });
     // Taken once the batch has let go of what it kept (a deferred read lets go before its values arrive).
     const memory: Memory = { numTensors: numTensors(), ...gpuBytes(this.engine()) };

@@ -88,10 +88,6 @@ export class GradientTap {
     const probed = ctx.schedule.next(index);
     const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core, ctx.options.deferReads);
     const recorder = new CallRecorder(ctx.core, index, outer.api, outer.source, probed, strategy, ctx.moments);
-    // A page's first gradient call compiles the page's programs: its frame is seconds long on a GPU's first run
-    // anyway, and its values read before it returns take nothing from the frames after it, which they would
-    // otherwise lengthen (arriving reads, textures still held), just when the page's own are longest.
-    recorder.readsAtOnce = strategy === 'deferred' && index === 1;
     recorder.numTensorsBefore = liveTensors;
     recorder.model = outer.model;
     return recorder;

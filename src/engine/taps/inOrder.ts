@@ -9,10 +9,10 @@ interface Place<T> {
 
 export class InOrder<T> {
   private readonly places: Place<T>[] = [];
-  private taken = 0;
+  /** Places gone out so far (those taken are these and the ones still in `places`). */
   private sent = 0;
   /** settled() calls waiting, each for the places taken before it to go out. */
-  private readonly waiting: { upTo: number; resolve: () => void }[] = [];
+  private waiting: { upTo: number; resolve: () => void }[] = [];
 
   constructor(private readonly send: (value: T) => void) {}
 
@@ -21,7 +21,6 @@ export class InOrder<T> {
   take(): (value: T | Promise<T>) => void {
     const place: Place<T> = { ready: false };
     this.places.push(place);
-    this.taken++;
     return (value) => {
       if (value instanceof Promise) void value.then((v) => this.fill(place, v));
       else this.fill(place, value);
@@ -30,8 +29,9 @@ export class InOrder<T> {
 
   /** Resolves when every place taken so far has gone out (places taken later do not hold it). */
   settled(): Promise<void> {
-    const upTo = this.taken;
-    return this.sent >= upTo ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ upTo, resolve }));
+    if (!this.places.length) return Promise.resolve();
+    const upTo = this.sent + this.places.length;
+    return new Promise((resolve) => this.waiting.push({ upTo, resolve }));
   }
 
   private fill(place: Place<T>, value: T): void {
@@ -41,9 +41,8 @@ export class InOrder<T> {
       this.send(this.places.shift()?.value as T);
       this.sent++;
     }
-    for (const w of this.waiting.filter((x) => x.upTo <= this.sent)) {
-      this.waiting.splice(this.waiting.indexOf(w), 1);
-      w.resolve();
-    }
+    const done = this.waiting.filter((w) => w.upTo <= this.sent);
+    this.waiting = this.waiting.filter((w) => w.upTo > this.sent);
+    for (const w of done) w.resolve();
   }
 }
