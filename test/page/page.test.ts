@@ -165,8 +165,12 @@ describe('webgl shader programs', () => {
     const plain = await programsPerStep(false);
     const debugged = await programsPerStep(true);
     assert.equal(debugged.length, 6);
-    const gained = (p: number[]) => p.map((n) => n - p[0]);
-    assert.deepEqual(gained(debugged), gained(plain), `after step 0: plain ${plain}, with the agent ${debugged}`);
+    // Each later step compiles no more than the plain page's does. (It may compile fewer: the first call's pass
+    // after the optimizer step, at step 0, compiles a program the plain page first needs at step 1.)
+    const compiledIn = (p: number[], step: number) => p[step] - p[step - 1];
+    for (let step = 1; step < 6; step++) {
+      assert.ok(compiledIn(debugged, step) <= compiledIn(plain, step), `step ${step}: plain ${plain}, with the agent ${debugged}`);
+    }
     // Statistics of small outputs are reduced in JavaScript, and probe-only values are read each alone with a
     // decode that takes its shape as a uniform (readback.ts): 18 programs of the agent's own for this model,
     // against 104 when every statistic was reduced on the device and 29 when the reads went through a concat.

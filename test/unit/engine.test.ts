@@ -65,6 +65,25 @@ test('live tensors after every gradient call are the same with and without the d
   }
 });
 
+test('at the default probe budget, the first probed call has its loss after the optimizer step', () => {
+  // Before the first call there is no training time to measure the budget by: the first pass after a step runs
+  // whatever it costs, like the first probe, so a script of one gradient call (or a page's first step) has it.
+  const events: RunnerEvent[] = [];
+  const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, emit: (e) => events.push(e) });
+  try {
+    const model = makeModel();
+    train(model, 1);
+    instr.flush();
+    model.dispose();
+    const [call] = events.flatMap((e) => (e.type === 'gradient-call' ? [e.call] : []));
+    assert.ok(call.probed);
+    assert.equal(typeof call.lossAfterStep, 'number');
+    assert.notEqual(call.lossAfterStep, call.lossAfter, 'the step changed the weights');
+  } finally {
+    instr.uninstall();
+  }
+});
+
 test('probes draw nothing from Math.random and print nothing', () => {
   const model = makeModel();
   const x = tf.randomNormal([8, 4]);

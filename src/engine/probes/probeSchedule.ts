@@ -5,8 +5,9 @@
 //   what the next one should cost, stays within the budget of the training time so far.
 // Training time is the wall time between gradient calls with the probes' own time taken out, so it includes
 // whatever the script does between calls (loading data, logging). The loss after the optimizer step is a probe
-// of its own, taken when the budget allows it then. So is what recording a probed call's forward pass adds to the
-// call (its time over the recent unprobed calls'). What a probe should cost is the least of
+// of its own, taken when the budget allows it then (the first one whatever it costs, to measure it: AfterStep).
+// So is what recording a probed call's forward pass adds to the call (its time over the recent unprobed calls').
+// What a probe should cost is the least of
 // the last five probes' costs, so that warm-up (kernels compiled, code not yet optimised) or a busy moment
 // does not stop the probes for long; the budget is charged what they really cost.
 import { DEFAULT_PROBE_BUDGET, type RunOptions } from '../../protocol/runOptions.ts';

@@ -41,8 +41,10 @@ export class AfterStep {
     if (!p || ctx.prober.active || ctx.call.recorder) return;
     let loss: number | null = null;
     let error: string | null = null;
-    // Like every probe, within the budget: else this call has no loss after the step.
-    if (ctx.schedule.allows(p.expectedMs)) {
+    // Like every probe, within the budget: else this call has no loss after the step. The first one runs whatever
+    // it costs, as the first probe does: before it there is no training time to measure a budget by (a script
+    // of one gradient call, a page's first step), and after it what this pass costs is known.
+    if (this.lastMs == null || ctx.schedule.allows(p.expectedMs)) {
       const started = ctx.now();
       try {
         const t = timed(ctx, () => ctx.prober.afterStep(p.replay));
