@@ -5,10 +5,15 @@
 // - responsiveness, on webgl: frames over 100 ms on the same page with a batch small enough that its own frames
 //   stay under 100 ms on SwiftShader, so that a long frame with the agent is the agent's. Each is matched to the
 //   gradient call it ran (the report says which calls were probed); and the shader programs compiled at step 0
-//   and after it, which on any GPU are what makes a frame long the first time.
+//   and after it, which on any GPU are what makes a frame long the first time; the programs run per step;
+// - the agent's own main-thread time in each frame, from CPU profiles of the same page (agentShare.ts), and the
+//   frames over 100 ms that its share made long.
 //
 //   node --import tsx bench/page.ts [--quick]
-import { loadTrainPage, type TrainPageOutput } from '../test/helpers/trainPage.ts';
+import { readFileSync } from 'node:fs';
+import { AGENT_SOURCE_URL } from '../src/host/browser/launchPage.ts';
+import { AGENT_BUNDLE, loadTrainPage, PROFILE_INTERVAL_US, type TrainPageOutput } from '../test/helpers/trainPage.ts';
+import { agentMsPerFrame } from './agentShare.ts';
 import { median, runAlone, type BenchSection } from './section.ts';
 
 interface PageResult extends TrainPageOutput {
@@ -49,6 +54,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
   }
   const frames = await framesTable(rounds, steps);
   summary.push(frames.summary);
+  const share = await shareTable(quick ? 1 : 3, steps, frames.runs);
+  summary.push(share.summary);
   const markdown = [
     `A page that trains a small CNN with BatchNorm and Dropout (bench/pages/train.html: 16x16x1, batch 32, one step per`,
     `animation frame, ${steps} steps, the first 3 left out), loaded plainly and with the page agent at the defaults, alternating,`,
@@ -60,18 +67,21 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchSection> 
     ...rows,
     '',
     frames.markdown,
+    '',
+    share.markdown,
   ].join('\n');
   return { title: 'Training in a page (webgl and cpu)', markdown, summary: summary.join(', ') };
 }
 
 /** Frames over 100 ms on the light page (webgl), plain and with the agent, each matched to its step. */
-async function framesTable(rounds: number, steps: number): Promise<{ markdown: string; summary: string }> {
+async function framesTable(rounds: number, steps: number): Promise<{ markdown: string; summary: string; runs: { plain: number; agent: number } }> {
   const plain: PageResult[] = [];
   const debugged: PageResult[] = [];
   for (let r = 0; r < rounds; r++) {
     plain.push(await once('webgl', steps, false, LIGHT_BATCH));
     debugged.push(await once('webgl', steps, true, LIGHT_BATCH));
   }
+  const runsPerStep = (loads: PageResult[]) => median(loads.map((l) => median(l.runs.slice(1))));
   // Step 0 compiles the page's shaders (seconds, with or without the agent): it is left out and shown apart.
   const long = (r: PageResult) => r.frames.map((ms, step) => ({ ms, step })).filter((f) => f.step > 0 && f.ms > LONG_FRAME_MS);
   const row = (what: string, loads: PageResult[]) => {
@@ -80,7 +90,7 @@ async function framesTable(rounds: number, steps: number): Promise<{ markdown: s
     const firsts = loads.map((l) => l.frames[0]);
     const programs = loads.map((l) => l.programs);
     const compiled = `${median(programs.map((p) => p[0]))} | ${programs.map((p) => p[p.length - 1] - p[0]).join(', ')}`;
-    return `| ${what} | ${median(loads.map((l) => median(l.frames.slice(1)))).toFixed(1)} | ${Math.round(median(firsts))} | ${compiled} | ${longs.map((l) => l.length).join(', ')} | ${where.join('; ') || 'none'} |`;
+    return `| ${what} | ${median(loads.map((l) => median(l.frames.slice(1)))).toFixed(1)} | ${Math.round(median(firsts))} | ${compiled} | ${runsPerStep(loads)} | ${longs.map((l) => l.length).join(', ')} | ${where.join('; ') || 'none'} |`;
   };
   const agentLong = debugged.map((l) => long(l).length);
   const plainLong = plain.map((l) => long(l).length);
@@ -90,14 +100,55 @@ async function framesTable(rounds: number, steps: number): Promise<{ markdown: s
     `Responsiveness: the same page with a batch of ${LIGHT_BATCH}, whose own frames stay under ${LONG_FRAME_MS} ms on SwiftShader once its`,
     `shaders are compiled (steps 1 and 2 may compile a few more), so that a later frame over ${LONG_FRAME_MS} ms with the agent is the agent's; ${rounds} loads each, ${steps} steps, webgl. Step 0 compiles the`,
     `page's shaders (seconds, with or without the agent) and is shown apart. Calls the agent probed per load (median): ${probedPerLoad}.`,
-    'Programs: the webgl backend\'s program cache after step 0, and what it gained from there to the last step.',
+    'Programs: the webgl backend\'s program cache after step 0, and what it gained from there to the last step; and the programs',
+    'run in a step (median after step 0), the page\'s and the agent\'s.',
     '',
-    `| page | median frame ms | step 0 ms | programs compiled by step 0 | programs compiled after step 0, per load | frames over ${LONG_FRAME_MS} ms after step 0, per load | which |`,
-    '| --- | ---: | ---: | ---: | --- | --- | --- |',
+    `| page | median frame ms | step 0 ms | programs compiled by step 0 | programs compiled after step 0, per load | programs run per step | frames over ${LONG_FRAME_MS} ms after step 0, per load | which |`,
+    '| --- | ---: | ---: | ---: | --- | ---: | --- | --- |',
     row('plain', plain),
     row('with the agent', debugged),
   ].join('\n');
-  return { markdown, summary: `frames over ${LONG_FRAME_MS} ms with the agent ${agentLong.join(',')}` };
+  return { markdown, summary: `frames over ${LONG_FRAME_MS} ms with the agent ${agentLong.join(',')}`, runs: { plain: runsPerStep(plain), agent: runsPerStep(debugged) } };
+}
+
+/** The agent's own main-thread time per frame on the light page (webgl), from a CPU profile of each load; and
+ *  the frames over 100 ms it made long, by that share alone and with its share of the GPU's work added (its
+ *  programs' share of the programs run per step, `runs`, of the frame). */
+async function shareTable(loads: number, steps: number, runs: { plain: number; agent: number }): Promise<{ markdown: string; summary: string }> {
+  const source = readFileSync(AGENT_BUNDLE, 'utf8');
+  const profiled: { frames: number[]; share: number[] }[] = [];
+  for (let r = 0; r < loads; r++) {
+    const { output, profile } = await loadTrainPage({ backend: 'webgl', steps, batch: LIGHT_BATCH, inject: true, profile: true });
+    if (!profile) throw new Error('the page bench got no CPU profile');
+    // The launcher puts the run's options on the line before the agent's source.
+    profiled.push({ frames: output.frames, share: agentMsPerFrame(profile, AGENT_SOURCE_URL, 'train.html', source, 1, output) });
+  }
+  const later = profiled.flatMap((r) => r.share.slice(1)).sort((a, b) => a - b);
+  const at = (q: number) => later[Math.min(later.length - 1, Math.floor(q * later.length))];
+  const gpuShare = Math.max(0, runs.agent - runs.plain) / runs.agent;
+  /** The frames over 100 ms that would be 100 ms or less without what `agentMs` says was the agent's. */
+  const madeLong = (agentMs: (frameMs: number, share: number) => number) => profiled.flatMap((r) => r.frames.flatMap((ms, step) => {
+    const mine = agentMs(ms, r.share[step]);
+    return step > 0 && ms > LONG_FRAME_MS && ms - mine <= LONG_FRAME_MS ? [`step ${step} (${Math.round(ms)} ms, ${mine.toFixed(1)} the agent's)`] : [];
+  }));
+  const byThread = madeLong((_, share) => share);
+  const withGpu = madeLong((ms, share) => share + gpuShare * (ms - share));
+  const longs = profiled.map((r) => r.frames.filter((ms, step) => step > 0 && ms > LONG_FRAME_MS).length);
+  console.error(`page agent's main-thread ms per frame: median ${at(0.5).toFixed(1)}, 95th percentile ${at(0.95).toFixed(1)}, max ${at(1).toFixed(1)}; frames it made long: ${byThread.length}, with its GPU share ${withGpu.length}`);
+  const markdown = [
+    `The agent's own time on the page's main thread, per frame: the same light page with the agent, ${loads} loads of ${steps} steps, each under the`,
+    `DevTools CPU profiler (every ${PROFILE_INTERVAL_US} µs); a sample is the agent's when the nearest code above it is the agent's and not a call through to the`,
+    'page\'s (bench/agentShare.ts). Not in it: what the agent queues on the GPU, which runs later and is waited for by whoever reads next (here',
+    'the page\'s own loss.dataSync()); the programs-run column above counts that work. The profiler slows JavaScript, the agent\'s more than the',
+    'page\'s, so these frames are longer than unprofiled ones and the agent\'s share is, if anything, overstated. A frame over 100 ms is the agent\'s',
+    'when it would be 100 ms or less without the agent\'s share: its main-thread share alone, or that and its share of the rest of the frame',
+    `as it has of the programs run per step (${runs.agent - runs.plain} of ${runs.agent}, as if its programs cost what the page's do; they are small reductions and copies).`,
+    '',
+    `| agent ms per frame after step 0: median | 95th percentile | max | step 0: agent ms of the frame's ms (median) | frames over ${LONG_FRAME_MS} ms after step 0, per load | the agent's, by its main-thread share | the agent's, with its GPU share |`,
+    '| ---: | ---: | ---: | --- | --- | --- | --- |',
+    `| ${at(0.5).toFixed(1)} | ${at(0.95).toFixed(1)} | ${at(1).toFixed(1)} | ${Math.round(median(profiled.map((r) => r.share[0])))} of ${Math.round(median(profiled.map((r) => r.frames[0])))} | ${longs.join(', ')} | ${byThread.join('; ') || 'none'} | ${withGpu.join('; ') || 'none'} |`,
+  ].join('\n');
+  return { markdown, summary: `agent main-thread ms per frame median ${at(0.5).toFixed(1)} max ${at(1).toFixed(1)}, frames it made long ${byThread.length} (${withGpu.length} with its GPU share)` };
 }
 
 if (require.main === module) runAlone(run);

@@ -2,6 +2,10 @@
 // be replaced (a read-only export in some tfjs build) is left alone, with a warning for the run's log.
 import type { TfjsObject } from './tfjs.ts';
 
+// Convention: a replacement calls the method it replaces as `original` (`original.call(...)`,
+// `original.apply(...)`). The page bench tells the agent's own work from the page's work it calls through to by
+// that name (bench/agentShare.ts).
+
 /** A tfjs method, called through with whatever arguments it was given and returning whatever it returns: the
  *  wrappers neither know nor change either. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: the patched surface is tfjs's, any version

@@ -8,10 +8,10 @@ export type FailingLayer = Pick<LayerInfo, 'id' | 'name' | 'className' | 'source
 const KEY = Symbol.for('tfjsDebugger.failingLayer');
 
 /** Wraps a Layer.apply so that an error it throws carries the innermost failing layer. */
-export function namingFailingLayer<A extends unknown[], R>(apply: (this: object, ...args: A) => R, info: (layer: object) => LayerInfo): (this: object, ...args: A) => R {
+export function namingFailingLayer<A extends unknown[], R>(original: (this: object, ...args: A) => R, info: (layer: object) => LayerInfo): (this: object, ...args: A) => R {
   return function (this: object, ...args: A): R {
     try {
-      return apply.apply(this, args);
+      return original.apply(this, args);
     } catch (e) {
       if (typeof e === 'object' && e !== null && !(KEY in e)) {
         const { id, name, className, source } = info(this);

@@ -40,6 +40,8 @@ export interface PageLaunchOptions {
   /** The report to fold the page's events into (the extension's run made it, and its views read it); by default
    *  a new one. */
   live?: LiveReport;
+  /** Called with the page's DevTools session before the page is opened (the bench profiles the page with it). */
+  onPageSession?: (send: (method: string, params?: CdpPayload) => Promise<CdpPayload>) => Promise<void>;
 }
 
 export interface PageRunHandle {
@@ -87,6 +89,8 @@ function mapSources<T>(value: T, map: (url: string) => string): T {
 }
 
 const DEFAULT_IDLE_MS = 10_000;
+/** The agent's script as the page's DevTools name it. */
+export const AGENT_SOURCE_URL = 'tfjs-debugger-page-agent.js';
 /** How long the page agent may take to send what is pending when the run ends. */
 const FINISH_MS = 5_000;
 
@@ -176,7 +180,8 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const options: RunOptions = { ...DEFAULT_RUN_OPTIONS, ...opts.options };
   const report = opts.live ?? new LiveReport(url, [], options);
   const agentSource = readFileSync(opts.agentPath ?? path.join(__dirname, 'page-agent.js'), 'utf8');
-  const agentScript = `globalThis.__tfjsDebuggerConfig = ${JSON.stringify({ options })};\n${agentSource}`;
+  // Named, so that the page's DevTools (stacks, profiles) show the agent's code as the agent's.
+  const agentScript = `globalThis.__tfjsDebuggerConfig = ${JSON.stringify({ options })};\n${agentSource}\n//# sourceURL=${AGENT_SOURCE_URL}`;
   const browser = findBrowser(opts.browser);
   const profile = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-browser-'));
   const { child, exited } = startBrowser(browser, profile, opts.headless === true);
@@ -207,6 +212,8 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   };
   const armIdle = () => {
     if (idle) clearTimeout(idle);
+    // What the agent sends while the run ends (its finish()) must not start a new wait.
+    if (ended) return;
     idle = setTimeout(() => void end('completed'), opts.idleMs ?? DEFAULT_IDLE_MS);
   };
 
@@ -268,6 +275,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     await cdp.send('Page.enable', {}, session);
     await cdp.send('Runtime.addBinding', { name: BINDING }, session);
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, session);
+    if (opts.onPageSession) await opts.onPageSession((method, params) => cdp.send(method, params ?? {}, pageSession));
     if (opts.inject !== false) await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript }, session);
     armIdle();
     if (opts.timeoutMs && opts.timeoutMs > 0) {
