@@ -26,8 +26,10 @@ function callThroughFunctions(source: string): { start: number; end: number; cal
     let yes = false;
     const visit = (n: ts.Node): void => {
       if (yes || (n !== body && ts.isFunctionLike(n))) return;
-      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['call', 'apply'].includes(n.expression.name.text)
-        && ts.isIdentifier(n.expression.expression) && n.expression.expression.text === 'original') yes = true;
+      // original(...), original.call(...), original.apply(...)
+      const callee = ts.isCallExpression(n) ? n.expression : null;
+      const target = callee && ts.isPropertyAccessExpression(callee) && ['call', 'apply'].includes(callee.name.text) ? callee.expression : callee;
+      if (target && ts.isIdentifier(target) && target.text === 'original') yes = true;
       else ts.forEachChild(n, visit);
     };
     visit(body);

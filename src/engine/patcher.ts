@@ -2,7 +2,7 @@
 // be replaced (a read-only export in some tfjs build) is left alone, with a warning for the run's log.
 import type { TfjsObject } from './tfjs.ts';
 
-// Convention: a replacement calls the method it replaces as `original` (`original.call(...)`,
+// Convention: a replacement calls the method it replaces as `original` (`original(...)`, `original.call(...)`,
 // `original.apply(...)`). The page bench tells the agent's own work from the page's work it calls through to by
 // that name (bench/agentShare.ts).
 

@@ -166,12 +166,12 @@ export class ForwardRecording {
   private install(): void {
     const engine = engineOf(this.core);
     const patcher = this.patcher;
-    const recordsKernels = patcher.patch(engine as TfjsObject, 'runKernelFunc', (runKernelFunc) => (params: KernelParams) => {
-      if (this.kernelDepth > 0 || params.kernelName == null || inDebuggerCode()) return runKernelFunc.call(engine, params);
+    const recordsKernels = patcher.patch(engine as TfjsObject, 'runKernelFunc', (original) => (params: KernelParams) => {
+      if (this.kernelDepth > 0 || params.kernelName == null || inDebuggerCode()) return original.call(engine, params);
       this.kernelDepth++;
       let out: Tensor | Tensor[];
       try {
-        out = runKernelFunc.call(engine, params);
+        out = original.call(engine, params);
       } finally {
         this.kernelDepth--;
       }
@@ -181,9 +181,9 @@ export class ForwardRecording {
     if (!recordsKernels) this.problem ??= 'this tfjs build does not let the debugger record the kernels a call runs';
 
     const beforeAssign = (v: Variable) => this.beforeAssign(v);
-    patcher.patch(this.core.Variable?.prototype, 'assign', (assign) => function (this: Variable, value: Tensor) {
+    patcher.patch(this.core.Variable?.prototype, 'assign', (original) => function (this: Variable, value: Tensor) {
       if (!inDebuggerCode()) beforeAssign(this);
-      return assign.call(this, value);
+      return original.call(this, value);
     });
     for (const name of FUSED_OPS) {
       patcher.patch(this.core.fused, name, (original) => (args: Record<string, unknown>) => {

@@ -88,8 +88,8 @@ export class LeakWatch {
     const engine = engineOf(this.core);
     const Variable = this.core.Variable;
     const patcher = new Patcher(() => undefined);
-    patcher.patch(engine as TfjsObject, 'trackTensor', (trackTensor) => (a: Tensor, backend: KernelBackend) => {
-      trackTensor.call(engine, a, backend);
+    patcher.patch(engine as TfjsObject, 'trackTensor', (original) => (a: Tensor, backend: KernelBackend) => {
+      original.call(engine, a, backend);
       if (this.sampled.length >= MAX_SAMPLED && !this.full) this.prune();
       if (this.sampled.length < MAX_SAMPLED && !this.full && !inDebuggerCode() && !(a instanceof Variable)) {
         this.sampled.push({ tensor: a, site: captureUserFrame(this.isInternal) });
