@@ -18,7 +18,8 @@ type Node = CpuProfile['nodes'][number];
 /** WebGL calls that wait for the GPU to run what was queued before them. */
 const GPU_WAITS = new Set(['readPixels', 'getBufferSubData', 'clientWaitSync', 'finish', 'getError', 'getProgramParameter', 'getShaderParameter']);
 
-/** The agent's functions that call through to the code they wrap, as [start, end) offsets in its source. */
+/** Every function in the agent's source, as [start, end) offsets, and whether it calls through to the code it
+ *  wraps. */
 function callThroughFunctions(source: string): { start: number; end: number; callsThrough: boolean }[] {
   const file = ts.createSourceFile('agent.js', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const found: { start: number; end: number; callsThrough: boolean }[] = [];
@@ -92,6 +93,7 @@ export function agentMsPerFrame(profile: CpuProfile, agentUrl: string, pageUrlPa
     for (let n: number | undefined = id; n != null; n = parent.get(n)) if (byId.get(n)?.callFrame.functionName === name) return true;
     return false;
   };
+  // The first sample in the mark is at most one sampling interval after it began: the frames may shift that much.
   const markAt = profile.samples.findIndex((id) => onStack(id, 'benchClockMark'));
   if (markAt < 0) throw new Error('agentShare: the profile never saw the page\'s benchClockMark()');
   const offsetUs = times[markAt] - clock.clockMark * 1000;
