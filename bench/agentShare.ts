@@ -53,8 +53,8 @@ export interface FrameClock {
 
 /**
  * The agent's main-thread milliseconds in each frame.
- * @param agentSource the agent's script as the page ran it, from its first line (`lineOffset` lines after the
- *   script's first line: the launcher puts the run's options on a line of their own before it)
+ * @param agentSource the agent bundle, which starts `lineOffset` lines into the script the page ran
+ *   (AGENT_SOURCE_LINE_OFFSET in src/host/browser/launchPage.ts)
  */
 export function agentMsPerFrame(profile: CpuProfile, agentUrl: string, pageUrlPart: string, agentSource: string, lineOffset: number, clock: FrameClock): number[] {
   const functions = callThroughFunctions(agentSource);

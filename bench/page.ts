@@ -11,7 +11,7 @@
 //
 //   node --import tsx bench/page.ts [--quick]
 import { readFileSync } from 'node:fs';
-import { AGENT_SOURCE_URL } from '../src/host/browser/launchPage.ts';
+import { AGENT_SOURCE_LINE_OFFSET, AGENT_SOURCE_URL } from '../src/host/browser/launchPage.ts';
 import { AGENT_BUNDLE, loadTrainPage, PROFILE_INTERVAL_US, type TrainPageOutput } from '../test/helpers/trainPage.ts';
 import { agentMsPerFrame } from './agentShare.ts';
 import { median, runAlone, type BenchSection } from './section.ts';
@@ -120,8 +120,7 @@ async function shareTable(loads: number, steps: number, runs: { plain: number; a
   for (let r = 0; r < loads; r++) {
     const { output, profile } = await loadTrainPage({ backend: 'webgl', steps, batch: LIGHT_BATCH, inject: true, profile: true });
     if (!profile) throw new Error('the page bench got no CPU profile');
-    // The launcher puts the run's options on the line before the agent's source.
-    profiled.push({ frames: output.frames, share: agentMsPerFrame(profile, AGENT_SOURCE_URL, 'train.html', source, 1, output) });
+    profiled.push({ frames: output.frames, share: agentMsPerFrame(profile, AGENT_SOURCE_URL, 'train.html', source, AGENT_SOURCE_LINE_OFFSET, output) });
   }
   const later = profiled.flatMap((r) => r.share.slice(1)).sort((a, b) => a - b);
   const at = (q: number) => later[Math.min(later.length - 1, Math.floor(q * later.length))];

@@ -91,6 +91,13 @@ function mapSources<T>(value: T, map: (url: string) => string): T {
 const DEFAULT_IDLE_MS = 10_000;
 /** The agent's script as the page's DevTools name it. */
 export const AGENT_SOURCE_URL = 'tfjs-debugger-page-agent.js';
+/** Lines of that script before the agent bundle's first (the run's options: agentScriptFor). */
+export const AGENT_SOURCE_LINE_OFFSET = 1;
+
+/** What is injected: the run's options on a line of their own, then the agent bundle, named. */
+function agentScriptFor(options: RunOptions, agentSource: string): string {
+  return `globalThis.__tfjsDebuggerConfig = ${JSON.stringify({ options })};\n${agentSource}\n//# sourceURL=${AGENT_SOURCE_URL}`;
+}
 /** How long the page agent may take to send what is pending when the run ends. */
 const FINISH_MS = 5_000;
 
@@ -181,7 +188,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const report = opts.live ?? new LiveReport(url, [], options);
   const agentSource = readFileSync(opts.agentPath ?? path.join(__dirname, 'page-agent.js'), 'utf8');
   // Named, so that the page's DevTools (stacks, profiles) show the agent's code as the agent's.
-  const agentScript = `globalThis.__tfjsDebuggerConfig = ${JSON.stringify({ options })};\n${agentSource}\n//# sourceURL=${AGENT_SOURCE_URL}`;
+  const agentScript = agentScriptFor(options, agentSource);
   const browser = findBrowser(opts.browser);
   const profile = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-browser-'));
   const { child, exited } = startBrowser(browser, profile, opts.headless === true);
