@@ -38,7 +38,9 @@ function cpuTwin(name: string, relu?: (x: Float32Array) => Float32Array): void {
   }
 }
 
-async function trainOn(backend: string, readStrategy?: ReadStrategy): Promise<{ call: GradientCallRecord; layers: LayerInfo[]; events: RunnerEvent[] }> {
+type Loss = (labels: unknown, predictions: unknown) => unknown;
+
+async function trainOn(backend: string, readStrategy?: ReadStrategy, loss: Loss = (y, p) => tf.losses.meanSquaredError(y, p)): Promise<{ call: GradientCallRecord; layers: LayerInfo[]; events: RunnerEvent[] }> {
   await core.setBackend(backend);
   const events: RunnerEvent[] = [];
   const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: 'always', probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
@@ -52,7 +54,7 @@ async function trainOn(backend: string, readStrategy?: ReadStrategy): Promise<{ 
     ] });
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 3);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 4);
-    tf.train.sgd(0.1).minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true })));
+    tf.train.sgd(0.1).minimize(() => loss(y, model.apply(x, { training: true })));
     // On the deferred strategy the check runs after the call: the model is gone before it reads anything.
     tf.dispose([x, y]);
     model.dispose();
@@ -123,6 +125,19 @@ test('after the call (the deferred strategy of pages on webgl), the check finds 
   assert.ok(later.backendCheck?.firstDivergent && Math.abs(later.backendCheck.firstDivergent.error - 0.05) < 1e-4);
   // The optimizer keeps its learning rate as a tensor, in both runs.
   assert.equal(core.memory().numTensors - before, before - start, 'nothing the check read is left');
+});
+
+test('a loss with abs (whose cpu kernel makes an engine tensor) leaves no tensor behind after the check', async () => {
+  cpuTwin('cpu-twin-abs');
+  const absolute: Loss = (y, p) => tf.losses.absoluteDifference(y, p);
+  for (const strategy of ['deferred', 'batched'] as const) {
+    const start = core.memory().numTensors;
+    const { call } = await trainOn('cpu-twin-abs', strategy, absolute);
+    assert.ok(call.backendCheck, strategy);
+    assert.equal(call.backendCheck.firstDivergent, null, strategy);
+    // The optimizer keeps its learning rate as a tensor: one left, as without the debugger.
+    assert.equal(core.memory().numTensors - start, 1, strategy);
+  }
 });
 
 test('in a page, the check runs in the frames the page leaves room in, and in long ones once the page\'s are all long', async () => {
