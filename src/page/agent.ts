@@ -74,7 +74,10 @@ function installAgent(config: AgentConfig): Agent {
     },
     events,
     attach(tf: unknown) {
-      if (!isTfjs(tf) || attachedTo === tf) return;
+      if (!isTfjs(tf)) return;
+      // The same tfjs again (each of a Vite app's modules that imports it hands it over, core and layers as a new
+      // object each time): one engine is one tfjs.
+      if (attachedTo && (attachedTo === tf || attachedTo.engine() === tf.engine())) return;
       if (attachedTo) {
         send({ type: 'log', level: 'warn', message: 'a second copy of tfjs was loaded in the page; only the first one is instrumented' });
         return;

@@ -148,6 +148,19 @@ describe('a Vite app that imports tfjs, against the same model trained by a Node
     assert.equal(plain.report.gradientCallCount, 0);
   });
 
+  test('a module worker that imports tfjs itself (?worker, cpu): the worker\'s training is recorded, not the page\'s idle tfjs', async () => {
+    const target = `${server.url}?worker&backend=cpu`;
+    const plain = await runPage(target, server.root, false);
+    const { report, output } = await runPage(target, server.root);
+    const done = (s: string) => s.split('\n').find((l) => l.startsWith('done in a worker'));
+    assert.match(done(plain.output) ?? '', /^done in a worker on cpu: inference loss \d/);
+    assert.equal(done(output), done(plain.output));
+    // The page attached its tfjs first (main.js imports it); the worker's is the one that trained.
+    assert.equal(report.tfjs?.backend, 'cpu');
+    assert.deepEqual(report.logs.filter((l) => /second tfjs/.test(l)), []);
+    compare(report, 0);
+  });
+
   test('webgl: the same modes and findings, losses within 1e-3 relative', async () => {
     const { report, output } = await runPage(server.url, server.root);
     assert.match(output, /done on webgl/);

@@ -163,6 +163,14 @@ describe('rule details', () => {
     assert.match(finding?.summary ?? '', /created at tensor-leak\.js:\d+/);
   });
 
+  test('no-gradient-calls speaks of a page when the run was a page\'s, and says how a worker hands its tfjs over', () => {
+    const script = reportOf('no-gradient-calls.js');
+    assert.equal(script.findings.find((f) => f.rule === 'no-gradient-calls')?.summary, 'The script made no gradient call');
+    const page = diagnose({ ...script, target: 'http://127.0.0.1:5173/' }).find((f) => f.rule === 'no-gradient-calls');
+    assert.equal(page?.summary, 'The page made no gradient call');
+    assert.match(page?.fix ?? '', /self\.__tfjsDebugger\?\.attach\(tf\)/);
+  });
+
   test('findings are sorted by severity and every rule is a pure function of the report', () => {
     const report = reportOf('running-stats-lagging.js');
     const again = diagnose(JSON.parse(JSON.stringify(report)));

@@ -18,6 +18,7 @@ import { isRunnerEvent, type RunnerEvent } from '../../protocol/runnerEvents.ts'
 import { LiveReport } from '../liveReport.ts';
 import { findBrowser } from './browsers.ts';
 import { CdpConnection, type CdpPayload } from './cdp.ts';
+import { RecordedAgent } from './recordedAgent.ts';
 
 export interface PageLaunchOptions {
   /** An http(s) URL, or an .html file. */
@@ -201,22 +202,14 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   let session: string | undefined;
   /** The page's session and its dedicated workers' (each with an agent of its own). */
   const sessions = new Set<string>();
-  /** The session whose agent attached first: the one recorded (a run records one tfjs). */
-  let recorded: string | undefined;
-
   const accept = (event: RunnerEvent) => {
     const mapped = mapSources(event, (u) => pageUrlToFile(u, root));
     // The run is the page's, also when a worker of it trains.
     report.apply(mapped.type === 'run-start' ? { ...mapped, target: url } : mapped);
     opts.onEvent?.(mapped);
   };
-  /** An agent's event: the first agent to attach is recorded; another one (the page and a worker both training)
-   *  is named in the log, once, and left out. */
-  const fromAgent = (event: RunnerEvent, from: string) => {
-    if (recorded == null && event.type === 'run-start') recorded = from;
-    if (from === recorded) return accept(event);
-    if (event.type === 'run-start') accept({ type: 'log', level: 'warn', message: `a second tfjs attached too (in ${event.target}); only the first one is recorded` });
-  };
+  /** Which agent's events the report gets. */
+  const agents = new RecordedAgent(accept);
   const armIdle = () => {
     if (idle) clearTimeout(idle);
     // What the agent sends while the run ends (its finish()) must not start a new wait.
@@ -227,14 +220,16 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   async function end(status: Exclude<RunStatus, 'running'>, message?: string): Promise<void> {
     if (ended) return;
     ended = true;
-    if (status === 'completed' && recorded == null) return shutDown('failed', NOT_ATTACHED, 'usage');
+    if (status === 'completed' && agents.settle() == null) return shutDown('failed', NOT_ATTACHED, 'usage');
     return shutDown(status, message);
   }
 
   async function shutDown(status: Exclude<RunStatus, 'running'>, message?: string, kind?: RunError['kind']): Promise<void> {
     if (idle) clearTimeout(idle);
     if (timeout) clearTimeout(timeout);
-    // The host's ending first: the agent's run-end then adds the memory figures without changing the status.
+    // What waited for an agent to train, first (the run's start); then the host's ending: the agent's run-end
+    // then adds the memory figures without changing the status.
+    const recorded = agents.settle();
     report.end(status, message ? { ...(kind ? { kind } : {}), message, file: url, line: null } : null, status === 'completed' ? 0 : null);
     if (recorded) {
       // What the page (or its worker) still holds (a probed call waiting for its optimizer step, values on their
@@ -260,7 +255,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     }
     if (!isRunnerEvent(event)) return;
     armIdle();
-    fromAgent(event, sessionId);
+    agents.event(event, sessionId);
   });
   followConsole(cdp, sessions, root, opts.onOutput, accept);
   cdp.on('Target.detachedFromTarget', (params) => {
