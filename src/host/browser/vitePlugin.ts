@@ -6,7 +6,7 @@
 //   export default { plugins: [tfjsDebugger()] };
 //
 // It adds one module at the top of <head> that imports the app's tfjs (the same instance the app gets: Vite
-// pre-bundles each dependency once) and calls `window.__tfjsDebugger?.attach(tf)`. A module worker
+// pre-bundles each dependency once) and calls `globalThis.__tfjsDebugger?.attach(tf)`. A module worker
 // (`new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`) has an instance of its own and no
 // <head>: so each of the app's modules that imports tfjs also hands what it imports to the agent of the realm it
 // runs in (`globalThis.__tfjsDebugger?.attach(...)`, first in the module's body; in the page, a second attach of
@@ -55,7 +55,7 @@ export function attachStatement(imported: ReadonlySet<string>): string | null {
     attach(`{ ...${name}, ...${name}Layers, layers: ${name}Layers.layers }`);
 }
 
-/** The tfjs module the app imports: the union package if it has it, else tfjs-core and tfjs-layers. */
+/** The page's hand-over: the union package if the app has it, else tfjs-core and tfjs-layers. */
 function attachModule(root: string): string {
   const has = (id: string) => {
     try {
@@ -65,10 +65,7 @@ function attachModule(root: string): string {
       return false;
     }
   };
-  if (has('@tensorflow/tfjs')) return `import * as tf from '@tensorflow/tfjs';\nwindow.__tfjsDebugger?.attach(tf);`;
-  const layers = has('@tensorflow/tfjs-layers');
-  return `import * as core from '@tensorflow/tfjs-core';\n${layers ? "import * as layers from '@tensorflow/tfjs-layers';\n" : ''}` +
-    `window.__tfjsDebugger?.attach(${layers ? '{ ...core, ...layers, layers: layers.layers }' : 'core'});`;
+  return attachStatement(new Set([TFJS, `${TFJS}-layers`].filter(has).concat(`${TFJS}-core`))) as string;
 }
 
 export function tfjsDebugger(): VitePluginLike {
