@@ -89,6 +89,10 @@ export class ReportBuilder {
         // It follows its call's record; a call the history has dropped since keeps nothing.
         this.history.update((c) => c.index === event.index, (c) => this.stamp({ ...c, backendCheck: event.check }));
         break;
+      case 'calls-started':
+        r.gradientCallCount = Math.max(r.gradientCallCount, event.count);
+        if (r.tfjs && event.backend && r.tfjs.backend !== event.backend) r.tfjs = { ...r.tfjs, backend: event.backend };
+        break;
       case 'log':
         if (r.logs.length < MAX_LOGS) {
           r.logs.push(`${event.level}: ${event.message}`);

@@ -16,6 +16,10 @@ export type RunnerEvent =
    *  frames) so that the call's record, and the ones after it, did not wait for it. It comes after the call's
    *  record, and is folded into it. */
   | { type: 'backend-check'; index: number; check: BackendCheck }
+  /** Gradient calls started so far, and the backend they run on: sent while the records wait for their values
+   *  (a page on webgl whose training loop does not yield, so the reads complete only when it does), at most
+   *  once a second, so that the host sees the page training (its idle wait) and the count stays current. */
+  | { type: 'calls-started'; count: number; backend: string | null }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'leak-sites'; sites: LeakSite[] }
   /** A cpu fallback kernel ran for the first time in this run (folded into tfjs.fallbackKernels). */
@@ -30,6 +34,7 @@ const RUNNER_EVENTS: Record<RunnerEventType, Check> = {
   layers: shape({ layers: listOf(isLayerInfo) }),
   'gradient-call': shape({ call: isGradientCall }),
   'backend-check': shape({ index: isInt, check: isBackendCheck }),
+  'calls-started': shape({ count: isInt, backend: orNull(isStr) }),
   log: shape({ level: oneOf(['info', 'warn']), message: isStr }),
   'leak-sites': shape({ sites: listOf(isLeakSite) }),
   'kernel-fallback': shape({ kernel: isStr }),

@@ -169,6 +169,22 @@ describe('a Vite app that imports tfjs, against the same model trained by a Node
   });
 });
 
+test('a training loop that never yields for longer than the idle wait is still training: every call is recorded', async () => {
+  // Its calls' records wait for their values until the loop ends (12 s); the count of calls started goes out
+  // meanwhile. The wait (6 s) is longer than the first call, which compiles the page's shaders (2.5 s here).
+  const file = path.join(ROOT, 'test', 'fixtures', 'pages', 'busy-loop.html');
+  let output = '';
+  const { report } = await launchPage({
+    target: file, browser: BROWSER, headless: true, idleMs: 6000, agentPath: AGENT, onOutput: (text) => { output += text; },
+  }).done;
+  const steps = Number(/busy loop done: (\d+) steps/.exec(output)?.[1]);
+  assert.ok(steps > 1, output);
+  assert.equal(report.status, 'completed');
+  assert.equal(report.gradientCallCount, steps);
+  assert.equal(report.gradientCalls.at(-1)?.index, steps, 'the last record too');
+  assert.equal(report.tfjs?.backend, 'webgl');
+});
+
 describe('webgl shader programs', () => {
   /** The bench page's program cache after each of its steps, plainly or with the agent. */
   const programsPerStep = async (inject: boolean): Promise<number[]> =>

@@ -61,3 +61,12 @@ test('none trains: the first to attach is recorded at the end; none attached: no
   assert.deepEqual(accepted, ['start worker.js', 'info worker log']);
   assert.equal(agents().recorded.settle(), undefined);
 });
+
+test('a count of calls started (records still on their way) is training too: that agent is chosen at once', () => {
+  const { accepted, recorded } = agents();
+  recorded.event(start('page'), 'p');
+  recorded.event(start('worker.js'), 'w');
+  recorded.event({ type: 'calls-started', count: 1, backend: 'webgl' }, 'w');
+  assert.equal(recorded.session, 'w');
+  assert.deepEqual(accepted, ['start worker.js', 'calls-started']);
+});

@@ -23,11 +23,15 @@ type Gradients = (f: () => Tensor, xs: Tensor[], dy?: Tensor, allowNoGradients?:
 
 /** Backends whose results the cross-backend check compares with cpu by default. */
 const GPU_BACKENDS = new Set(['webgl', 'webgpu']);
+/** How often the count of gradient calls started goes out on the deferred strategy (callsStarted). */
+const CALLS_STARTED_EVERY_MS = 1000;
 
 export class GradientTap {
   private readonly sampleAttribution: () => boolean;
   /** Cross-backend checks done: the first probed call, and the first whose loss is not finite. */
   private readonly backendChecks = { first: false, nonFinite: false };
+  /** When the count of calls started last went out (ctx.now()). */
+  private lastCallsStarted: number | null = null;
   /** The calls' records, in call order. */
   private readonly records: InOrder<RunnerEvent>;
   /** Cross-backend checks running after their calls (the deferred strategy). */
@@ -87,10 +91,22 @@ export class GradientTap {
     const outer = this.labels.outermost();
     const probed = ctx.schedule.next(index);
     const strategy = ctx.options.readStrategy ?? readStrategyFor(ctx.core, ctx.options.deferReads);
+    if (strategy === 'deferred') this.callsStarted(index);
     const recorder = new CallRecorder(ctx.core, index, outer.api, outer.source, probed, strategy, ctx.moments);
     recorder.numTensorsBefore = liveTensors;
     recorder.model = outer.model;
     return recorder;
+  }
+
+  /** On the deferred strategy a call's record goes out when its values arrive, which is when the page's code
+   *  next yields: a training loop that does not (cart-pole in tfjs-examples plays a game of 60 steps in one task)
+   *  sends nothing for seconds, and the host took the page for idle. So the count of calls started goes out
+   *  with the first call and then at most once a second (a DevTools binding is delivered at once, busy page or not). */
+  private callsStarted(index: number): void {
+    const now = this.ctx.now();
+    if (this.lastCallsStarted != null && now - this.lastCallsStarted < CALLS_STARTED_EVERY_MS) return;
+    this.lastCallsStarted = now;
+    this.ctx.emit({ type: 'calls-started', count: index, backend: String(this.ctx.core.getBackend?.() ?? '') || null });
   }
 
   /** Reads the call's record back, probes it when it was recorded for replay, and emits it (or holds it for the

@@ -1,5 +1,5 @@
 // Which of a page's agents a run records. The page and each of its dedicated workers has an agent of its own,
-// and a run records one tfjs: the first to make a gradient call (a Vite app's page hands its tfjs over while a
+// and a run records one tfjs: the first to make a gradient call (its record, or its count of calls started) (a Vite app's page hands its tfjs over while a
 // module worker of it trains with a tfjs of its own), or, when none does, the first to attach. Until one
 // trains, every agent's events wait; then the recorded agent's go out in order, and an agent that trains too is
 // named in the log, once, and left out.
@@ -27,11 +27,11 @@ export class RecordedAgent {
       const events = this.waiting.get(from);
       if (events) events.push(event);
       else if (event.type === 'run-start') this.waiting.set(from, [event]);
-      if (events && event.type === 'gradient-call') this.choose(from);
+      if (events && (event.type === 'gradient-call' || event.type === 'calls-started')) this.choose(from);
       return;
     }
     if (from === this.chosen) return this.accept(event);
-    if (event.type === 'gradient-call' && !this.named.has(from)) {
+    if ((event.type === 'gradient-call' || event.type === 'calls-started') && !this.named.has(from)) {
       this.named.add(from);
       this.accept({ type: 'log', level: 'warn', message: `a second tfjs trains too (in ${this.targets.get(from) ?? 'another worker'}); only the first one to train is recorded` });
     }
