@@ -1,8 +1,8 @@
 // Which of a page's agents a run records. The page and each of its dedicated workers has an agent of its own,
-// and a run records one tfjs: the first to make a gradient call (its record, or its count of calls started) (a Vite app's page hands its tfjs over while a
-// module worker of it trains with a tfjs of its own), or, when none does, the first to attach. Until one
-// trains, every agent's events wait; then the recorded agent's go out in order, and an agent that trains too is
-// named in the log, once, and left out.
+// and a run records one tfjs: the first to train (its first record, or its first count of calls started), since a
+// Vite app's page hands its tfjs over while a module worker of it trains with a tfjs of its own; or, when none
+// trains, the first to attach. Until one trains, every agent's events wait; then the recorded agent's go out in
+// order, and an agent that trains too is named in the log, once, and left out.
 import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
 
 export class RecordedAgent {
