@@ -58,11 +58,12 @@ export function resolvePageTarget(target: string, root?: string | null): { url: 
   if (/^file:\/\//i.test(target)) return { url: target, root: root ?? path.dirname(fileURLToPath(target)) };
   const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
   // A query or a fragment after the file (page.html?backend=cpu) goes to the page, when the whole is no file.
-  const [, name, suffix] = isFile(path.resolve(target)) ? [target, target, ''] : (/^(.*?)([?#].*)?$/s.exec(target) as string[]);
-  const file = path.resolve(name);
+  const split = isFile(path.resolve(target)) ? null : /^(.*?)([?#].*)$/s.exec(target);
+  const suffix = split?.[2] ?? '';
+  const file = path.resolve(split?.[1] ?? target);
   if (!isFile(file)) throw new PageTargetError(`${target}: no such page. Give a URL (http://localhost:5173) or an .html file.`);
   if (!/\.html?$/i.test(file)) throw new PageTargetError(`${target}: not an .html file. Give a URL or an .html file.`);
-  return { url: pathToFileURL(file).href + (suffix ?? ''), root: root ?? path.dirname(file) };
+  return { url: pathToFileURL(file).href + suffix, root: root ?? path.dirname(file) };
 }
 
 /** A place in the page (a script URL) as a file, where it can be found. */

@@ -5,6 +5,9 @@
 // order, and an agent that trains too is named in the log, once, and left out.
 import type { RunnerEvent } from '../../protocol/runnerEvents.ts';
 
+/** Whether an event says its agent trains: a call's record, or the count of calls started before the records. */
+const trains = (event: RunnerEvent) => event.type === 'gradient-call' || event.type === 'calls-started';
+
 export class RecordedAgent {
   /** The session whose agent is recorded, once chosen. */
   private chosen: string | undefined;
@@ -27,11 +30,11 @@ export class RecordedAgent {
       const events = this.waiting.get(from);
       if (events) events.push(event);
       else if (event.type === 'run-start') this.waiting.set(from, [event]);
-      if (events && (event.type === 'gradient-call' || event.type === 'calls-started')) this.choose(from);
+      if (events && trains(event)) this.choose(from);
       return;
     }
     if (from === this.chosen) return this.accept(event);
-    if ((event.type === 'gradient-call' || event.type === 'calls-started') && !this.named.has(from)) {
+    if (trains(event) && !this.named.has(from)) {
       this.named.add(from);
       this.accept({ type: 'log', level: 'warn', message: `a second tfjs trains too (in ${this.targets.get(from) ?? 'another worker'}); only the first one to train is recorded` });
     }
