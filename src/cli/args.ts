@@ -29,7 +29,8 @@ Options:
                           wasm), wasm or cpu
   --browser PATH          (page) the browser (default: the first Chrome, Chromium or Edge found)
   --headless              (page) no browser window (the default when there is no display)
-  --until-idle SECONDS    (page) end the run when the page has sent nothing for SECONDS (default 10)
+  --until-idle SECONDS    (page) end the run when the page has sent nothing for SECONDS
+                          and is not busy running its code (default 10)
   --backend-check MODE    (page) replay a probed call on cpu and compare layer by layer: auto (on a GPU
                           backend; default), always or off
   --probe-every N         probe every call up to the 50th, then every Nth (default 10; 0 = never)

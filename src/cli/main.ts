@@ -117,7 +117,7 @@ async function run(cli: CliRun): Promise<number> {
       // The page's console, as a script's output would be.
       onOutput: (output, stream) => progress.interject(() => say(stream === 'stderr' || toStdout ? process.stderr : process.stdout, output)),
     });
-    if (!cli.quiet) say(process.stderr, `tfjs-debug: debugging ${page.opened}; the run ends ${cli.untilIdleSeconds} s after the page last trained, or on Ctrl-C.\n`);
+    if (!cli.quiet) say(process.stderr, `tfjs-debug: debugging ${page.opened}; the run ends once the page has sent nothing for ${cli.untilIdleSeconds} s and is not busy, or on Ctrl-C.\n`);
     handle = { done: page.done, stop: () => page.stop() };
   } else {
     handle = startRunner(cli, toStdout, onEvent);

@@ -185,6 +185,32 @@ test('a training loop that never yields for longer than the idle wait is still t
   assert.equal(report.tfjs?.backend, 'webgl');
 });
 
+describe('a gradient call longer than the idle wait', () => {
+  const file = path.join(ROOT, 'test', 'fixtures', 'pages', 'long-call.html');
+  const run = async (target: string, timeoutMs?: number) => {
+    let output = '';
+    const { report } = await launchPage({
+      target, browser: BROWSER, headless: true, idleMs: 1000, timeoutMs, agentPath: AGENT, onOutput: (text) => { output += text; },
+    }).done;
+    return { report, output };
+  };
+
+  test('the run waits for the page to yield: every call is recorded', async () => {
+    const { report, output } = await run(file);
+    assert.match(output, /long call done: 3 steps/);
+    assert.match(output, /the page has sent nothing for 1 s, but it is still running its own code; the run waits until it yields/);
+    assert.equal(report.status, 'completed');
+    assert.deepEqual(report.gradientCalls.map((c) => c.index), [1, 2, 3]);
+  });
+
+  test('a page that then never yields runs until the timeout, with what it recorded', async () => {
+    const { report, output } = await run(`${file}?hang`, 8000);
+    assert.match(output, /long call done: 3 steps/);
+    assert.equal(report.status, 'timed-out');
+    assert.deepEqual(report.gradientCalls.map((c) => c.index), [1, 2, 3]);
+  });
+});
+
 describe('webgl shader programs', () => {
   /** The bench page's program cache after each of its steps, plainly or with the agent. */
   const programsPerStep = async (inject: boolean): Promise<number[]> =>

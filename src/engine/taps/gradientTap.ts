@@ -100,8 +100,9 @@ export class GradientTap {
 
   /** On the deferred strategy a call's record goes out when its values arrive, which is when the page's code
    *  next yields: a training loop that does not (cart-pole in tfjs-examples plays a game of 60 steps in one task)
-   *  sends nothing for seconds, and the host took the page for idle. So the count of calls started goes out
-   *  with the first call and then at most once a second (a DevTools binding is delivered at once, busy page or not). */
+   *  sends nothing for seconds. So the count of calls started goes out with the first call and then at most once
+   *  a second (a DevTools binding is delivered at once, busy page or not): the live views count the calls, and
+   *  the host knows which agent trains (a worker's) and waits for its thread to yield (launchPage.ts). */
   private callsStarted(index: number): void {
     const now = this.ctx.now();
     if (this.lastCallsStarted != null && now - this.lastCallsStarted < CALLS_STARTED_EVERY_MS) return;

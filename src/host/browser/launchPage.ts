@@ -1,7 +1,8 @@
 // Debugs the training that runs in a web page: starts a Chromium-family browser over the DevTools protocol
 // (its pipe, no port: cdp.ts), injects the page agent before any page script runs, and folds the events the
 // agent sends through a DevTools binding (only that page can call it) into a report, like a script run. The
-// run ends when the page has sent nothing for `idleMs`, when it closes, on Stop, or at the timeout. The page's
+// run ends when the page has sent nothing for `idleMs` and is not busy running its own code, when it closes, on
+// Stop, or at the timeout. The page's
 // dedicated workers get an agent too (a worker is held at its start until its agent is in). Places in
 // the page (script URLs) are mapped back to files: file:// URLs directly, http(s) URLs under `root` (a dev
 // server serves the project's files at their paths; Vite's /@fs/ prefix is an absolute path).
@@ -18,6 +19,7 @@ import { isRunnerEvent, type RunnerEvent } from '../../protocol/runnerEvents.ts'
 import { LiveReport } from '../liveReport.ts';
 import { findBrowser } from './browsers.ts';
 import { CdpConnection, type CdpPayload } from './cdp.ts';
+import { IdleWait } from './idleWait.ts';
 import { RecordedAgent } from './recordedAgent.ts';
 
 export interface PageLaunchOptions {
@@ -26,7 +28,7 @@ export interface PageLaunchOptions {
   /** The browser; by default the first Chrome, Chromium or Edge found. */
   browser?: string | null;
   headless?: boolean;
-  /** End the run after this long without events from the page (default 10 s). */
+  /** End the run after this long without events from the page, once its thread is not busy (default 10 s). */
   idleMs?: number;
   timeoutMs?: number;
   options?: Partial<RunOptions>;
@@ -198,7 +200,6 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const profile = mkdtempSync(path.join(tmpdir(), 'tfjs-debug-browser-'));
   const { child, exited } = startBrowser(browser, profile, opts.headless === true);
   let ended = false;
-  let idle: NodeJS.Timeout | undefined;
   let timeout: NodeJS.Timeout | undefined;
   let resolveDone: (r: { report: RunReport }) => void = () => undefined;
   const done = new Promise<{ report: RunReport }>((resolve) => { resolveDone = resolve; });
@@ -214,12 +215,17 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   };
   /** Which agent's events the report gets. */
   const agents = new RecordedAgent(accept);
-  const armIdle = () => {
-    if (idle) clearTimeout(idle);
-    // What the agent sends while the run ends (its finish()) must not start a new wait.
-    if (ended) return;
-    idle = setTimeout(() => void end('completed'), opts.idleMs ?? DEFAULT_IDLE_MS);
-  };
+  const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+  let toldBusy = false;
+  const idle = new IdleWait(idleMs, {
+    // The recorded agent's thread, or before one trains, the page's.
+    ask: () => cdp.send('Runtime.evaluate', { expression: '0' }, agents.session ?? session),
+    idle: () => void end('completed'),
+    busy: () => {
+      if (!toldBusy) opts.onOutput?.(`tfjs-debug: the page has sent nothing for ${idleMs / 1000} s, but it is still running its own code; the run waits until it yields (stop the run, or give it a timeout, to end it sooner).\n`, 'stderr');
+      toldBusy = true;
+    },
+  });
 
   async function end(status: Exclude<RunStatus, 'running'>, message?: string): Promise<void> {
     if (ended) return;
@@ -229,7 +235,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   }
 
   async function shutDown(status: Exclude<RunStatus, 'running'>, message?: string, kind?: RunError['kind']): Promise<void> {
-    if (idle) clearTimeout(idle);
+    idle.stop();
     if (timeout) clearTimeout(timeout);
     // What waited for an agent to train, first (the run's start); then the host's ending: the agent's run-end
     // then adds the memory figures without changing the status.
@@ -258,7 +264,8 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
       return;
     }
     if (!isRunnerEvent(event)) return;
-    armIdle();
+    // What the agent sends while the run ends (its finish()) starts no new wait: the wait is stopped by then.
+    idle.restart();
     agents.event(event, sessionId);
   });
   followConsole(cdp, sessions, root, opts.onOutput, accept);
@@ -283,7 +290,7 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, session);
     if (opts.onPageSession) await opts.onPageSession((method, params) => cdp.send(method, params ?? {}, pageSession));
     if (opts.inject !== false) await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript }, session);
-    armIdle();
+    idle.restart();
     if (opts.timeoutMs && opts.timeoutMs > 0) {
       timeout = setTimeout(() => void end('timed-out', `The page was still training after ${Math.round((opts.timeoutMs as number) / 1000)} s; the run was stopped.`), opts.timeoutMs);
     }
