@@ -37,9 +37,15 @@ if (Object.keys(webview).length) {
     loader: { '.ttf': 'file' },
   }));
 }
-// The page agent: no source map (it is injected as text into the page) and no `process` (a browser page).
+// The page agent: no source map (it is injected as text into the page) and no `process` (a browser page). It
+// carries the cross-backend check's worker (tfjs-core and its cpu kernels, minified) as text, to start it from.
+const checkWorker = await esbuild.build({
+  bundle: true, platform: 'browser', target: 'es2020', format: 'iife', logLevel: 'warning', minify: true, write: false,
+  entryPoints: ['src/engine/probes/checkWorker.ts'], legalComments: 'eof',
+});
 builds.push(esbuild.build({
   bundle: true, platform: 'browser', target: 'es2020', format: 'iife', logLevel: 'warning', minify: production,
   entryPoints: { 'page-agent': 'src/page/agent.ts' }, outdir: 'dist', external: ['@tensorflow/*'],
+  define: { __TFJS_DEBUG_CHECK_WORKER__: JSON.stringify(checkWorker.outputFiles[0].text) },
 }));
 await Promise.all(builds);

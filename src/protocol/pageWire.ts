@@ -6,6 +6,8 @@
 export const BINDING = '__tfjsDebuggerEmit';
 /** The agent's global in the page: attach(tf) by hand, finish() from the host. */
 export const AGENT_GLOBAL = '__tfjsDebugger';
+/** The name of the debugger's own worker in a page (the cross-backend check's): the launcher puts no agent in it. */
+export const CHECK_WORKER_NAME = 'tfjs-debugger-backend-check';
 
 const SPECIAL = '$number';
 

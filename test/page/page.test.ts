@@ -185,6 +185,30 @@ test('a training loop that never yields for longer than the idle wait is still t
   assert.equal(report.tfjs?.backend, 'webgl');
 });
 
+describe('the cross-backend check on a page whose webgl Relu is 5% off', () => {
+  const diverges = (report: RunReport) => {
+    const relu = report.layers.filter((l) => l.className === 'Dense')[1];
+    const check = report.gradientCalls[0].backendCheck;
+    assert.ok(check?.firstDivergent, JSON.stringify(check));
+    assert.equal(check.firstDivergent.layer, relu?.id, `the dense layer with the relu: ${JSON.stringify(check)}`);
+    assert.ok(Math.abs(check.firstDivergent.error - 0.05) < 0.01, `error ${check.firstDivergent.error}`);
+    assert.ok(rules(report).includes('backend-divergence'), String(rules(report)));
+  };
+
+  test('it runs in the debugger\'s worker: the page\'s thread runs none of the cpu kernels', async () => {
+    const { report, output } = await runPage(path.join(ROOT, 'test', 'fixtures', 'pages', 'diverging-relu.html'));
+    assert.match(output, /diverging relu done; the page's cpu kernels ran 0 times/);
+    diverges(report);
+  });
+
+  test('a page whose Content-Security-Policy forbids workers: it runs on the page\'s thread, with the same finding', async () => {
+    const { report, output } = await runPage(path.join(ROOT, 'test', 'fixtures', 'pages', 'diverging-relu-csp.html'));
+    const calls = Number(/the page's cpu kernels ran (\d+) times/.exec(output)?.[1]);
+    assert.ok(calls > 0, output);
+    diverges(report);
+  });
+});
+
 describe('a gradient call longer than the idle wait', () => {
   const file = path.join(ROOT, 'test', 'fixtures', 'pages', 'long-call.html');
   const run = async (target: string, timeoutMs?: number) => {

@@ -7,16 +7,20 @@
 //
 // It reads the page's values it needs (the inputs no recorded op made, the outputs it compares) in the call's one
 // batched read (readback.ts), with the call's statistics: no read of its own, no program of its own to compile on
-// webgl beyond a decode per tensor shape. The pass on cpu runs once they are read: at once (runCheck), or in
-// slices of a few milliseconds, one per frame with room for it (runCheckInSlices): at batch 32 the bench page's
-// pass is about 0.6 s of JavaScript, which was all in the page's first frame. The call's record does not wait
-// for the slices: the check follows it as an event of its own (gradientTap.ts).
+// webgl beyond a decode per tensor shape. The pass on cpu (a CpuPass: plain data) runs once they are read: at
+// once (runCheck); or in a page (runCheckInPage), off its thread, in a worker of the debugger's own with tfjs's
+// cpu kernels (checkInWorker.ts); or, where the page forbids such a worker, in slices of a few milliseconds, one
+// per frame with room for it (runCheckInSlices). On the page's thread one cpu kernel cannot be cut: at the
+// batch of 320 tfjs-examples/mnist trains with, its second conv2d takes 0.36 s on cpu, a frame the page's user
+// sees stall. The call's record does not wait for the check: it follows the record as an event of its own
+// (gradientTap.ts).
 import type { BackendCheck } from '../../protocol/report.ts';
-import type { ForwardRecording } from './forwardRecording.ts';
+import type { ForwardRecording, RecordedOp } from './forwardRecording.ts';
 import type { ReadbackBatch, Slot } from '../readback/readback.ts';
 import { asDebugger } from '../probeEnvironment.ts';
-import { engineOf, type BackendValues, type DataId, type DataType, type KernelBackend, type KernelConfig, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
+import { engineOf, type BackendValues, type DataId, type DataType, type KernelBackend, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
 import { ids, kernelInputs } from './forwardRecording.ts';
+import { runPassInWorker } from './checkInWorker.ts';
 
 /** Largest |page − cpu| over largest |cpu|, per layer output, over which a layer counts as diverging. */
 export const DIVERGENCE_TOLERANCE = 1e-3;
@@ -44,13 +48,22 @@ interface Info {
 
 type Problem = { problem: string };
 
-/** What a check computes: the recorded ops that lead to the loss (in order, with their cpu kernels), the page's
- *  tensors it reads (the inputs no such op made, and the outputs it compares), and the outermost layer calls'
- *  outputs to compare. */
-interface CheckPlan {
-  ops: { index: number; kernel: KernelConfig }[];
-  reads: Map<number, Info>;
+/** A check's pass on cpu, as plain data (it can be posted to a worker): the recorded ops that lead to the loss,
+ *  in order; the page's tensors it starts from (the inputs no such op made, and the outputs it compares), by id;
+ *  and the outermost layer calls' outputs to compare. */
+export interface CpuPass {
+  ops: Pick<RecordedOp, 'kernel' | 'inputs' | 'listInputs' | 'attrs' | 'outputs'>[];
+  reads: [number, { shape: number[]; dtype: DataType }][];
   compared: { id: number; layer: number }[];
+}
+
+/** The page's values of a pass's reads, by tensor id. */
+export type PassValues = Map<number, BackendValues>;
+
+/** What a check computes, and where the page's tensors it reads are. */
+interface CheckPlan {
+  pass: CpuPass;
+  reads: Map<number, Info>;
 }
 
 /** A check whose page values are on their way in a batch. */
@@ -71,15 +84,20 @@ export function prepareCheck(core: TfjsCore, recording: ForwardRecording, lossId
 }
 
 /** The check, once the batch is read. */
-export function runCheck(core: TfjsCore, recording: ForwardRecording, check: PendingCheck, batch: ReadbackBatch): BackendCheck {
-  const pass = onCpu(core, recording, check.plan, pageValues(check, batch));
-  for (let step = pass.next(); ; step = pass.next()) if (step.done) return step.value;
+export function runCheck(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch): BackendCheck {
+  return runPass(core, check.plan.pass, pageValues(check, batch));
+}
+
+/** A pass on `core`'s cpu kernels, at once. */
+export function runPass(core: TfjsCore, pass: CpuPass, values: PassValues): BackendCheck {
+  const steps = onCpu(core, pass, values);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
 }
 
 /** The same, in slices of at most SLICE_MS, one per frame, each in what the frame leaves of LONG_FRAME_MS: a
  *  frame the page made long already (its first ones compile and warm up its programs) gets none. */
-export async function runCheckInSlices(core: TfjsCore, recording: ForwardRecording, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
-  const pass = onCpu(core, recording, check.plan, pageValues(check, batch));
+export async function runCheckInSlices(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
+  const pass = onCpu(core, check.plan.pass, pageValues(check, batch));
   const frames = { longInARow: 0 };
   for (;;) {
     const end = await nextSlice(frames);
@@ -88,6 +106,12 @@ export async function runCheckInSlices(core: TfjsCore, recording: ForwardRecordi
       if (step.done) return step.value;
     } while (performance.now() < end);
   }
+}
+
+/** In a page: in the debugger's worker, off the page's thread; where none can start, in slices on it. */
+export async function runCheckInPage(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
+  const version = String(core.version_core ?? '');
+  return (await runPassInWorker(check.plan.pass, pageValues(check, batch), version)) ?? runCheckInSlices(core, check, batch);
 }
 
 /** Waits for a frame with room for a slice, and returns when the slice must end (performance.now() time). */
@@ -119,10 +143,15 @@ function afterNextFrame(): Promise<number> {
   });
 }
 
-/** The page's values by tensor id, typed as the tensors were (the batch reads everything as float32). */
-function pageValues(check: PendingCheck, batch: ReadbackBatch): Map<number, BackendValues> {
-  const typed = { int32: Int32Array, bool: Uint8Array } as Record<string, typeof Int32Array | typeof Uint8Array>;
-  return new Map([...check.slots].map(([id, slot]) => [id, (typed[(check.plan.reads.get(id) as Info).dtype] ?? Float32Array).from(batch.get(slot))]));
+/** The page's values by tensor id, typed as the tensors were (a batch read with others reads them as float32):
+ *  the batch's own arrays where they are typed so already, not copies. */
+function pageValues(check: PendingCheck, batch: ReadbackBatch): PassValues {
+  const types = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as Record<string, typeof Float32Array | typeof Int32Array | typeof Uint8Array>;
+  return new Map([...check.slots].map(([id, slot]) => {
+    const values = batch.getWhole(slot);
+    const Type = types[(check.plan.reads.get(id) as Info).dtype] ?? Float32Array;
+    return [id, values instanceof Type ? values : new Type(values)];
+  }));
 }
 
 function planCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, layerId: (unitIndex: number) => number): CheckPlan | Problem {
@@ -141,22 +170,23 @@ function planCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, 
     needed.add(op);
     for (const [, input] of ops[op].inputs) if (input != null) stack.push(input);
   }
-  const plan: CheckPlan = { ops: [], reads: new Map(), compared: [] };
+  const pass: CpuPass = { ops: [], reads: [], compared: [] };
+  const reads = new Map<number, Info>();
   const made = new Set<number>();
   for (const index of [...needed].sort((a, b) => a - b)) {
     const op = ops[index];
-    const kernel = core.getKernel?.(op.kernel, 'cpu');
-    if (!kernel) return { problem: `the cpu backend has no ${op.kernel} kernel` };
-    plan.ops.push({ index, kernel });
+    if (!core.getKernel?.(op.kernel, 'cpu')) return { problem: `the cpu backend has no ${op.kernel} kernel` };
+    const { kernel, inputs, listInputs, attrs, outputs } = op;
+    pass.ops.push({ kernel, inputs, listInputs, attrs, outputs });
     for (const [, id] of op.inputs) {
-      if (id == null || made.has(id) || plan.reads.has(id)) continue;
+      if (id == null || made.has(id) || reads.has(id)) continue;
       // A variable as the kernel read it (the call may have assigned it since).
       const variable = recording.variables.get(id);
       const data = op.variables.find((v) => v.variable === variable)?.dataId ?? variable?.dataId;
       const info = variable ? { dataId: data as DataId, shape: variable.shape, dtype: variable.dtype } : recording.held.info(id);
       if (!info) throw new Error(`tensor ${id} is not kept`);
       if (!['float32', 'int32', 'bool'].includes(info.dtype)) return { problem: `${op.kernel} reads a ${info.dtype} tensor` };
-      plan.reads.set(id, info as Info);
+      reads.set(id, info as Info);
     }
     for (const id of op.outputs) made.add(id);
   }
@@ -166,30 +196,34 @@ function planCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, 
     for (const id of ids(unit.outputs)) {
       const info = recording.variables.get(id) ?? recording.held.info(id);
       if (!made.has(id) || !info) continue;
-      plan.reads.set(id, { dataId: info.dataId, shape: info.shape, dtype: info.dtype as DataType });
-      plan.compared.push({ id, layer: layerId(index) });
+      reads.set(id, { dataId: info.dataId, shape: info.shape, dtype: info.dtype as DataType });
+      pass.compared.push({ id, layer: layerId(index) });
     }
   });
-  return plan;
+  pass.reads = [...reads].map(([id, { shape, dtype }]) => [id, { shape, dtype }]);
+  return { pass, reads };
 }
 
-/** Runs the plan's ops on cpu from the page's values, yielding after each, and compares the layer outputs. */
-function* onCpu(core: TfjsCore, recording: ForwardRecording, plan: CheckPlan, page: Map<number, BackendValues>): Generator<void, BackendCheck> {
+/** Runs the pass's ops on `core`'s cpu kernels from the page's values, yielding after each, and compares the
+ *  layer outputs. */
+function* onCpu(core: TfjsCore, pass: CpuPass, page: PassValues): Generator<void, BackendCheck> {
   const cpu = untrackedOutputs(engineOf(core).findBackend('cpu') as KernelBackend);
+  const reads = new Map(pass.reads);
   const onCpu = new Map<number, Info>();
   const created: DataId[] = [];
   const toCpu = (id: number): Info => {
     const have = onCpu.get(id);
     if (have) return have;
-    const { shape, dtype } = plan.reads.get(id) as Info;
+    const { shape, dtype } = reads.get(id) as Info;
     const info = { dataId: cpu.write(page.get(id) as BackendValues, shape, dtype), shape, dtype };
     created.push(info.dataId);
     onCpu.set(id, info);
     return info;
   };
   try {
-    for (const { index, kernel } of plan.ops) {
-      const op = recording.ops[index];
+    for (const op of pass.ops) {
+      const kernel = core.getKernel?.(op.kernel, 'cpu');
+      if (!kernel) throw new Error(`the cpu backend has no ${op.kernel} kernel`);
       const inputs = kernelInputs(op, (id) => (id == null ? id : toCpu(id))) as NamedTensorInfoMap;
       const out = kernel.kernelFunc({ inputs, attrs: op.attrs, backend: cpu });
       const outs: Info[] = Array.isArray(out) ? out : [out];
@@ -202,14 +236,14 @@ function* onCpu(core: TfjsCore, recording: ForwardRecording, plan: CheckPlan, pa
     let worst: BackendCheck['worst'] = null;
     let firstDivergent: BackendCheck['firstDivergent'] = null;
     let firstNonFinite: number | null = null;
-    for (const { id, layer } of plan.compared) {
+    for (const { id, layer } of pass.compared) {
       const theirs = cpu.readSync((onCpu.get(id) as Info).dataId) as ArrayLike<number>;
       const { error, pageNonFinite, cpuNonFinite } = compare(page.get(id) as ArrayLike<number>, theirs);
       if (!worst || error > worst.error) worst = { layer, error };
       if (!firstDivergent && error > DIVERGENCE_TOLERANCE) firstDivergent = { layer, error };
       if (firstNonFinite == null && pageNonFinite && !cpuNonFinite) firstNonFinite = layer;
     }
-    return { against: 'cpu', tolerance: DIVERGENCE_TOLERANCE, layers: plan.compared.length, worst, firstDivergent, firstNonFinite };
+    return { against: 'cpu', tolerance: DIVERGENCE_TOLERANCE, layers: pass.compared.length, worst, firstDivergent, firstNonFinite };
   } finally {
     for (const dataId of created) cpu.disposeData(dataId, true);
   }

@@ -63,7 +63,7 @@ export interface RecordedOp {
 }
 
 /** A kernel's inputs as the kernel takes them: a map by name, or a list. */
-export function kernelInputs<T>(op: RecordedOp, value: (id: number | null | undefined) => T): Record<string, T> | T[] {
+export function kernelInputs<T>(op: Pick<RecordedOp, 'inputs' | 'listInputs'>, value: (id: number | null | undefined) => T): Record<string, T> | T[] {
   return op.listInputs ? op.inputs.map(([, id]) => value(id)) : Object.fromEntries(op.inputs.map(([name, id]) => [name, value(id)]));
 }
 

@@ -91,7 +91,10 @@ export class ReadbackBatch {
   /** Kept tensors (batched), or null where the values are already here. */
   private readonly parts: (Tensor | null)[] = [];
   private readonly shapes: number[][] = [];
-  private readonly values: (number[] | null)[] = [];
+  private readonly values: (number[] | Flat | null)[] = [];
+  /** Slots kept as read, in a typed array of their own (addData's: the cross-backend check's inputs and outputs,
+   *  millions of values, which an array of numbers would take long to copy into). */
+  private readonly whole = new Set<Slot>();
   /** For a slot kept whole: what reduces its values once read. */
   private readonly reducers = new Map<Slot, (v: Values) => number[]>();
   private hostElements = HOST_REDUCED_ELEMENTS;
@@ -128,9 +131,19 @@ export class ReadbackBatch {
   /** A copy of data the engine holds (a held tensor's, a variable's earlier data), as it is now. */
   addData(data: { dataId: DataId; shape: number[]; dtype: DataType }): Slot {
     const engine = engineOf(this.core);
-    if (this.immediate) return this.addValues(engine.readSync(data.dataId) as ArrayLike<number>, [...data.shape]);
-    const backend = engine.state.tensorInfo.get(data.dataId)?.backend as KernelBackend;
-    return this.add(wrapData(engine, data.dataId, data.shape, data.dtype, backend));
+    let slot: Slot;
+    if (this.immediate) {
+      this.shapes.push([...data.shape]);
+      this.parts.push(null);
+      // A copy: the cpu backend hands back its own array.
+      this.values.push((engine.readSync(data.dataId) as Flat).slice());
+      slot = this.parts.length - 1;
+    } else {
+      const backend = engine.state.tensorInfo.get(data.dataId)?.backend as KernelBackend;
+      slot = this.add(wrapData(engine, data.dataId, data.shape, data.dtype, backend));
+    }
+    this.whole.add(slot);
+    return slot;
   }
 
   /** A reduction of t (t stays its owner's): in JavaScript where t's values are at hand or t fits in what the
@@ -172,13 +185,13 @@ export class ReadbackBatch {
   peek(slots: Slot[]): number[] {
     const pending = slots.filter((s) => this.values[s] == null);
     const t = this.concat(pending);
-    let read = new Map<Slot, number[]>();
+    let read = new Map<Slot, number[] | Flat>();
     if (t) {
       const flat = t.dataSync<'float32'>();
       t.dispose();
       read = this.split(pending, flat);
     }
-    return slots.map((s) => (read.get(s) ?? (this.values[s] as number[]))[0]);
+    return slots.map((s) => (read.get(s) ?? (this.values[s] as number[] | Flat))[0]);
   }
 
   /** Reads every kept slot (with one sync, or two when it holds occasional ones) and frees the kept tensors. Call
@@ -258,14 +271,15 @@ export class ReadbackBatch {
   }
 
   /** Each slot's values from the flat read of these slots, reduced where the slot was kept whole. */
-  private split(slots: Slot[], flat: Flat): Map<Slot, number[]> {
-    const values = new Map<Slot, number[]>();
+  private split(slots: Slot[], flat: Flat): Map<Slot, number[] | Flat> {
+    const values = new Map<Slot, number[] | Flat>();
     let offset = 0;
     for (const slot of slots) {
       const size = this.core.util.sizeFromShape(this.shapes[slot]);
       const part = flat.subarray(offset, offset + size);
       const reduce = this.reducers.get(slot);
-      values.set(slot, reduce ? reduce(part) : Array.from(part));
+      // A copy of its own: a read may hand back the backend's cached values (a whole slot's go to a worker).
+      values.set(slot, reduce ? reduce(part) : this.whole.has(slot) ? part.slice() : Array.from(part));
       offset += size;
     }
     return values;
@@ -274,6 +288,15 @@ export class ReadbackBatch {
   get(slot: Slot): number[] {
     const v = this.values[slot];
     if (!v) throw new Error('ReadbackBatch.get before read');
+    if (!Array.isArray(v)) throw new Error('ReadbackBatch.get of an addData slot: getWhole()');
+    return v;
+  }
+
+  /** An addData slot's values, typed as they were read (float32 when read with others), in an array of their
+   *  own. */
+  getWhole(slot: Slot): Flat {
+    const v = this.values[slot];
+    if (!v || Array.isArray(v)) throw new Error('ReadbackBatch.getWhole before read, or of a slot not from addData');
     return v;
   }
 

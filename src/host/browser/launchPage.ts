@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AGENT_GLOBAL, BINDING, decodeEvent } from '../../protocol/pageWire.ts';
+import { AGENT_GLOBAL, BINDING, CHECK_WORKER_NAME, decodeEvent } from '../../protocol/pageWire.ts';
 import type { RunError, RunReport, RunStatus } from '../../protocol/report.ts';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../../protocol/runOptions.ts';
 import { isRunnerEvent, type RunnerEvent } from '../../protocol/runnerEvents.ts';
@@ -172,13 +172,15 @@ function followConsole(cdp: CdpConnection, sessions: Set<string>, root: string |
 
 /** A dedicated worker of the page (tfjs trained off the main thread) gets an agent of its own (unless
  *  `agentScript` is null) before its first script runs: the page's auto-attach holds each new worker until it is
- *  resumed. Its console is followed too. Anything else the page starts is resumed as it is. */
+ *  resumed. Its console is followed too. Anything else the page starts is resumed as it is, and so is the
+ *  debugger's own worker. */
 function followWorkers(cdp: CdpConnection, sessions: Set<string>, agentScript: string | null): void {
   cdp.on('Target.attachedToTarget', (params, parent) => {
     if (!parent || !sessions.has(parent)) return;
     const worker: string = params.sessionId;
     const resume = () => cdp.send('Runtime.runIfWaitingForDebugger', {}, worker).catch(() => undefined);
-    if (params.targetInfo?.type !== 'worker') return void resume();
+    // The debugger's own worker (the cross-backend check's) has nothing to record: it starts at once.
+    if (params.targetInfo?.type !== 'worker' || params.targetInfo.title === CHECK_WORKER_NAME) return void resume();
     sessions.add(worker);
     void (async () => {
       await cdp.send('Runtime.enable', {}, worker);
