@@ -1,11 +1,11 @@
 // Debugs the training that runs in a web page: starts a Chromium-family browser over the DevTools protocol
 // (its pipe, no port: cdp.ts), injects the page agent before any page script runs, and folds the events the
 // agent sends through a DevTools binding (only that page can call it) into a report, like a script run. The
-// run ends when the page has sent nothing for `idleMs` and is not busy running its own code, when it closes, on
-// Stop, or at the timeout. The page's
-// dedicated workers get an agent too (a worker is held at its start until its agent is in). Places in
-// the page (script URLs) are mapped back to files: file:// URLs directly, http(s) URLs under `root` (a dev
-// server serves the project's files at their paths; Vite's /@fs/ prefix is an absolute path).
+// run ends when the page has sent nothing for `idleMs` and is not busy running its own code (idleWait.ts), when
+// it closes, on Stop, or at the timeout. The page's dedicated workers get an agent too (a worker is held at its
+// start until its agent is in). Places in the page (script URLs) are mapped back to files: file:// URLs
+// directly, http(s) URLs under `root` (a dev server serves the project's files at their paths; Vite's /@fs/
+// prefix is an absolute path).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
