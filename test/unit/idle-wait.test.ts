@@ -39,6 +39,13 @@ test('a silent page busy in its own code is waited for; once it yields, the idle
   assert.deepEqual(seen, ['asked 1', 'busy', 'asked 2', 'idle']);
 });
 
+test('a page busy at two deadlines in a row is said to be busy once', async () => {
+  const { seen, wait, idled } = page([20 * ANSWER_MS, 20 * ANSWER_MS, 0]);
+  wait.restart();
+  await idled;
+  assert.deepEqual(seen, ['asked 1', 'busy', 'asked 2', 'asked 3', 'idle']);
+});
+
 test('what the page sends during a check starts the wait again: that check ends nothing', async () => {
   const { seen, wait, idled } = page([ANSWER_MS / 2, 0]);
   wait.restart();

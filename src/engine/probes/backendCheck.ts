@@ -96,8 +96,8 @@ export function runPass(core: TfjsCore, pass: CpuPass, values: PassValues): Back
 
 /** The same, in slices of at most SLICE_MS, one per frame, each in what the frame leaves of LONG_FRAME_MS: a
  *  frame the page made long already (its first ones compile and warm up its programs) gets none. */
-export async function runCheckInSlices(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
-  const pass = onCpu(core, check.plan.pass, pageValues(check, batch));
+export async function runCheckInSlices(core: TfjsCore, cpuPass: CpuPass, values: PassValues): Promise<BackendCheck> {
+  const pass = onCpu(core, cpuPass, values);
   const frames = { longInARow: 0 };
   for (;;) {
     const end = await nextSlice(frames);
@@ -111,7 +111,9 @@ export async function runCheckInSlices(core: TfjsCore, check: PendingCheck, batc
 /** In a page: in the debugger's worker, off the page's thread; where none can start, in slices on it. */
 export async function runCheckInPage(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
   const version = String(core.version_core ?? '');
-  return (await runPassInWorker(check.plan.pass, pageValues(check, batch), version)) ?? runCheckInSlices(core, check, batch);
+  // The worker hands the values back untouched when it does not take them (runPassInWorker).
+  const values = pageValues(check, batch);
+  return (await runPassInWorker(check.plan.pass, values, version)) ?? runCheckInSlices(core, check.plan.pass, values);
 }
 
 /** Waits for a frame with room for a slice, and returns when the slice must end (performance.now() time). */

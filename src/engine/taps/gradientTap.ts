@@ -102,7 +102,7 @@ export class GradientTap {
    *  next yields: a training loop that does not (cart-pole in tfjs-examples plays a game of 60 steps in one task)
    *  sends nothing for seconds. So the count of calls started goes out with the first call and then at most once
    *  a second (a DevTools binding is delivered at once, busy page or not): the live views count the calls, and
-   *  the host knows which agent trains (a worker's) and waits for its thread to yield (launchPage.ts). */
+   *  the host knows which agent trains (a worker's) and waits for its thread to yield (idleWait.ts). */
   private callsStarted(index: number): void {
     const now = this.ctx.now();
     if (this.lastCallsStarted != null && now - this.lastCallsStarted < CALLS_STARTED_EVERY_MS) return;

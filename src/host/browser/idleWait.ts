@@ -13,7 +13,7 @@ export interface IdleWaitHooks {
   ask(): Promise<unknown>;
   /** The page is idle: the run ends. */
   idle(): void;
-  /** The page is busy at a deadline (called once per wait). */
+  /** The page is busy at a deadline (called the first time only: the host says so once a run). */
   busy(): void;
 }
 
@@ -22,6 +22,7 @@ export class IdleWait {
   /** Events the page has sent: one during a check means the page is not idle. */
   private heard = 0;
   private stopped = false;
+  private toldBusy = false;
 
   constructor(private readonly idleMs: number, private readonly hooks: IdleWaitHooks, private readonly answerMs = ANSWER_MS) {}
 
@@ -47,7 +48,8 @@ export class IdleWait {
     const busy = await Promise.race([answered, new Promise<boolean>((r) => setTimeout(r, this.answerMs, true))]);
     if (this.stopped || this.heard !== heardBefore) return;
     if (!busy) return this.hooks.idle();
-    this.hooks.busy();
+    if (!this.toldBusy) this.hooks.busy();
+    this.toldBusy = true;
     await answered;
     if (this.heard === heardBefore) this.arm();
   }

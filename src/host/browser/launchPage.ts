@@ -218,15 +218,11 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   /** Which agent's events the report gets. */
   const agents = new RecordedAgent(accept);
   const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
-  let toldBusy = false;
   const idle = new IdleWait(idleMs, {
     // The recorded agent's thread, or before one trains, the page's.
     ask: () => cdp.send('Runtime.evaluate', { expression: '0' }, agents.session ?? session),
     idle: () => void end('completed'),
-    busy: () => {
-      if (!toldBusy) opts.onOutput?.(`tfjs-debug: the page has sent nothing for ${idleMs / 1000} s, but it is still running its own code; the run waits until it yields (stop the run, or give it a timeout, to end it sooner).\n`, 'stderr');
-      toldBusy = true;
-    },
+    busy: () => opts.onOutput?.(`tfjs-debug: the page has sent nothing for ${idleMs / 1000} s, but it is still running its own code; the run waits until it yields (stop the run, or give it a timeout, to end it sooner).\n`, 'stderr'),
   });
 
   async function end(status: Exclude<RunStatus, 'running'>, message?: string): Promise<void> {
