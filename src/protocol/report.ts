@@ -183,6 +183,9 @@ export interface BackendCheck {
   tolerance: number;
   /** Layer outputs compared. */
   layers: number;
+  /** Present where the outputs were compared in the batch's first examples only (a forward pass too large to read
+   *  whole): how many, of how many. */
+  examples?: { compared: number; of: number };
   /** The largest relative difference and its layer. */
   worst: { layer: number; error: number } | null;
   /** The first layer, in the order they ran, over the tolerance. */
@@ -297,7 +300,7 @@ const isLayerCall = shape({
   nonFinite: isNum, batchNorm: orNull(isBatchNorm), gradNorm: orNull(isNum), frozenBy: optional(orNull(isInt)),
   learns: optional(oneOf(['all', 'some', 'none'])), inferenceAsked: optional(isBool),
 });
-export const isBackendCheck: Check = shape({ against: oneOf(['cpu']), tolerance: isNum, layers: isInt,
+export const isBackendCheck: Check = shape({ against: oneOf(['cpu']), tolerance: isNum, layers: isInt, examples: optional(shape({ compared: isInt, of: isInt })),
   worst: orNull(shape({ layer: isInt, error: isNum })), firstDivergent: orNull(shape({ layer: isInt, error: isNum })), firstNonFinite: orNull(isInt) });
 export const isGradientCall: Check = shape({
   index: isInt, api: oneOf(GRADIENT_APIS), source: isSource, model: optional(isInt), lossBefore: orNull(isNum), lossDuring: orNull(isNum), lossAfter: orNull(isNum),

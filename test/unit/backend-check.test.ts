@@ -10,6 +10,7 @@ import { diagnose } from '../../src/model/diagnose/index.ts';
 import { ReportBuilder } from '../../src/model/reportBuilder.ts';
 import type { GradientCallRecord, LayerInfo, RunReport } from '../../src/protocol/report.ts';
 import type { ReadStrategy } from '../../src/engine/readback/readback.ts';
+import { CHECK_MAX_ELEMENTS } from '../../src/engine/probes/backendCheck.ts';
 import { DEFAULT_RUN_OPTIONS } from '../../src/protocol/runOptions.ts';
 import type { RunnerEvent } from '../../src/protocol/runnerEvents.ts';
 
@@ -40,7 +41,7 @@ function cpuTwin(name: string, relu?: (x: Float32Array) => Float32Array): void {
 
 type Loss = (labels: unknown, predictions: unknown) => unknown;
 
-async function trainOn(backend: string, readStrategy?: ReadStrategy, loss: Loss = (y, p) => tf.losses.meanSquaredError(y, p)): Promise<{ call: GradientCallRecord; layers: LayerInfo[]; events: RunnerEvent[] }> {
+async function trainOn(backend: string, readStrategy?: ReadStrategy, loss: Loss = (y, p) => tf.losses.meanSquaredError(y, p), rows = 16): Promise<{ call: GradientCallRecord; layers: LayerInfo[]; events: RunnerEvent[] }> {
   await core.setBackend(backend);
   const events: RunnerEvent[] = [];
   const instr = instrument({ core, layers }, { ...DEFAULT_RUN_OPTIONS, backendCheck: 'always', probeBudget: 0, readStrategy, emit: (e) => events.push(e) });
@@ -52,8 +53,8 @@ async function trainOn(backend: string, readStrategy?: ReadStrategy, loss: Loss 
       tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: seeded(2) }),
       tf.layers.dense({ units: 1, kernelInitializer: seeded(3) }),
     ] });
-    const x = tf.randomNormal([16, 4], 0, 1, 'float32', 3);
-    const y = tf.randomNormal([16, 1], 0, 1, 'float32', 4);
+    const x = tf.randomNormal([rows, 4], 0, 1, 'float32', 3);
+    const y = tf.randomNormal([rows, 1], 0, 1, 'float32', 4);
     tf.train.sgd(0.1).minimize(() => loss(y, model.apply(x, { training: true })));
     // On the deferred strategy the check runs after the call: the model is gone before it reads anything.
     tf.dispose([x, y]);
@@ -125,6 +126,31 @@ test('after the call (the deferred strategy of pages on webgl), the check finds 
   assert.ok(later.backendCheck?.firstDivergent && Math.abs(later.backendCheck.firstDivergent.error - 0.05) < 1e-4);
   // The optimizer keeps its learning rate as a tensor, in both runs.
   assert.equal(core.memory().numTensors - before, before - start, 'nothing the check read is left');
+});
+
+test('of a forward pass too large to read whole, the layer outputs are compared in the batch\'s first examples, as many as fit', async () => {
+  cpuTwin('off-by-5-large', (x) => x.map((v) => Math.max(0, v) * 1.05));
+  // 2^19 examples: the data (x and y) hold 5 values each, the three layers' outputs 8 + 8 + 1.
+  const rows = 1 << 19;
+  const budget = CHECK_MAX_ELEMENTS - rows * 5;
+  for (const strategy of ['immediate', 'batched', 'deferred'] as const) {
+    const start = core.memory().numTensors;
+    const { call, layers: infos } = await trainOn('off-by-5-large', strategy, undefined, rows);
+    // The optimizer keeps its learning rate as a tensor: one left, as without the debugger (no slice of a read).
+    assert.equal(core.memory().numTensors - start, 1, strategy);
+    const check = call.backendCheck;
+    assert.ok(check?.examples, `${strategy}: ${JSON.stringify(check)}`);
+    assert.equal(check.examples.of, rows);
+    // As many as fit, with the weights (113 values) and the loss's constants read too.
+    const { compared } = check.examples;
+    assert.ok(compared * 17 <= budget && (compared + 1) * 17 > budget - 200, `${strategy}: ${compared} examples compared`);
+    assert.equal(check.layers, 3);
+    assert.equal(check.firstDivergent?.layer, call.layers[1].layer, strategy);
+    assert.ok(Math.abs(check.firstDivergent.error - 0.05) < 0.01, `${strategy}: error ${check.firstDivergent.error}`);
+    assert.equal(check.firstNonFinite, null, `${strategy}: the examples not read are not taken for NaN`);
+    const finding = diagnose(reportOf(call, infos, 'off-by-5-large')).find((f) => f.rule === 'backend-divergence');
+    assert.match(finding?.message ?? '', new RegExp(`compared in the batch's first ${compared} of ${rows} examples`));
+  }
 });
 
 test('a loss with abs (whose cpu kernel makes an engine tensor) leaves no tensor behind after the check', async () => {

@@ -25,7 +25,8 @@ import { runPassInWorker } from './checkInWorker.ts';
 /** Largest |page − cpu| over largest |cpu|, per layer output, over which a layer counts as diverging. */
 export const DIVERGENCE_TOLERANCE = 1e-3;
 
-/** Values the check reads at most (32 MB of float32): a larger forward pass is not compared. */
+/** Values the check reads at most (32 MB of float32): of a larger forward pass, the layer outputs of the batch's
+ *  first examples are compared. */
 export const CHECK_MAX_ELEMENTS = 1 << 23;
 
 /** The pass on cpu in slices does at most this much work per frame, in ms. */
@@ -55,6 +56,8 @@ export interface CpuPass {
   ops: Pick<RecordedOp, 'kernel' | 'inputs' | 'listInputs' | 'attrs' | 'outputs'>[];
   reads: [number, { shape: number[]; dtype: DataType }][];
   compared: { id: number; layer: number }[];
+  /** Where the outputs compared are the batch's first examples only. */
+  examples?: { compared: number; of: number };
 }
 
 /** The page's values of a pass's reads, by tensor id. */
@@ -72,15 +75,41 @@ export interface PendingCheck {
   slots: Map<number, Slot>;
 }
 
-/** Plans the check of a recorded call and adds the page values it needs to the call's batch (probe-only slots). */
+/** Plans the check of a recorded call and adds the page values it needs to the call's batch (probe-only slots).
+ *  The pass's inputs are read whole; of the layer outputs it compares, where all of them would take the read past
+ *  CHECK_MAX_ELEMENTS, the first examples of the batch (the most that fit; the pass on cpu still runs on all). */
 export function prepareCheck(core: TfjsCore, recording: ForwardRecording, lossId: number, layerId: (unitIndex: number) => number, batch: ReadbackBatch): PendingCheck | Problem {
   const plan = planCheck(core, recording, lossId, layerId);
   if ('problem' in plan) return plan;
-  let elements = 0;
-  for (const info of plan.reads.values()) elements += core.util.sizeFromShape(info.shape);
-  if (elements > CHECK_MAX_ELEMENTS) return { problem: `the forward pass holds ${elements} values to compare, more than the ${CHECK_MAX_ELEMENTS} the check reads` };
-  const slots = new Map([...plan.reads].map(([id, info]) => [id, batch.occasional(batch.addData(info))]));
+  const compared = new Set(plan.pass.compared.map((c) => c.id));
+  let inputs = 0;
+  for (const [id, info] of plan.reads) if (!compared.has(id)) inputs += core.util.sizeFromShape(info.shape);
+  const outputs = [...compared].map((id) => (plan.reads.get(id) as Info).shape);
+  const rows = rowsToCompare(core, outputs, CHECK_MAX_ELEMENTS - inputs);
+  if (rows == null) {
+    return { problem: `the forward pass holds ${inputs} input values and ${sizeOfRows(core, outputs, 1)} output values in one example, more than the ${CHECK_MAX_ELEMENTS} the check reads` };
+  }
+  const batchSize = Math.max(0, ...outputs.map((shape) => shape[0] ?? 1));
+  if (rows < batchSize) plan.pass.examples = { compared: rows, of: batchSize };
+  const slots = new Map([...plan.reads].map(([id, info]) => [id, batch.occasional(batch.addData(info, compared.has(id) ? rows : undefined))]));
   return { plan, slots };
+}
+
+/** The values in the first `rows` rows of each of these shapes (a rank-0 shape is one row of one value). */
+function sizeOfRows(core: TfjsCore, shapes: number[][], rows: number): number {
+  return shapes.reduce((sum, shape) => sum + Math.min(shape[0] ?? 1, rows) * core.util.sizeFromShape(shape.slice(1)), 0);
+}
+
+/** The most rows (examples) of every output that fit in `budget` values together, or null when one does not. */
+function rowsToCompare(core: TfjsCore, shapes: number[][], budget: number): number | null {
+  if (sizeOfRows(core, shapes, 1) > budget) return null;
+  let [fits, over] = [1, Math.max(1, ...shapes.map((shape) => shape[0] ?? 1)) + 1];
+  while (over - fits > 1) {
+    const mid = Math.floor((fits + over) / 2);
+    if (sizeOfRows(core, shapes, mid) <= budget) fits = mid;
+    else over = mid;
+  }
+  return fits;
 }
 
 /** The check, once the batch is read. */
@@ -240,12 +269,14 @@ function* onCpu(core: TfjsCore, pass: CpuPass, page: PassValues): Generator<void
     let firstNonFinite: number | null = null;
     for (const { id, layer } of pass.compared) {
       const theirs = cpu.readSync((onCpu.get(id) as Info).dataId) as ArrayLike<number>;
+      // The page's may be the first examples only (CpuPass.examples).
       const { error, pageNonFinite, cpuNonFinite } = compare(page.get(id) as ArrayLike<number>, theirs);
       if (!worst || error > worst.error) worst = { layer, error };
       if (!firstDivergent && error > DIVERGENCE_TOLERANCE) firstDivergent = { layer, error };
       if (firstNonFinite == null && pageNonFinite && !cpuNonFinite) firstNonFinite = layer;
     }
-    return { against: 'cpu', tolerance: DIVERGENCE_TOLERANCE, layers: pass.compared.length, worst, firstDivergent, firstNonFinite };
+    const examples = pass.examples ? { examples: pass.examples } : {};
+    return { against: 'cpu', tolerance: DIVERGENCE_TOLERANCE, layers: pass.compared.length, ...examples, worst, firstDivergent, firstNonFinite };
   } finally {
     for (const dataId of created) cpu.disposeData(dataId, true);
   }
@@ -264,13 +295,14 @@ function untrackedOutputs(cpu: KernelBackend): KernelBackend {
   }) as KernelBackend;
 }
 
-/** Largest difference relative to the largest magnitude on cpu; NaN or Inf on either side. */
+/** Largest difference relative to the largest magnitude on cpu; NaN or Inf on either side. Over the page's values,
+ *  which may be the first of cpu's. */
 function compare(page: ArrayLike<number>, cpu: ArrayLike<number>): { error: number; pageNonFinite: boolean; cpuNonFinite: boolean } {
   let diff = 0;
   let scale = 0;
   let pageNonFinite = false;
   let cpuNonFinite = false;
-  for (let i = 0; i < cpu.length; i++) {
+  for (let i = 0; i < page.length; i++) {
     const a = page[i];
     const b = cpu[i];
     if (!Number.isFinite(a)) pageNonFinite = true;

@@ -128,19 +128,28 @@ export class ReadbackBatch {
     return this.add(this.core.clone(t));
   }
 
-  /** A copy of data the engine holds (a held tensor's, a variable's earlier data), as it is now. */
-  addData(data: { dataId: DataId; shape: number[]; dtype: DataType }): Slot {
+  /** A copy of data the engine holds (a held tensor's, a variable's earlier data), as it is now: all of it, or its
+   *  first `rows` rows (along the first axis: a batch's first examples). */
+  addData(data: { dataId: DataId; shape: number[]; dtype: DataType }, rows = data.shape[0]): Slot {
     const engine = engineOf(this.core);
+    const part = rows != null && rows < data.shape[0];
+    const shape = part ? [rows, ...data.shape.slice(1)] : [...data.shape];
     let slot: Slot;
     if (this.immediate) {
-      this.shapes.push([...data.shape]);
+      this.shapes.push(shape);
       this.parts.push(null);
       // A copy: the cpu backend hands back its own array.
-      this.values.push((engine.readSync(data.dataId) as Flat).slice());
+      this.values.push((engine.readSync(data.dataId) as Flat).slice(0, this.core.util.sizeFromShape(shape)));
       slot = this.parts.length - 1;
     } else {
       const backend = engine.state.tensorInfo.get(data.dataId)?.backend as KernelBackend;
-      slot = this.add(wrapData(engine, data.dataId, data.shape, data.dtype, backend));
+      const whole = wrapData(engine, data.dataId, data.shape, data.dtype, backend);
+      if (part) {
+        slot = this.add(this.core.slice(whole, 0, rows));
+        whole.dispose();
+      } else {
+        slot = this.add(whole);
+      }
     }
     this.whole.add(slot);
     return slot;

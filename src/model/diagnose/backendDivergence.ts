@@ -18,6 +18,7 @@ export function backendDivergence(report: RunReport): Finding[] {
   for (const call of report.gradientCalls) {
     const check = call.backendCheck;
     if (!check) continue;
+    const where = check.examples ? ` (compared in the batch's first ${check.examples.compared} of ${check.examples.of} examples)` : '';
     if (check.firstNonFinite != null) {
       const id = check.firstNonFinite;
       return [{
@@ -25,7 +26,7 @@ export function backendDivergence(report: RunReport): Finding[] {
         summary: `On ${backend}, ${layerLabel(layers, id)} outputs NaN or Inf where the cpu backend's output is finite`,
         message:
           `The forward pass of ${callLabel(call)}, replayed on the cpu backend, gives finite outputs for ${layerLabel(layers, id)}, ` +
-          `but on ${backend} its output held NaN or Inf: the backend or the device computes it wrong, not the model.`,
+          `but on ${backend} its output held NaN or Inf${where}: the backend or the device computes it wrong, not the model.`,
         fix,
       }];
     }
@@ -37,7 +38,7 @@ export function backendDivergence(report: RunReport): Finding[] {
         message:
           `The forward pass of ${callLabel(call)}, replayed on the cpu backend layer by layer, agrees with ${backend} within ` +
           `${percent(check.tolerance)} up to ${layerLabel(layers, id)}, whose output differs by ${percent(error)} (largest ` +
-          `difference relative to the output's largest value). Later layers inherit it.`,
+          `difference relative to the output's largest value)${where}. Later layers inherit it.`,
         fix,
       }];
     }
