@@ -233,6 +233,18 @@ describe('a gradient call longer than the idle wait', () => {
     assert.equal(report.status, 'timed-out');
     assert.deepEqual(report.gradientCalls.map((c) => c.index), [1, 2, 3]);
   });
+
+  test('before anything trains, a worker busy preparing its data keeps the run going, though the page is idle', async () => {
+    const server = await serveFolder(ROOT);
+    try {
+      const { report, output } = await run(`${server.url}test/fixtures/pages/slow-worker-prep.html`);
+      assert.match(output, /slow worker done: 2 steps/);
+      assert.equal(report.status, 'completed', JSON.stringify(report.error));
+      assert.deepEqual(report.gradientCalls.map((c) => c.index), [1, 2]);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('webgl shader programs', () => {

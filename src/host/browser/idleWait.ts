@@ -1,9 +1,9 @@
 // When a page's run ends for idleness: the page has sent nothing for the idle time, and its thread is not busy.
 // A thread busy in the page's own code sends nothing while it runs (a long gradient call, a first call that
 // compiles the page's shaders on a slow GPU, a training loop that never yields), so silence alone is not
-// idleness. At the deadline the thread is asked something trivial (launchPage.ts: `Runtime.evaluate` of `0`),
-// which DevTools answers only between the page's tasks: an answer within ANSWER_MS means idle; none means busy,
-// and the wait starts again once the thread answers.
+// idleness. At the deadline the thread is asked something trivial (launchPage.ts: `Runtime.evaluate` of `0`;
+// before anything trains, every thread of the page's is asked), which DevTools answers only between the page's
+// tasks: an answer within ANSWER_MS means idle; none means busy, and the wait starts again once the thread answers.
 
 /** How long a page's thread may take to answer at the deadline before it counts as busy, in ms. */
 export const ANSWER_MS = 1_000;

@@ -219,8 +219,12 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
   const agents = new RecordedAgent(accept);
   const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
   const idle = new IdleWait(idleMs, {
-    // The recorded agent's thread, or before one trains, the page's.
-    ask: () => cdp.send('Runtime.evaluate', { expression: '0' }, agents.session ?? session),
+    // The recorded agent's thread; before one trains, every thread of the page's (its own and its workers'): a
+    // worker busy preparing its data is not idle, though the page's thread is.
+    ask: () => {
+      const ask = (on: string) => cdp.send('Runtime.evaluate', { expression: '0' }, on);
+      return agents.session ? ask(agents.session) : Promise.all([...sessions].map((on) => ask(on).catch(() => undefined)));
+    },
     idle: () => void end('completed'),
     busy: () => opts.onOutput?.(`tfjs-debug: the page has sent nothing for ${idleMs / 1000} s, but it is still running its own code; the run waits until it yields (stop the run, or give it a timeout, to end it sooner).\n`, 'stderr'),
   });
