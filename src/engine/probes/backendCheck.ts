@@ -7,12 +7,12 @@
 //
 // It reads the page's values it needs (the inputs no recorded op made, the outputs it compares) in the call's one
 // batched read (readback.ts), with the call's statistics: no read of its own, no program of its own to compile on
-// webgl beyond a decode per tensor shape. The pass on cpu (a CpuPass: plain data) runs once they are read: at
-// once (runCheck); or in a page (runCheckInPage), off its thread, in a worker of the debugger's own with tfjs's
-// cpu kernels (checkInWorker.ts); or, where the page forbids such a worker, in slices of a few milliseconds, one
-// per frame with room for it (runCheckInSlices). On the page's thread one cpu kernel cannot be cut: at the
-// batch of 320 tfjs-examples/mnist trains with, its second conv2d takes 0.36 s on cpu, a frame the page's user
-// sees stall. The call's record does not wait for the check: it follows the record as an event of its own
+// webgl beyond a decode per tensor shape (and a slice per output, for a pass too large to read whole). The pass
+// on cpu (a CpuPass: plain data) runs once they are read: at once (runCheck); or in a page (runCheckInPage), off
+// its thread, in a worker of the debugger's own with tfjs's cpu kernels (checkInWorker.ts); or, for a small pass
+// or where the page forbids such a worker, in slices of a few milliseconds, one per frame with room for it
+// (runCheckInSlices). On the page's thread one cpu kernel cannot be cut: at the batch of 320
+// tfjs-examples/mnist trains with, its second conv2d takes 0.36 s on cpu, a frame the page's user sees stall. The call's record does not wait for the check: it follows the record as an event of its own
 // (gradientTap.ts).
 import type { BackendCheck } from '../../protocol/report.ts';
 import type { ForwardRecording, RecordedOp } from './forwardRecording.ts';
@@ -20,7 +20,7 @@ import type { ReadbackBatch, Slot } from '../readback/readback.ts';
 import { asDebugger } from '../probeEnvironment.ts';
 import { engineOf, type BackendValues, type DataId, type DataType, type KernelBackend, type NamedTensorInfoMap, type TfjsCore } from '../tfjs.ts';
 import { ids, kernelInputs } from './forwardRecording.ts';
-import { runPassInWorker } from './checkInWorker.ts';
+import { startCheckWorker, type CheckWorker } from './checkInWorker.ts';
 
 /** Largest |page − cpu| over largest |cpu|, per layer output, over which a layer counts as diverging. */
 export const DIVERGENCE_TOLERANCE = 1e-3;
@@ -28,6 +28,14 @@ export const DIVERGENCE_TOLERANCE = 1e-3;
 /** Values the check reads at most (32 MB of float32): of a larger forward pass, the layer outputs of the batch's
  *  first examples are compared. */
 export const CHECK_MAX_ELEMENTS = 1 << 23;
+
+/** A pass that reads fewer values than this runs on the page's thread, in slices, not in the worker. Its kernels
+ *  are small (a kernel's multiply-adds grow at most as the 1.5th power of the values it reads and writes: some 3M,
+ *  17 ms on the bench machine's cpu, at worst), and starting the worker (0.4 MB of script, tfjs's kernels) costs
+ *  more than such a pass. On a machine with few cores the worker also competes with the page's own work: in the
+ *  page bench (webgl on a software GPU, 2 cores, a pass of about 20K values), it made one or two more frames per
+ *  load over 100 ms, where the slices made none. */
+export const WORKER_MIN_VALUES = 1 << 16;
 
 /** The pass on cpu in slices does at most this much work per frame, in ms. */
 const SLICE_MS = 12;
@@ -73,6 +81,8 @@ interface CheckPlan {
 export interface PendingCheck {
   plan: CheckPlan;
   slots: Map<number, Slot>;
+  /** The page values it reads. */
+  values: number;
 }
 
 /** Plans the check of a recorded call and adds the page values it needs to the call's batch (probe-only slots).
@@ -92,7 +102,13 @@ export function prepareCheck(core: TfjsCore, recording: ForwardRecording, lossId
   const batchSize = Math.max(0, ...outputs.map((shape) => shape[0] ?? 1));
   if (rows < batchSize) plan.pass.examples = { compared: rows, of: batchSize };
   const slots = new Map([...plan.reads].map(([id, info]) => [id, batch.occasional(batch.addData(info, compared.has(id) ? rows : undefined))]));
-  return { plan, slots };
+  return { plan, slots, values: inputs + sizeOfRows(core, outputs, rows) };
+}
+
+/** In a page, the worker a check's pass is to run in, started now (see startCheckWorker); null for a pass small
+ *  enough for the page's thread (WORKER_MIN_VALUES). */
+export function checkWorkerFor(check: PendingCheck): CheckWorker | null {
+  return check.values >= WORKER_MIN_VALUES ? startCheckWorker() : null;
 }
 
 /** The values in the first `rows` rows of each of these shapes (a rank-0 shape is one row of one value). */
@@ -137,12 +153,13 @@ export async function runCheckInSlices(core: TfjsCore, cpuPass: CpuPass, values:
   }
 }
 
-/** In a page: in the debugger's worker, off the page's thread; where none can start, in slices on it. */
-export async function runCheckInPage(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch): Promise<BackendCheck> {
+/** In a page: in the debugger's worker (checkWorkerFor), off the page's thread; where none started, in slices
+ *  on it. */
+export async function runCheckInPage(core: TfjsCore, check: PendingCheck, batch: ReadbackBatch, worker: CheckWorker | null): Promise<BackendCheck> {
   const version = String(core.version_core ?? '');
-  // The worker hands the values back untouched when it does not take them (runPassInWorker).
+  // The worker leaves the values untouched when it does not take them (CheckWorker.run).
   const values = pageValues(check, batch);
-  return (await runPassInWorker(check.plan.pass, values, version)) ?? runCheckInSlices(core, check.plan.pass, values);
+  return (await worker?.run(check.plan.pass, values, version)) ?? runCheckInSlices(core, check.plan.pass, values);
 }
 
 /** Waits for a frame with room for a slice, and returns when the slice must end (performance.now() time). */

@@ -25,56 +25,84 @@ interface WorkerLike {
 /** The major version of a tfjs-core version. */
 const major = (version: string) => version.split('.')[0];
 
+/** A worker not handed a pass within this long (its call's values never came: the call failed) is ended, in ms;
+ *  a pass that comes later runs in slices. */
+const UNUSED_MS = 60_000;
+
+/** A check's worker, started before its pass is ready. */
+export interface CheckWorker {
+  /** Runs the pass. Resolves with the check; or with null when the worker could not start, or its tfjs is of
+   *  another major version than the page's `tfjsVersion` (whose kernels' attributes may differ): nothing was handed
+   *  over then, the values are still the caller's. A failure in the worker rejects. */
+  run(pass: CpuPass, values: PassValues, tfjsVersion: string): Promise<BackendCheck | null>;
+}
+
 /**
- * Runs the pass in a worker. Resolves with the check; or with null when the worker could not start, or its tfjs
- * is of another major version than the page's `tfjsVersion` (whose kernels' attributes may differ): nothing was
- * handed over then, the values are still the caller's. A failure in the worker rejects.
+ * Starts a worker for a check, or returns null where none can start. It is started as soon as a call is to be
+ * checked, ahead of the call's values: starting it (0.4 MB of script, tfjs's kernels registered) takes a core for a
+ * while, which on a machine with few cores slows the page's steps (on webgl with a software GPU, by a frame over
+ * 100 ms in the page bench when the worker started with the values, a few frames after the call); it then falls in
+ * the call's own frame, the first call's, long anyway while the page compiles its programs.
  */
-export function runPassInWorker(pass: CpuPass, values: PassValues, tfjsVersion: string): Promise<BackendCheck | null> {
+export function startCheckWorker(): CheckWorker | null {
   const scope = globalThis as { Worker?: new (url: string, options?: { name: string }) => WorkerLike; Blob?: typeof Blob; URL?: typeof URL };
   const source = typeof __TFJS_DEBUG_CHECK_WORKER__ === 'string' ? __TFJS_DEBUG_CHECK_WORKER__ : null;
-  if (!source || !scope.Worker || !scope.Blob || !scope.URL?.createObjectURL) return Promise.resolve(null);
+  if (!source || !scope.Worker || !scope.Blob || !scope.URL?.createObjectURL) return null;
   let url: string;
   let worker: WorkerLike;
   try {
     url = scope.URL.createObjectURL(new scope.Blob([source], { type: 'text/javascript' }));
     worker = new scope.Worker(url, { name: CHECK_WORKER_NAME });
   } catch {
-    return Promise.resolve(null);
+    return null;
   }
-  return new Promise((resolve, reject) => {
-    let started = false;
-    const done = () => {
-      worker.terminate();
-      scope.URL?.revokeObjectURL(url);
-    };
-    worker.onerror = (e) => {
-      e.preventDefault?.();
-      done();
-      if (started) reject(new Error(`the check's worker failed: ${e.message ?? 'an error'}`));
-      else resolve(null);
-    };
-    worker.onmessage = ({ data }) => {
-      if ('ready' in data) {
-        if (major(data.ready) !== major(tfjsVersion)) {
+  let ended = false;
+  const done = () => {
+    ended = true;
+    clearTimeout(unused);
+    worker.terminate();
+    scope.URL?.revokeObjectURL(url);
+  };
+  const unused = setTimeout(done, UNUSED_MS);
+  /** The worker's tfjs version once it is ready, or null when it failed to start. */
+  let answer: (data: FromWorker | null) => void = () => undefined;
+  const ready = new Promise<string | null>((resolve) => {
+    answer = (data) => resolve(data && 'ready' in data ? data.ready : null);
+  });
+  worker.onmessage = ({ data }) => answer(data);
+  worker.onerror = (e) => {
+    e.preventDefault?.();
+    answer(null);
+  };
+  return {
+    async run(pass, values, tfjsVersion) {
+      clearTimeout(unused);
+      const version = await ready;
+      if (ended || version == null || major(version) !== major(tfjsVersion)) {
+        done();
+        return null;
+      }
+      return new Promise((resolve, reject) => {
+        worker.onerror = (e) => {
+          e.preventDefault?.();
           done();
-          return resolve(null);
-        }
-        // Started: the values go over now, handed over without a copy. A pass that cannot be posted (an attribute
-        // a structured clone refuses) throws before anything is handed over.
+          reject(new Error(`the check's worker failed: ${e.message ?? 'an error'}`));
+        };
+        worker.onmessage = ({ data }) => {
+          done();
+          if ('check' in data) resolve(data.check);
+          else reject(new Error('error' in data ? data.error : 'the check\'s worker answered out of turn'));
+        };
+        // The values go over handed over, without a copy. A pass that cannot be posted (an attribute a structured
+        // clone refuses) throws before anything is handed over.
         const message: ToWorker = { pass, values: [...values] };
         try {
           worker.postMessage(message, [...new Set([...values.values()].map((v) => (v as ArrayBufferView).buffer).filter(Boolean))]);
         } catch {
           done();
-          return resolve(null);
+          resolve(null);
         }
-        started = true;
-        return;
-      }
-      done();
-      if ('check' in data) resolve(data.check);
-      else reject(new Error(data.error));
-    };
-  });
+      });
+    },
+  };
 }

@@ -6,7 +6,7 @@
 import type { GradientCallRecord } from '../../protocol/report.ts';
 import type { Tensor, TfjsObject } from '../tfjs.ts';
 import { attributionSampler, layersToAttribute } from '../probes/attribution.ts';
-import { prepareCheck, runCheck, runCheckInPage } from '../probes/backendCheck.ts';
+import { checkWorkerFor, prepareCheck, runCheck, runCheckInPage } from '../probes/backendCheck.ts';
 import { ForwardRecording } from '../probes/forwardRecording.ts';
 import { asDebugger } from '../probeEnvironment.ts';
 import { Replay } from '../probes/replay.ts';
@@ -164,6 +164,8 @@ export class GradientTap {
       noCheck(check.problem);
       return;
     }
+    // In a page, a large pass's worker starts now, in this call's frame (checkInWorker.ts).
+    const worker = recorder.batch.strategy === 'deferred' ? checkWorkerFor(check) : null;
     // Once the call's values are read: at once, into the record; or, on the deferred strategy, after the call
     // (off the page's thread, or in slices over its frames: runCheckInPage), as an event of its own that follows
     // the record, so that the record (and every one after it, which go out in order) is not held for it.
@@ -175,7 +177,7 @@ export class GradientTap {
         }
         // The call's record has its place by now (taken before its values were read): the check goes out after it.
         const recordOut = this.records.settled();
-        const running = Promise.all([runCheckInPage(ctx.core, check, recorder.batch), recordOut]).then(
+        const running = Promise.all([runCheckInPage(ctx.core, check, recorder.batch, worker), recordOut]).then(
           ([result]) => ctx.emit({ type: 'backend-check', index: recorder.index, check: result }),
           (e: unknown) => noCheck(messageOf(e)));
         this.checking.add(running);
