@@ -39,10 +39,8 @@ export interface CheckWorker {
 
 /**
  * Starts a worker for a check, or returns null where none can start. It is started as soon as a call is to be
- * checked, ahead of the call's values: starting it (0.4 MB of script, tfjs's kernels registered) takes a core for a
- * while, which on a machine with few cores slows the page's steps (on webgl with a software GPU, by a frame over
- * 100 ms in the page bench when the worker started with the values, a few frames after the call); it then falls in
- * the call's own frame, the first call's, long anyway while the page compiles its programs.
+ * checked, so that its start (0.4 MB of script, tfjs's kernels registered: 2.5 s on the page bench's starved
+ * cores) overlaps the wait for the call's values.
  */
 export function startCheckWorker(): CheckWorker | null {
   const scope = globalThis as { Worker?: new (url: string, options?: { name: string }) => WorkerLike; Blob?: typeof Blob; URL?: typeof URL };
@@ -56,19 +54,20 @@ export function startCheckWorker(): CheckWorker | null {
   } catch {
     return null;
   }
+  /** The worker's tfjs version once it is ready, or null when it failed to start or was ended first. */
+  let answer: (data: FromWorker | null) => void = () => undefined;
+  const ready = new Promise<string | null>((resolve) => {
+    answer = (data) => resolve(data && 'ready' in data ? data.ready : null);
+  });
   let ended = false;
   const done = () => {
     ended = true;
+    answer(null);
     clearTimeout(unused);
     worker.terminate();
     scope.URL?.revokeObjectURL(url);
   };
   const unused = setTimeout(done, UNUSED_MS);
-  /** The worker's tfjs version once it is ready, or null when it failed to start. */
-  let answer: (data: FromWorker | null) => void = () => undefined;
-  const ready = new Promise<string | null>((resolve) => {
-    answer = (data) => resolve(data && 'ready' in data ? data.ready : null);
-  });
   worker.onmessage = ({ data }) => answer(data);
   worker.onerror = (e) => {
     e.preventDefault?.();
