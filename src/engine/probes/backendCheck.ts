@@ -12,8 +12,8 @@
 // its thread, in a worker of the debugger's own with tfjs's cpu kernels (checkInWorker.ts); or, for a small pass
 // or where the page forbids such a worker, in slices of a few milliseconds, one per frame with room for it
 // (runCheckInSlices). On the page's thread one cpu kernel cannot be cut: at the batch of 320
-// tfjs-examples/mnist trains with, its second conv2d takes 0.36 s on cpu, a frame the page's user sees stall. The call's record does not wait for the check: it follows the record as an event of its own
-// (gradientTap.ts).
+// tfjs-examples/mnist trains with, its second conv2d takes 0.36 s on cpu, a frame the page's user sees stall.
+// The call's record does not wait for the check: it follows the record as an event of its own (gradientTap.ts).
 import type { BackendCheck } from '../../protocol/report.ts';
 import type { ForwardRecording, RecordedOp } from './forwardRecording.ts';
 import type { ReadbackBatch, Slot } from '../readback/readback.ts';
@@ -97,11 +97,11 @@ export function prepareCheck(core: TfjsCore, recording: ForwardRecording, lossId
   let inputs = 0;
   for (const [id, info] of plan.reads) if (!compared.has(id)) inputs += core.util.sizeFromShape(info.shape);
   const outputs = [...compared].map((id) => (plan.reads.get(id) as Info).shape);
-  const rows = rowsToCompare(core, outputs, CHECK_MAX_ELEMENTS - inputs);
+  const batchSize = Math.max(1, ...outputs.map((shape) => shape[0] ?? 1));
+  const rows = rowsToCompare(core, outputs, batchSize, CHECK_MAX_ELEMENTS - inputs);
   if (rows == null) {
     return { problem: `the forward pass holds ${inputs} input values and ${sizeOfRows(core, outputs, 1)} output values in one example, more than the ${CHECK_MAX_ELEMENTS} the check reads` };
   }
-  const batchSize = Math.max(0, ...outputs.map((shape) => shape[0] ?? 1));
   if (rows < batchSize) plan.pass.examples = { compared: rows, of: batchSize };
   const slots = new Map([...plan.reads].map(([id, info]) => [id, batch.occasional(batch.addData(info, compared.has(id) ? rows : undefined))]));
   return { plan, slots, values: inputs + sizeOfRows(core, outputs, rows) };
@@ -118,10 +118,11 @@ function sizeOfRows(core: TfjsCore, shapes: number[][], rows: number): number {
   return shapes.reduce((sum, shape) => sum + Math.min(shape[0] ?? 1, rows) * core.util.sizeFromShape(shape.slice(1)), 0);
 }
 
-/** The most rows (examples) of every output that fit in `budget` values together, or null when one does not. */
-function rowsToCompare(core: TfjsCore, shapes: number[][], budget: number): number | null {
+/** The most rows (examples, up to `batchSize`) of every output that fit in `budget` values together, or null when
+ *  one does not. */
+function rowsToCompare(core: TfjsCore, shapes: number[][], batchSize: number, budget: number): number | null {
   if (sizeOfRows(core, shapes, 1) > budget) return null;
-  let [fits, over] = [1, Math.max(1, ...shapes.map((shape) => shape[0] ?? 1)) + 1];
+  let [fits, over] = [1, batchSize + 1];
   while (over - fits > 1) {
     const mid = Math.floor((fits + over) / 2);
     if (sizeOfRows(core, shapes, mid) <= budget) fits = mid;
@@ -288,7 +289,6 @@ function* onCpu(core: TfjsCore, pass: CpuPass, page: PassValues): Generator<void
     let firstNonFinite: number | null = null;
     for (const { id, layer } of pass.compared) {
       const theirs = cpu.readSync((onCpu.get(id) as Info).dataId) as ArrayLike<number>;
-      // The page's may be the first examples only (CpuPass.examples).
       const { error, pageNonFinite, cpuNonFinite } = compare(page.get(id) as ArrayLike<number>, theirs);
       if (!worst || error > worst.error) worst = { layer, error };
       if (!firstDivergent && error > DIVERGENCE_TOLERANCE) firstDivergent = { layer, error };
@@ -315,7 +315,7 @@ function untrackedOutputs(cpu: KernelBackend): KernelBackend {
 }
 
 /** Largest difference relative to the largest magnitude on cpu; NaN or Inf on either side. Over the page's values,
- *  which may be the first of cpu's. */
+ *  which may be the first of cpu's (CpuPass.examples). */
 function compare(page: ArrayLike<number>, cpu: ArrayLike<number>): { error: number; pageNonFinite: boolean; cpuNonFinite: boolean } {
   let diff = 0;
   let scale = 0;

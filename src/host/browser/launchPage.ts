@@ -222,8 +222,8 @@ export function launchPage(opts: PageLaunchOptions): PageRunHandle {
     // The recorded agent's thread; before one trains, every thread of the page's (its own and its workers'): a
     // worker busy preparing its data is not idle, though the page's thread is.
     ask: () => {
-      const ask = (on: string) => cdp.send('Runtime.evaluate', { expression: '0' }, on);
-      return agents.session ? ask(agents.session) : Promise.all([...sessions].map((on) => ask(on).catch(() => undefined)));
+      const evaluateZero = (on: string) => cdp.send('Runtime.evaluate', { expression: '0' }, on);
+      return agents.session ? evaluateZero(agents.session) : Promise.all([...sessions].map((on) => evaluateZero(on).catch(() => undefined)));
     },
     idle: () => void end('completed'),
     busy: () => opts.onOutput?.(`tfjs-debug: the page has sent nothing for ${idleMs / 1000} s, but it is still running its own code; the run waits until it yields (stop the run, or give it a timeout, to end it sooner).\n`, 'stderr'),
